@@ -1,0 +1,89 @@
+"""MkDocs hook: the handbook's generated content.
+
+1. ``on_config``: reads the whole handbook, the statute corpus and the
+   question bank once (:class:`quizapp.content.site.Site`) and adds every
+   statute version's page to the 法律法规 section of its home volume in the nav.
+2. ``on_files``: adds those statute pages (one per version, every article
+   anchored ``#art-N``) as generated files; they are never written to disk.
+3. ``on_page_markdown``: links each quotation title to its article and
+   appends the generated "本条/本节/本页被以下内容引用" lists and 练一练 links.
+4. ``on_post_build``: Material's search worker (9.x) splits a Chinese query
+   into words of the index, but its splitter never lets a word end at the
+   query's last character and returns overlapping alternatives that are only
+   OR-ed, so 先行登记保存 ranked every page with 保护 or 登记 above the guide
+   that explains it. The worker is given a plain longest-match splitter
+   whose words are all required (先行登记保存 -> +先行* +登记* +保存*), with
+   Material's splitter kept as the fallback for text the index does not
+   cover. Guarded: if the code is not found (Material changed), the build
+   warns and the browser test tells.
+
+All logic lives in ``quizapp/content``; this file only wires it to MkDocs.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.structure.files import File
+
+from quizapp.content import generate
+from quizapp.content.site import Site
+
+site: Site | None = None
+
+
+def on_config(config):
+    global site
+    site = Site()
+    homes: dict[str, list[dict[str, str]]] = {}
+    for path, statute in site.statute_pages.items():
+        index = path.rsplit("/", 1)[0] + "/index.md"
+        homes.setdefault(index, []).append({statute.label: path})
+    _extend_sections(config["nav"] or [], homes)
+    return config
+
+
+def _extend_sections(nav: list, homes: dict[str, list[dict[str, str]]]) -> None:
+    """Append the statute pages after the section whose index page is their
+    volume's laws/index.md."""
+    for entry in nav:
+        items = list(entry.values())[0] if isinstance(entry, dict) else None
+        if not isinstance(items, list):
+            continue
+        for index, pages in homes.items():
+            if index in items or any(isinstance(i, dict) and index in i.values() for i in items):
+                items.extend(p for p in pages if p not in items)
+        _extend_sections(items, homes)
+
+
+def on_files(files, config):
+    for path, statute in site.statute_pages.items():
+        files.append(File.generated(config, path, content=generate.statute_page(site, statute)))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    path = page.file.src_uri
+    if path in site.statute_pages:
+        return markdown
+    markdown = generate.link_quote_titles(site, path, markdown)
+    return generate.insert_backlinks(site, path, markdown)
+
+
+SHIPPED_SPLIT = 's=>[...fe(s,this.index.invertedIndex)].join("* ")'
+OUR_SPLIT = "s=>zjSplit(s,this.index.invertedIndex)"
+ZJ_SPLIT_JS = """/* handbook hook: longest-match Chinese query splitting, every word required */
+function zjSplit(t,e){let w=[];for(let s=0;s<t.length;){let o=t.length;while(o>s&&!(t.slice(s,o)in e))o--;
+if(o===s)return[...fe(t,e)].join("* ");w.push(t.slice(s,o));s=o}return"+"+w.join("* +")}
+"""
+
+
+def on_post_build(config):
+    log = logging.getLogger("mkdocs.hooks.handbook")
+    workers = (Path(config["site_dir"]) / "assets" / "javascripts" / "workers").glob("search.*.min.js")
+    for worker in workers:
+        code = worker.read_text(encoding="utf-8")
+        if SHIPPED_SPLIT in code:
+            worker.write_text(ZJ_SPLIT_JS + code.replace(SHIPPED_SPLIT, OUR_SPLIT), encoding="utf-8")
+        elif OUR_SPLIT not in code:
+            log.warning("Material's search worker changed: Chinese query splitting not improved (%s)", worker.name)

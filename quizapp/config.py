@@ -1,0 +1,39 @@
+"""Settings, read once from the environment (and .env if present)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .content import QUESTION_BANK, ROOT
+
+
+class SettingsError(ValueError):
+    """A setting is unusable; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'zhenjie.db'}"
+    site_dir: Path = ROOT / "site"
+    question_bank: Path = QUESTION_BANK   # QUESTION_BANK=… loads another bank folder
+    session_days: int = 14
+    cookie_secure: bool = False         # set to true behind HTTPS
+    admin_username: str = "instructor"  # first instructor account, created by `setup`
+    admin_password: str = ""            # empty: a random password is printed once
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
+            raise SettingsError(
+                f"DATABASE_URL 无效：{value!r}；应为 sqlite:///路径 或 postgresql://用户@主机:端口/库名")
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

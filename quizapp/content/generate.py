@@ -1,0 +1,116 @@
+"""Markdown that the build generates: statute pages, links on quotation
+titles, and the "本条/本节/本页被以下内容引用" lists. Called by the MkDocs
+hook ``hooks/handbook.py``; nobody maintains backlinks by hand."""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote as urlquote
+
+from .pages import ADMONITION, QUOTE_TITLE
+from .site import Ref, Site, Target, statute_page_path
+from .statutes import Statute, article_anchor, article_key, article_label
+
+PRACTICE_URL = "/practice/start"
+
+
+def _escape(text: str) -> str:
+    """Statute text as Markdown text: nothing in it may become markup."""
+    text = re.sub(r"([\\`*_\[\]<>|])", r"\\\1", text)
+    return re.sub(r"^(\d+)\.", r"\1\\.", text)
+
+
+def statute_page(site: Site, statute: Statute) -> str:
+    path = statute_page_path(statute)
+    versions = site.corpus.versions(statute.short)
+    # Full statute texts rank below the guide and the cases that explain them.
+    out = ["---", "search:", "  boost: 0.3", "---", "", f"# {statute.title}（{statute.version}）", ""]
+    out += ['!!! info "版本说明"',
+            f"    本页为《{statute.title}》{statute.version} 版本全文，收录自项目法规库"
+            f"（`handbook/statutes/{statute.file}`）。引用本法条文时请注明版本。", ""]
+    for line in statute.history:
+        out += [f"    - {_escape(line)}"]
+    others = [s for s in versions if s.version != statute.version]
+    if others:
+        out += ["", "    法规库中的其他版本：" + "、".join(
+            f"[{s.version}]({site.url_between(path, statute_page_path(s))})" for s in others)]
+    out.append("")
+    practice = site.questions_for(path)
+    refs = site.backlinks
+    for block in statute.blocks:
+        if block.kind == "heading":
+            out += [f"{'#' * (block.level + 1)} {block.text}", ""]
+            continue
+        key = block.text
+        paragraphs = statute.articles[key]
+        first, rest = (paragraphs[0], paragraphs[1:]) if paragraphs else ("", [])
+        anchor = article_anchor(key)
+        out += [f'<div class="article" id="{anchor}" markdown>', "",
+                f"**{article_label(key)}**　{_escape(first)}", ""]
+        for p in rest:
+            out += [_escape(p), ""]
+        out += ["</div>", ""]
+        block_md = backlink_block(site, path, refs.get(Target(path, anchor), []),
+                                  "本条被以下内容引用", practice.get(anchor, []))
+        if block_md:
+            out += [block_md, ""]
+    return "\n".join(out)
+
+
+def backlink_block(site: Site, here: str, refs: list[Ref], heading: str,
+                   question_ids: list[str]) -> str:
+    pages = [r for r in refs if not r.is_question]
+    if not pages and not question_ids:
+        return ""
+    lines = [f'!!! abstract "{heading}"']
+    for r in pages:
+        label = f"{r.title} › {r.section}" if r.section else r.title
+        lines.append(f"    - [{label}]({site.url_between(here, r.source, r.anchor)})")
+    if question_ids:
+        ids = ",".join(question_ids)
+        lines.append(f'    - 题库中有 {len(question_ids)} 道题考查此处：'
+                     f'<a class="practice-link" href="{PRACTICE_URL}?ids={urlquote(ids)}">练一练</a>')
+    return "\n".join(lines)
+
+
+def link_quote_titles(site: Site, here: str, markdown: str) -> str:
+    """Turn each quotation title into a link to its article."""
+    def replace(line: str) -> str:
+        m = ADMONITION.match(line)
+        if not m or m.group("type") != "quote" or not m.group("title"):
+            return line
+        t = QUOTE_TITLE.match(m.group("title"))
+        if not t or m.group("title").startswith("["):
+            return line
+        statute = site.statute_of_quote(t.group("name"), t.group("version"))
+        if statute is None:
+            return line
+        url = site.url_between(here, statute_page_path(statute), article_anchor(article_key(t.group("article"))))
+        return f'{m.group("indent")}!!! quote "[{m.group("title")}]({url})"'
+    return "\n".join(replace(line) for line in markdown.split("\n"))
+
+
+def insert_backlinks(site: Site, here: str, markdown: str) -> str:
+    """Append to each section that is linked to (and to the page) the list of
+    what links to it, and a 练一练 link for the questions that teach it."""
+    page = site.parse(here, markdown)
+    refs = site.backlinks
+    practice = site.questions_for(here)
+    lines = markdown.split("\n")
+    inserts: list[tuple[int, str]] = []
+    headings = page.headings
+    for i, h in enumerate(headings):
+        if h.level == 1:
+            continue
+        block = backlink_block(site, here, refs.get(Target(here, h.anchor), []),
+                               "本节被以下内容引用", practice.get(h.anchor, []))
+        if not block:
+            continue
+        end = next((n.line - 1 for n in headings[i + 1:] if n.level <= h.level), len(lines))
+        inserts.append((end, block))
+    page_block = backlink_block(site, here, refs.get(Target(here, ""), []),
+                                "本页被以下内容引用", practice.get("", []))
+    if page_block:
+        inserts.append((len(lines), page_block))
+    for at, block in sorted(inserts, key=lambda x: x[0], reverse=True):
+        lines[at:at] = ["", block, ""]
+    return "\n".join(lines)

@@ -1,0 +1,244 @@
+"""The question bank: ``question_bank/**/*.yaml``, read with line numbers.
+
+A file holds ``volume:`` and ``questions:``; each question is validated into a
+:class:`Question` or produces problems naming file, line and field. The format
+is documented in ``question_bank/README.md``.
+
+Answers are normalised to a sorted list of option keys for every type; a
+true/false question gets the fixed options T (正确) and F (错误).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..domain.procedure import ALL_STEPS, VOLUME_BY_CODE
+from . import QUESTION_BANK, ROOT
+from .problems import Problem
+from .statutes import article_key
+
+TYPES = {"single": "单选题", "multiple": "多选题", "judge": "判断题"}
+JUDGE_OPTIONS = {"T": "正确", "F": "错误"}
+OPTION_KEYS = "ABCDEF"
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REQUIRED = ("id", "type", "difficulty", "step", "stem", "answer", "explanation", "anchor")
+KNOWN = set(REQUIRED) | {"options", "basis", "volume"}
+
+
+class LineDict(dict):
+    """A mapping that remembers the line of itself and of each key."""
+    line: int = 0
+    lines: dict
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.line)
+
+
+class DuplicateKey(yaml.YAMLError):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.line, out.lines = node.start_mark.line + 1, {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise DuplicateKey(f"第 {key_node.start_mark.line + 1} 行：键 {key!r} 重复")
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+@dataclass
+class Basis:
+    statute: str
+    version: str
+    article: str          # article key, e.g. '33'
+    quote: str
+    line: int = 0
+
+
+@dataclass
+class Question:
+    id: str
+    type: str
+    difficulty: int
+    volume: str
+    step: str
+    stem: str
+    options: dict[str, str]
+    answer: list[str]
+    explanation: str
+    anchor: str           # handbook path + '#' + anchor
+    basis: list[Basis] = field(default_factory=list)
+    file: str = ""
+    line: int = 0
+
+    @property
+    def anchor_path(self) -> str:
+        return self.anchor.partition("#")[0]
+
+    def content_hash(self) -> str:
+        """Changes whenever anything a trainee sees or is graded on changes."""
+        data = asdict(self)
+        data.pop("file"), data.pop("line")
+        for b in data["basis"]:
+            b.pop("line")
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def load_file(path: Path) -> tuple[list[Question], list[Problem]]:
+    rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        line = e.problem_mark.line + 1 if e.problem_mark else 0
+        return [], [Problem(rel, line, "", f"YAML 语法错误：{e.problem}")]
+    except yaml.YAMLError as e:
+        m = re.search(r"第 (\d+) 行", str(e))
+        return [], [Problem(rel, int(m.group(1)) if m else 0, "", str(e))]
+    if not isinstance(data, LineDict) or not isinstance(data.get("questions"), list):
+        return [], [Problem(rel, 1, "questions", "文件应包含 volume: 和 questions: 列表")]
+    problems: list[Problem] = []
+    volume = str(data.get("volume", ""))
+    if volume not in VOLUME_BY_CODE:
+        problems.append(Problem(rel, data.line_of("volume"), "volume",
+                                f"未知分卷 {volume!r}；可选：{'、'.join(VOLUME_BY_CODE)}"))
+    questions = []
+    for raw in data["questions"]:
+        q = _question(raw, volume, rel, problems)
+        if q:
+            questions.append(q)
+    return questions, problems
+
+
+def load_bank(folder: Path = QUESTION_BANK) -> tuple[list[Question], list[Problem]]:
+    """Every question of the bank; duplicate ids across files are problems."""
+    questions: list[Question] = []
+    problems: list[Problem] = []
+    seen: dict[str, Question] = {}
+    for path in sorted(folder.rglob("*.yaml")):
+        qs, ps = load_file(path)
+        problems += ps
+        for q in qs:
+            if q.id in seen:
+                first = seen[q.id]
+                problems.append(Problem(q.file, q.line, "id",
+                                        f"题目编号 {q.id} 重复（已用于 {first.file}:{first.line}）"))
+                continue
+            seen[q.id] = q
+            questions.append(q)
+    return questions, problems
+
+
+def _question(raw, volume: str, rel: str, problems: list[Problem]) -> Question | None:
+    if not isinstance(raw, LineDict):
+        problems.append(Problem(rel, 0, "questions", "每道题应是一个键值映射"))
+        return None
+    before = len(problems)
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(rel, raw.line_of(key), key, message))
+
+    for key in REQUIRED:
+        if raw.get(key) in (None, ""):
+            bad(key, f"缺少必填字段 {key}")
+    for key in raw:
+        if key not in KNOWN:
+            bad(key, f"未知字段 {key}（可用：{'、'.join(sorted(KNOWN))}）")
+    qid = str(raw.get("id", ""))
+    if qid and not ID_PATTERN.match(qid):
+        bad("id", f"题目编号 {qid!r} 只能用小写字母、数字和连字符")
+    qtype = raw.get("type")
+    if qtype is not None and qtype not in TYPES:
+        bad("type", f"未知题型 {qtype!r}；可选：single（单选）、multiple（多选）、judge（判断）")
+    difficulty = raw.get("difficulty")
+    if difficulty is not None and difficulty not in (1, 2, 3):
+        bad("difficulty", "难度应为 1（基础）、2（进阶）或 3（综合）")
+    step = raw.get("step")
+    if step is not None and step not in ALL_STEPS:
+        bad("step", f"未知环节 {step!r}；可选：{'、'.join(ALL_STEPS)}")
+    if str(raw.get("volume", volume)) != volume:
+        bad("volume", "题目的 volume 与文件的 volume 不一致")
+    anchor = str(raw.get("anchor", ""))
+    if anchor and ("#" not in anchor or not anchor.partition("#")[0].endswith(".md")):
+        bad("anchor", "anchor 应为手册页面路径加锚点，如 volumes/v1-common/guide/general-procedure.md#调查取证")
+
+    options, answer = _options_and_answer(raw, qtype, bad)
+    basis = _basis(raw, bad)
+    if len(problems) > before:
+        return None
+    return Question(id=qid, type=qtype, difficulty=difficulty, volume=volume, step=step,
+                    stem=str(raw["stem"]).strip(), options=options, answer=answer,
+                    explanation=str(raw["explanation"]).strip(), anchor=anchor, basis=basis,
+                    file=rel, line=raw.line)
+
+
+def _options_and_answer(raw: LineDict, qtype, bad) -> tuple[dict[str, str], list[str]]:
+    answer = raw.get("answer")
+    if qtype == "judge":
+        if "options" in raw:
+            bad("options", "判断题不写 options（固定为 正确/错误）")
+        if not isinstance(answer, bool):
+            bad("answer", "判断题的 answer 应为 true 或 false")
+            return JUDGE_OPTIONS, []
+        return dict(JUDGE_OPTIONS), ["T" if answer else "F"]
+    options = raw.get("options")
+    if not isinstance(options, dict) or not options:
+        if qtype in TYPES:
+            bad("options", "选择题需要 options，键为 A、B、C……")
+        return {}, []
+    keys = [str(k) for k in options]
+    if keys != list(OPTION_KEYS[:len(keys)]) or not 3 <= len(keys) <= 6:
+        bad("options", f"选项键应依次为 A、B、C……（3 至 6 个），实为 {'、'.join(keys)}")
+    for k, text in options.items():
+        if text in (None, ""):
+            bad("options", f"选项 {k} 没有内容")
+    letters = answer if isinstance(answer, list) else [answer]
+    letters = [str(a) for a in letters if a is not None]
+    unknown = [a for a in letters if a not in keys]
+    if unknown:
+        bad("answer", f"答案 {'、'.join(unknown)} 不在选项中")
+    if qtype == "single" and (isinstance(answer, list) or len(letters) != 1):
+        bad("answer", "单选题的 answer 应为一个选项字母，如 B")
+    if qtype == "multiple" and (not isinstance(answer, list) or len(set(letters)) < 2):
+        bad("answer", "多选题的 answer 应为至少两个选项的列表，如 [A, C]")
+    return {str(k): str(v).strip() for k, v in options.items()}, sorted(set(letters))
+
+
+def _basis(raw: LineDict, bad) -> list[Basis]:
+    items = raw.get("basis") or []
+    if not isinstance(items, list):
+        bad("basis", "basis 应为列表")
+        return []
+    out = []
+    for item in items:
+        if not isinstance(item, LineDict):
+            bad("basis", "basis 的每一项应含 statute、version、article、quote")
+            continue
+        missing = [k for k in ("statute", "version", "article", "quote") if item.get(k) in (None, "")]
+        if missing:
+            bad("basis", f"第 {item.line} 行的依据缺少 {'、'.join(missing)}")
+            continue
+        try:
+            key = article_key(item["article"])
+        except ValueError:
+            bad("basis", f"第 {item.line_of('article')} 行：无法识别条号 {item['article']!r}")
+            continue
+        out.append(Basis(str(item["statute"]), str(item["version"]), key,
+                         str(item["quote"]).strip(), item.line_of("quote")))
+    return out

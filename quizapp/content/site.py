@@ -1,0 +1,168 @@
+"""The whole handbook: its pages (written and generated), their anchors, and
+the link graph with its backlinks.
+
+Paths are relative to ``handbook/`` (MkDocs' ``docs_dir``), e.g.
+``volumes/v1-common/guide/general-procedure.md``. A statute version's page is
+generated at ``volumes/<home volume>/laws/<slug>.md``.
+"""
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from ..domain.procedure import VOLUMES
+from . import HANDBOOK, QUESTION_BANK
+from .pages import Page, bare_citation_pattern, heading_slug, parse_page, unique_id
+from .questions import Question, load_bank
+from .statutes import Corpus, Statute, article_anchor
+
+# Folders of handbook/ that are not pages of the site (see exclude_docs in mkdocs.yml).
+EXCLUDED = ("statutes/", "templates/")
+
+
+def statute_page_path(statute: Statute) -> str:
+    return f"volumes/{VOLUMES[statute.home_volume - 1].code}/laws/{statute.slug}.md"
+
+
+def page_url(path_and_anchor: str) -> str:
+    """The site URL of a handbook page (MkDocs directory URLs):
+    'volumes/v1/guide/x.md#调查取证' -> '/volumes/v1/guide/x/#调查取证'."""
+    path, _, anchor = path_and_anchor.partition("#")
+    if path == "index.md" or path.endswith("/index.md"):
+        url = "/" + path.removesuffix("index.md")
+    else:
+        url = "/" + path.removesuffix(".md") + "/"
+    return url + (f"#{anchor}" if anchor else "")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Something that points at a target: a section of a page, or a question."""
+    source: str            # handbook path of the page, or the question's file
+    title: str             # page title, or question id
+    section: str = ""      # heading text of the section that links
+    anchor: str = ""       # that section's anchor
+    question: str = ""     # question id when the source is a question
+
+    @property
+    def is_question(self) -> bool:
+        return bool(self.question)
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str
+    anchor: str
+
+
+class Site:
+    def __init__(self, handbook: Path = HANDBOOK, bank: Path = QUESTION_BANK,
+                 corpus: Corpus | None = None):
+        self.root = handbook
+        self.corpus = corpus or Corpus()
+        self.bare_citation = bare_citation_pattern(self.corpus.names() + sorted(self.corpus.outside_rules))
+        self.pages: dict[str, Page] = {}
+        for path in sorted(handbook.rglob("*.md")):
+            rel = path.relative_to(handbook).as_posix()
+            if not rel.startswith(EXCLUDED):
+                self.pages[rel] = parse_page(rel, path.read_text(encoding="utf-8"), self.bare_citation)
+        self.statute_pages: dict[str, Statute] = {statute_page_path(s): s for s in self.corpus.statutes}
+        self.questions, self.question_problems = load_bank(bank)
+
+    def parse(self, path: str, text: str) -> Page:
+        return parse_page(path, text, self.bare_citation)
+
+    def exists(self, path: str) -> bool:
+        return path in self.pages or path in self.statute_pages or (self.root / path).is_file()
+
+    def anchors(self, path: str) -> set[str]:
+        if path in self.statute_pages:
+            return statute_anchors(self.statute_pages[path])
+        page = self.pages.get(path)
+        return page.anchors if page else set()
+
+    def resolve(self, source: str, href: str) -> Target | None:
+        """Where a link on page ``source`` points; None for links that leave the
+        handbook (http:, mailto:, absolute service paths like /practice)."""
+        if not href or "://" in href or href.startswith(("mailto:", "tel:", "/", "javascript:")):
+            return None
+        path, _, anchor = href.partition("#")
+        if not path:
+            return Target(source, anchor)
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+        if target.endswith("/") or not posixpath.splitext(target)[1]:
+            target = posixpath.join(target, "index.md")
+        return Target(target, anchor)
+
+    def url_between(self, source: str, target: str, anchor: str = "") -> str:
+        rel = posixpath.relpath(target, posixpath.dirname(source) or ".")
+        return rel + (f"#{anchor}" if anchor else "")
+
+    def statute_of_quote(self, statute: str, version: str | None) -> Statute | None:
+        try:
+            return self.corpus.find(statute, version)
+        except LookupError:
+            return None
+
+    @cached_property
+    def backlinks(self) -> dict[Target, list[Ref]]:
+        """Target (page, anchor) -> the sections and questions that point at it.
+        A quotation counts as a link to its article; a page's links to itself
+        do not count."""
+        refs: dict[Target, list[Ref]] = defaultdict(list)
+
+        def add(target: Target, ref: Ref) -> None:
+            if target.path != ref.source and ref not in refs[target]:
+                refs[target].append(ref)
+
+        for path, page in self.pages.items():
+            for link in page.links:
+                target = self.resolve(path, link.href)
+                if target:
+                    add(target, self._page_ref(page, link.section))
+            for quote in page.quotes:
+                statute = self.statute_of_quote(quote.statute, quote.version) if not quote.error else None
+                if statute:
+                    add(Target(statute_page_path(statute), article_anchor(quote.article)),
+                        self._page_ref(page, quote.section))
+        for q in self.questions:
+            ref = Ref(q.file, q.id, question=q.id)
+            path, _, anchor = q.anchor.partition("#")
+            add(Target(path, anchor), ref)
+            for b in q.basis:
+                statute = self.statute_of_quote(b.statute, b.version)
+                if statute:
+                    add(Target(statute_page_path(statute), article_anchor(b.article)), ref)
+        return dict(refs)
+
+    def questions_for(self, path: str) -> dict[str, list[str]]:
+        """Anchor ('' for the page) -> ids of the questions that teach it."""
+        out: dict[str, list[str]] = {}
+        for target, refs in self.backlinks.items():
+            if target.path == path:
+                ids = [r.question for r in refs if r.is_question]
+                if ids:
+                    out[target.anchor] = ids
+        return out
+
+    @staticmethod
+    def _page_ref(page: Page, section) -> Ref:
+        if section is None or section.level == 1:
+            return Ref(page.path, page.title)
+        return Ref(page.path, page.title, section.text, section.anchor)
+
+    @cached_property
+    def questions_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+
+def statute_anchors(statute: Statute) -> set[str]:
+    """The anchors of a generated statute page: chapters and articles."""
+    taken: set[str] = set()
+    for block in statute.blocks:
+        if block.kind == "heading":
+            unique_id(heading_slug(block.text), taken)
+    return taken | {article_anchor(k) for k in statute.articles}

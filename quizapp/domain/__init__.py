@@ -1,0 +1,1 @@
+"""Domain rules: plain functions and constants, standard library only."""

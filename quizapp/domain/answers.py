@@ -1,0 +1,27 @@
+"""Checking an answer. A question's key and a response are both lists of
+option keys (a true/false question has the options T and F)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .errors import InvalidAnswer
+
+
+def normalise_response(question_type: str, option_keys: Iterable[str], raw: Iterable[str]) -> list[str]:
+    """The response as a sorted list of distinct option keys, or InvalidAnswer
+    when it names an option that does not exist or the wrong number of them."""
+    keys = set(option_keys)
+    chosen = sorted({str(r).strip() for r in raw if str(r).strip()})
+    if not chosen:
+        raise InvalidAnswer("请先选择答案")
+    unknown = [c for c in chosen if c not in keys]
+    if unknown:
+        raise InvalidAnswer(f"选项 {'、'.join(unknown)} 不存在")
+    if question_type in ("single", "judge") and len(chosen) != 1:
+        raise InvalidAnswer("此题只能选择一个答案")
+    return chosen
+
+
+def is_correct(key: list[str], response: list[str]) -> bool:
+    """All-or-nothing: exactly the key's options, no more, no fewer."""
+    return sorted(key) == sorted(response)

@@ -1,0 +1,46 @@
+"""What an instructor sees first: the bank by volume and step, and how each
+trainee's practice is going."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Integer
+from sqlmodel import Session, func, select
+
+from .domain import practice as rules
+from .domain.procedure import ALL_STEPS, VOLUMES
+from .models import PracticeAnswer, Question, Role, User
+
+
+@dataclass
+class TraineeRow:
+    user: User
+    tally: rules.Tally
+
+
+def bank_matrix(db: Session) -> dict[str, dict[str, int]]:
+    """volume -> step -> number of active questions (volumes and steps in order)."""
+    rows = db.exec(select(Question.volume, Question.step, func.count()).where(Question.active == True)  # noqa: E712
+                   .group_by(Question.volume, Question.step)).all()
+    counts = {(v, s): n for v, s, n in rows}
+    return {v.code: {s: counts.get((v.code, s), 0) for s in ALL_STEPS} for v in VOLUMES
+            if any(counts.get((v.code, s)) for s in ALL_STEPS)}
+
+
+def trainees(db: Session) -> list[TraineeRow]:
+    users = db.exec(select(User).where(User.role == Role.trainee.value).order_by(User.unit, User.username)).all()
+    stats = {uid: (n, ok or 0) for uid, n, ok in db.exec(
+        select(PracticeAnswer.user_id, func.count(), func.sum(func.cast(PracticeAnswer.correct, Integer())))
+        .group_by(PracticeAnswer.user_id)).all()}
+    return [TraineeRow(u, rules.Tally(*stats.get(u.id, (0, 0)))) for u in users]
+
+
+def weak_steps(db: Session) -> dict[str, rules.Tally]:
+    """Accuracy of all trainees' practice answers per step, weakest first."""
+    rows = db.exec(select(Question.step, PracticeAnswer.correct)
+                   .join(Question, Question.id == PracticeAnswer.question_id)).all()
+    tallies = rules.tally_by(rows)
+    return dict(sorted(tallies.items(), key=lambda kv: kv[1].accuracy))
+
+
+

@@ -1,0 +1,129 @@
+"""Practice: choose questions by volume, module, step, statute or an explicit
+list (the handbook's 练一练 links), answer one at a time, see progress."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from sqlmodel import Session, select
+
+from .domain import practice as rules
+from .domain.answers import is_correct, normalise_response
+from .domain.errors import NotFound
+from .domain.procedure import ALL_STEPS, VOLUMES, module_of
+from .models import PracticeAnswer, Question, User
+
+
+@dataclass(frozen=True)
+class PracticeFilter:
+    volume: str = ""
+    module: str = ""
+    step: str = ""
+    statute: str = ""
+    ids: tuple[str, ...] = ()
+
+    @classmethod
+    def from_query(cls, *, volume: str = "", module: str = "", step: str = "", statute: str = "",
+                   ids: str = "") -> "PracticeFilter":
+        return cls(volume.strip(), module.strip(), step.strip(), statute.strip(),
+                   tuple(i for i in (s.strip() for s in ids.split(",")) if i))
+
+    def matches(self, q: Question) -> bool:
+        return ((not self.ids or q.id in self.ids)
+                and (not self.volume or q.volume == self.volume)
+                and (not self.module or module_of(q.anchor.partition("#")[0]) == self.module)
+                and (not self.step or q.step == self.step)
+                and (not self.statute or any(b["statute"] == self.statute for b in q.basis)))
+
+    def query(self) -> str:
+        data = {k: v for k, v in (("volume", self.volume), ("module", self.module), ("step", self.step),
+                                  ("statute", self.statute), ("ids", ",".join(self.ids))) if v}
+        return urlencode(data)
+
+    def describe(self) -> str:
+        parts = []
+        if self.ids:
+            parts.append(f"指定的 {len(self.ids)} 道题")
+        names = {v.code: v.title for v in VOLUMES}
+        if self.volume:
+            parts.append(names.get(self.volume, self.volume))
+        if self.module:
+            parts.append({"laws": "法律法规", "guide": "工作指南", "cases": "典型案例"}.get(self.module, self.module))
+        if self.step:
+            parts.append(self.step)
+        if self.statute:
+            parts.append(f"《{self.statute}》")
+        return "、".join(parts) or "随机练习（全部题目）"
+
+
+@dataclass
+class Feedback:
+    question: Question
+    response: list[str]
+    correct: bool
+
+
+def active_questions(db: Session) -> list[Question]:
+    return list(db.exec(select(Question).where(Question.active == True).order_by(Question.id)))  # noqa: E712
+
+
+def candidates(db: Session, flt: PracticeFilter) -> list[Question]:
+    return [q for q in active_questions(db) if flt.matches(q)]
+
+
+def history(db: Session, user: User) -> dict[str, rules.Seen]:
+    seen: dict[str, rules.Seen] = {}
+    rows = db.exec(select(PracticeAnswer).where(PracticeAnswer.user_id == user.id)
+                   .order_by(PracticeAnswer.answered_at, PracticeAnswer.id))
+    for a in rows:
+        seen[a.question_id] = rules.Seen(a.answered_at, a.correct)
+    return seen
+
+
+def next_question(db: Session, user: User, flt: PracticeFilter, *, exclude: str | None = None) -> Question | None:
+    pool = candidates(db, flt)
+    chosen = rules.pick_next([q.id for q in pool], history(db, user), exclude=exclude)
+    return next((q for q in pool if q.id == chosen), None)
+
+
+def get_question(db: Session, question_id: str) -> Question:
+    q = db.get(Question, question_id)
+    if q is None or not q.active:
+        raise NotFound(f"题目 {question_id} 不存在或已停用")
+    return q
+
+
+def answer(db: Session, user: User, *, question_id: str, response: list[str]) -> Feedback:
+    q = get_question(db, question_id)
+    chosen = normalise_response(q.type, q.options.keys(), response)
+    correct = is_correct(q.answer, chosen)
+    db.add(PracticeAnswer(user_id=user.id, question_id=q.id, response=chosen, correct=correct))
+    db.commit()
+    return Feedback(q, chosen, correct)
+
+
+@dataclass
+class Progress:
+    by_volume: dict[str, rules.Tally]
+    by_step: dict[str, rules.Tally]
+    total: rules.Tally
+    bank_by_volume: dict[str, int]
+
+
+def progress(db: Session, user: User) -> Progress:
+    """Per volume and per step: questions answered (each counted once, by its
+    latest answer) and accuracy."""
+    latest: dict[str, bool] = {qid: seen.last_correct for qid, seen in history(db, user).items()}
+    questions = {q.id: q for q in db.exec(select(Question))}
+    rows = [(questions[qid], ok) for qid, ok in latest.items() if qid in questions]
+    by_volume = rules.tally_by((q.volume, ok) for q, ok in rows)
+    by_step = rules.tally_by((q.step, ok) for q, ok in rows)
+    total = rules.tally_by(("all", ok) for _, ok in rows).get("all", rules.Tally())
+    order_v = [v.code for v in VOLUMES]
+    bank = rules.tally_by((q.volume, True) for q in questions.values() if q.active)
+    return Progress(
+        by_volume={v: by_volume[v] for v in order_v if v in by_volume},
+        by_step={s: by_step[s] for s in ALL_STEPS if s in by_step},
+        total=total,
+        bank_by_volume={v: bank[v].answered for v in order_v if v in bank},
+    )

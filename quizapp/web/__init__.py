@@ -1,0 +1,1 @@
+"""The web layer: FastAPI routes (thin), Jinja2 templates, static files."""

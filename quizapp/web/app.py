@@ -1,0 +1,58 @@
+"""The FastAPI application: routers, error pages, static files, the handbook."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+
+from ..config import Settings, get_settings
+from ..db import make_engine
+from ..domain.errors import DomainError
+from .deps import NotLoggedIn
+from .render import page
+from .routes import auth, instructor, me, practice
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="镇街综合行政执法教程 · 练习与考试", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+
+    for router in (auth.router, practice.router, me.router, instructor.router):
+        app.include_router(router)
+
+    @app.exception_handler(NotLoggedIn)
+    async def to_login(request: Request, exc: NotLoggedIn):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = "/practice/"
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError):
+        return page(request, "error.html", status_code=exc.status, message=exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        return page(request, "error.html", status_code=422, message="请求参数有误，请返回重试")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz():
+        return {"ok": True}
+
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    site = Path(settings.site_dir)
+    if (site / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=site, html=True), name="handbook")
+    else:
+        @app.get("/", include_in_schema=False)
+        def no_handbook():
+            return HTMLResponse("<p>手册尚未构建：请运行 <code>python3 manage.py run</code>"
+                                "（或 <code>.venv/bin/mkdocs build</code>）。<a href='/practice/'>进入练习</a></p>")
+    return app

@@ -1,0 +1,59 @@
+"""Typed dependencies: routes read as sentences (db: SessionDep, user: CurrentUser)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from .. import accounts
+from ..models import Role, User
+
+COOKIE = "zj_session"
+
+
+class NotLoggedIn(Exception):
+    """Raised for a page that needs a login; answered with a redirect to /login."""
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def get_current_user(request: Request, db: SessionDep) -> User:
+    user = accounts.user_for_token(db, request.cookies.get(COOKIE))
+    if user is None:
+        raise NotLoggedIn()
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def optional_user(request: Request, db: SessionDep) -> User | None:
+    user = accounts.user_for_token(db, request.cookies.get(COOKIE))
+    request.state.user = user
+    return user
+
+
+MaybeUser = Annotated[User | None, Depends(optional_user)]
+
+
+def require_role(*roles: Role):
+    allowed = {r.value for r in roles}
+
+    def dependency(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            from ..domain.errors import Forbidden
+            raise Forbidden("您没有访问此页面的权限")
+        return user
+    return Depends(dependency)
+
+
+StaffUser = Annotated[User, require_role(Role.instructor, Role.supervisor)]

@@ -1,0 +1,70 @@
+"""登录、退出、修改密码."""
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from ... import accounts
+from ...domain.errors import DomainError, LoginFailed
+from ..deps import COOKIE, CurrentUser, MaybeUser, SessionDep
+from ..render import page
+
+router = APIRouter()
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: never redirect a login to another site."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/practice/"
+    return target
+
+
+@router.get("/login")
+def login_form(request: Request, user: MaybeUser, next: str = ""):
+    return page(request, "login.html", next=safe_next(next), username="", error="")
+
+
+@router.post("/login")
+def login(request: Request, db: SessionDep, username: Annotated[str, Form()] = "",
+          password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
+    try:
+        user = accounts.authenticate(db, username=username, password=password)
+    except LoginFailed as e:
+        return page(request, "login.html", status_code=401, next=safe_next(next), username=username,
+                    error=e.message)
+    token = accounts.start_session(db, user, days=request.app.state.settings.session_days)
+    target = "/account/password?next=" + quote(safe_next(next)) if user.must_change_password else safe_next(next)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", path="/",
+                        secure=request.app.state.settings.cookie_secure,
+                        max_age=request.app.state.settings.session_days * 86400)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, db: SessionDep):
+    accounts.end_session(db, request.cookies.get(COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/account/password")
+def password_form(request: Request, user: CurrentUser, next: str = ""):
+    return page(request, "password.html", next=safe_next(next), error="", done=False)
+
+
+@router.post("/account/password")
+def password_change(request: Request, db: SessionDep, user: CurrentUser,
+                    old: Annotated[str, Form()] = "", new: Annotated[str, Form()] = "",
+                    again: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
+    try:
+        if new != again:
+            raise DomainError("两次输入的新密码不一致")
+        accounts.change_password(db, user, old=old, new=new)
+    except DomainError as e:
+        return page(request, "password.html", status_code=422, next=safe_next(next), error=e.message, done=False)
+    return page(request, "password.html", next=safe_next(next), error="", done=True)

@@ -1,0 +1,59 @@
+"""练习: choose a set, answer one question at a time, see the explanation."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from ... import practice
+from ...domain.errors import InvalidAnswer
+from ...domain.procedure import ALL_STEPS, MODULES, VOLUMES
+from ..deps import CurrentUser, SessionDep
+from ..render import page
+
+router = APIRouter(prefix="/practice")
+
+
+def _filter(volume: str = "", module: str = "", step: str = "", statute: str = "", ids: str = ""):
+    return practice.PracticeFilter.from_query(volume=volume, module=module, step=step, statute=statute, ids=ids)
+
+
+@router.get("/")
+def practice_home(request: Request, db: SessionDep, user: CurrentUser):
+    questions = practice.active_questions(db)
+    statutes = sorted({b["statute"] for q in questions for b in q.basis})
+    counts = {v.code: sum(q.volume == v.code for q in questions) for v in VOLUMES}
+    step_counts = {s: sum(q.step == s for q in questions) for s in ALL_STEPS}
+    return page(request, "practice_home.html", volumes=VOLUMES, counts=counts, steps=ALL_STEPS,
+                step_counts=step_counts, modules=MODULES, statutes=statutes, total=len(questions),
+                progress=practice.progress(db, user))
+
+
+@router.get("/start")
+def practice_start(volume: str = "", module: str = "", step: str = "", statute: str = "", ids: str = ""):
+    """Entry point of the handbook's 练一练 links and the choice form."""
+    flt = _filter(volume, module, step, statute, ids)
+    return RedirectResponse(f"/practice/next?{flt.query()}", status_code=303)
+
+
+@router.get("/next")
+def practice_next(request: Request, db: SessionDep, user: CurrentUser, volume: str = "", module: str = "",
+                  step: str = "", statute: str = "", ids: str = "", after: str = ""):
+    flt = _filter(volume, module, step, statute, ids)
+    question = practice.next_question(db, user, flt, exclude=after or None)
+    return page(request, "practice_question.html", question=question, flt=flt, error="",
+                pool=len(practice.candidates(db, flt)))
+
+
+@router.post("/answer")
+async def practice_answer(request: Request, db: SessionDep, user: CurrentUser):
+    form = await request.form()
+    flt = _filter(*(str(form.get(k, "")) for k in ("volume", "module", "step", "statute", "ids")))
+    question_id = str(form.get("question_id", ""))
+    chosen = [str(v) for v in form.getlist("choice")]
+    question = practice.get_question(db, question_id)
+    try:
+        feedback = practice.answer(db, user, question_id=question_id, response=chosen)
+    except InvalidAnswer as e:
+        return page(request, "practice_question.html", status_code=422, question=question, flt=flt,
+                    error=e.message, pool=len(practice.candidates(db, flt)))
+    return page(request, "practice_feedback.html", fb=feedback, flt=flt)

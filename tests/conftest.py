@@ -1,0 +1,106 @@
+"""Shared fixtures. Test data builders live in tests/builders.py.
+
+Databases: every test that needs one gets a fresh SQLite file, migrated with
+Alembic. PostgreSQL tests read TEST_DATABASE_URL (default
+postgresql://postgres@127.0.0.1:5432/test); they skip with the reason when it
+is unreachable, except under CI=true, where they fail.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from quizapp import migrate
+from quizapp.bank import sync_bank
+from quizapp.config import Settings
+from quizapp.content import ROOT
+from quizapp.content.site import Site
+from quizapp.db import make_engine
+from quizapp.web.app import create_app
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def site() -> Site:
+    """The real handbook, corpus and question bank, read once."""
+    return Site()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+def prepared_engine(url: str, site: Site):
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as db:
+        sync_bank(db, site.questions, site.corpus)
+    return engine
+
+
+@pytest.fixture
+def engine(sqlite_url, site):
+    engine = prepared_engine(sqlite_url, site)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine):
+    with Session(engine) as session:
+        yield session
+
+
+def make_client(url: str, engine, site_dir: Path | None = None) -> TestClient:
+    settings = Settings(database_url=url, site_dir=site_dir or ROOT / "no-site")
+    return TestClient(create_app(settings, engine), follow_redirects=False)
+
+
+@pytest.fixture
+def client(sqlite_url, engine) -> TestClient:
+    with make_client(sqlite_url, engine) as c:
+        yield c
+
+
+def postgres_reachable(url: str) -> str:
+    """'' when reachable, else the reason."""
+    import psycopg
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return ""
+    except Exception as e:  # noqa: BLE001 - any failure means unreachable
+        return str(e).strip().splitlines()[0]
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """A clean PostgreSQL database (all tables dropped) at TEST_DATABASE_URL."""
+    reason = postgres_reachable(PG_URL)
+    if reason:
+        if IN_CI:
+            pytest.fail(f"CI=true but PostgreSQL at TEST_DATABASE_URL={PG_URL} is unreachable: {reason}")
+        pytest.skip(f"PostgreSQL at TEST_DATABASE_URL={PG_URL} is unreachable: {reason}")
+    import psycopg
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return PG_URL
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The handbook built once with mkdocs build --strict."""
+    out = tmp_path_factory.mktemp("site")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
+    return out

@@ -1,0 +1,63 @@
+"""The built handbook: statute pages, generated backlinks, Chinese search."""
+import json
+import re
+
+import pytest
+
+from quizapp.content.site import page_url, statute_page_path
+
+
+def html(built_site, path_and_anchor: str) -> str:
+    url = page_url(path_and_anchor).split("#")[0]
+    return (built_site / url.strip("/") / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_statute_version_has_a_page_with_anchored_articles(built_site, site):
+    for statute in site.corpus.statutes:
+        page = html(built_site, statute_page_path(statute))
+        assert f"{statute.title}（{statute.version}）" in page
+        assert all(f'id="art-{k}"' in page for k in list(statute.articles)[:3])
+    penalty = html(built_site, statute_page_path(site.corpus.find("行政处罚法")))
+    assert 'id="art-64"' in penalty and "第六十四条" in penalty
+
+
+def test_both_versions_of_a_statute_are_kept_and_linked(built_site, site):
+    old, new = site.corpus.find("矿产资源法", "2009-08-27"), site.corpus.find("矿产资源法", "2024-11-08")
+    assert "2024-11-08" in html(built_site, statute_page_path(old))
+    assert "2009-08-27" in html(built_site, statute_page_path(new))
+
+
+def test_an_article_quoted_by_a_case_lists_the_case(built_site, site):
+    case = next(p for path, p in site.pages.items() if "/cases/case-" in path)
+    quote = next(q for q in case.quotes if not q.error)
+    statute = site.corpus.find(quote.statute, quote.version)
+    page = html(built_site, statute_page_path(statute))
+    block = page.split(f'id="art-{quote.article}"', 1)[1].split('class="article"', 1)[0]
+    assert "本条被以下内容引用" in block and case.title in block
+
+
+def test_a_guide_section_lists_the_cases_and_questions_that_point_at_it(built_site, site):
+    page = html(built_site, "volumes/v1-common/guide/general-procedure.md")
+    section = page.split('id="调查取证"', 1)[1].split('id="全过程记录"', 1)[0]
+    assert "本节被以下内容引用" in section
+    assert re.search(r'href="/practice/start\?ids=[^"]+">练一练', section)
+
+
+def test_quotation_titles_link_to_their_article(built_site):
+    page = html(built_site, "volumes/v1-common/guide/general-procedure.md")
+    assert re.search(r'admonition-title"><a href="[^"]*xing-zheng-chu-fa-fa-2021-01-22/#art-\d+">《行政处罚法》', page)
+
+
+def test_chinese_search_index_is_segmented_into_words(built_site):
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["zh"]
+    # jieba splits 先行登记保存 into words as the browser splits the query: 先行 / 登记 / 保存
+    hits = [d["location"] for d in index["docs"] if "\u200b".join(["先行", "登记", "保存"]) in d["text"]]
+    assert any(loc.startswith("volumes/v1-common/guide/general-procedure/") for loc in hits), hits
+
+
+@pytest.mark.parametrize("asset", ["assets/stylesheets", "assets/javascripts"])
+def test_no_asset_is_loaded_from_the_internet(built_site, asset):
+    page = (built_site / "index.html").read_text(encoding="utf-8")
+    assert "fonts.googleapis" not in page and "cdn." not in page
+    assert (built_site / asset).is_dir()

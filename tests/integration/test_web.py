@@ -1,0 +1,131 @@
+"""The service's pages over HTTP: login, practice, results, instructor."""
+import re
+from urllib.parse import unquote
+
+from quizapp.models import Question, Role
+from tests import builders
+
+
+def test_a_wrong_password_gets_a_plain_chinese_message(client, db):
+    builders.user(db)
+    r = builders.login(client, password="wrong-password")
+    assert r.status_code == 401
+    assert "用户名或密码不正确" in r.text and "Traceback" not in r.text
+    assert "zj_session" not in r.headers.get("set-cookie", "")
+
+
+def test_login_sets_a_server_side_session_cookie(client, db):
+    builders.user(db)
+    r = builders.login(client)
+    assert r.status_code == 303 and r.headers["location"] == "/practice/"
+    cookie = r.headers["set-cookie"]
+    assert "zj_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+    assert client.get("/practice/").status_code == 200
+
+
+def test_pages_need_a_login_and_come_back_after_it(client, db):
+    r = client.get("/practice/next?step=听证")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+    builders.user(db)
+    r = client.post("/login", data={"username": "zhangsan", "password": builders.PASSWORD,
+                                    "next": "/practice/next?step=听证"})
+    assert unquote(r.headers["location"]) == "/practice/next?step=听证"
+
+
+def test_login_never_redirects_to_another_site(client, db):
+    builders.user(db)
+    r = client.post("/login", data={"username": "zhangsan", "password": builders.PASSWORD,
+                                    "next": "//evil.example/"})
+    assert r.headers["location"] == "/practice/"
+
+
+def test_logout_ends_the_session_on_the_server(client, db):
+    builders.user(db)
+    builders.login(client)
+    token = client.cookies.get("zj_session")
+    client.post("/logout")
+    client.cookies.set("zj_session", token)
+    assert client.get("/me").status_code == 303
+
+
+def answer_once(client, db, right: bool, **query):
+    page = client.get("/practice/next", params=query)
+    assert page.status_code == 200
+    qid = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)
+    q = db.get(Question, qid)
+    wrong = [k for k in q.options if k not in q.answer][:1]
+    r = client.post("/practice/answer", data={"question_id": qid, "choice": q.answer if right else wrong, **query})
+    return q, page, r
+
+
+def test_practice_shows_verdict_explanation_statute_and_handbook_link(client, db):
+    builders.user(db)
+    builders.login(client)
+    q, page, r = answer_once(client, db, right=False, step="听证")
+    assert q.step == "听证"
+    assert "正确答案" not in page.text and q.explanation not in page.text     # no key before answering
+    assert r.status_code == 200 and "回答错误" in r.text
+    assert q.explanation.split("。")[0] in r.text
+    link = re.search(r'class="handbook-link" href="([^"]+)"', r.text).group(1)
+    assert link.startswith("/volumes/v1-common/") and "#" in link
+    for b in q.basis:
+        assert b["url"] in r.text
+
+
+def test_a_right_answer_is_recorded_and_counted_in_my_results(client, db):
+    builders.user(db)
+    builders.login(client)
+    _, _, r = answer_once(client, db, right=True)
+    assert "回答正确" in r.text
+    me = client.get("/me")
+    assert "已练习 1 道题" in me.text and "100%" in me.text
+
+
+def test_practice_by_explicit_ids_only_serves_those_questions(client, db, site):
+    builders.user(db)
+    builders.login(client)
+    ids = [q.id for q in site.questions[:2]]
+    r = client.get("/practice/start", params={"ids": ",".join(ids)})
+    assert r.status_code == 303
+    seen = set()
+    for _ in range(4):
+        q, _, _ = answer_once(client, db, right=True, ids=",".join(ids))
+        seen.add(q.id)
+    assert seen == set(ids)
+
+
+def test_an_option_that_does_not_exist_is_refused_in_chinese_and_not_saved(client, db):
+    builders.user(db)
+    builders.login(client)
+    page = client.get("/practice/next")
+    qid = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)
+    r = client.post("/practice/answer", data={"question_id": qid, "choice": ["Z"]})
+    assert r.status_code == 422 and "选项 Z 不存在" in r.text
+    r = client.post("/practice/answer", data={"question_id": "no-such-question", "choice": ["A"]})
+    assert r.status_code == 404 and "不存在" in r.text
+    assert "已练习" not in client.get("/me").text
+
+
+def test_the_instructor_page_is_for_staff_only(client, db):
+    builders.user(db)
+    builders.user(db, "teacher", Role.instructor, display_name="李老师")
+    builders.login(client)
+    r = client.get("/instructor/")
+    assert r.status_code == 403 and "没有访问此页面的权限" in r.text
+    client.post("/logout")
+    builders.login(client, "teacher")
+    r = client.get("/instructor/")
+    assert r.status_code == 200 and "张三" in r.text and "题库分布" in r.text
+
+
+def test_an_instructor_adds_a_trainee_who_must_change_the_password(client, db):
+    builders.user(db, "teacher", Role.instructor)
+    builders.login(client, "teacher")
+    r = client.post("/instructor/trainees", data={"username": "wangwu", "display_name": "王五",
+                                                  "unit": "某镇综合行政执法办", "password": "initial-pass"})
+    assert r.status_code == 200 and "已添加学员 王五" in r.text
+    client.post("/logout")
+    r = builders.login(client, "wangwu", "initial-pass")
+    assert r.headers["location"].startswith("/account/password")
+    r = client.post("/account/password", data={"old": "initial-pass", "new": "my-own-pass", "again": "my-own-pass"})
+    assert "密码已修改" in r.text

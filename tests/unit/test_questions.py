@@ -1,0 +1,102 @@
+"""The question bank format: what loads, and what is reported where."""
+from textwrap import dedent
+
+from quizapp.content.questions import load_bank, load_file
+
+GOOD = dedent("""\
+    volume: v1-common
+    questions:
+      - id: t-001
+        type: single
+        difficulty: 1
+        step: 调查取证
+        stem: 执法人员不得少于几人？
+        options: {A: 一, B: 两, C: 三}
+        answer: B
+        explanation: 第四十二条规定不得少于两人。
+        anchor: volumes/v1-common/guide/general-procedure.md#调查取证
+        basis:
+          - statute: 行政处罚法
+            version: 2021-01-22
+            article: 42
+            quote: 执法人员不得少于两人，法律另有规定的除外。
+      - id: t-002
+        type: judge
+        difficulty: 2
+        step: 听证
+        stem: 当事人要求听证的，应当在告知后五日内提出。
+        answer: true
+        explanation: 见第六十四条。
+        anchor: volumes/v1-common/guide/general-procedure.md#听证
+      - id: t-003
+        type: multiple
+        difficulty: 3
+        step: 告知
+        stem: 事先告知应当包括哪些内容？
+        options: {A: 事实, B: 理由, C: 依据, D: 罚款缴纳银行}
+        answer: [C, A, B]
+        explanation: 见第四十四条。
+        anchor: volumes/v1-common/guide/general-procedure.md#告知
+    """)
+
+
+def write(tmp_path, text, name="q.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_well_formed_file_loads_with_normalised_answers(tmp_path):
+    questions, problems = load_file(write(tmp_path, GOOD))
+    assert problems == []
+    single, judge, multiple = questions
+    assert single.answer == ["B"] and single.basis[0].article == "42" and single.basis[0].version == "2021-01-22"
+    assert judge.options == {"T": "正确", "F": "错误"} and judge.answer == ["T"]
+    assert multiple.answer == ["A", "B", "C"]
+    assert single.line == 3
+
+
+def test_each_mistake_names_its_line_and_field(tmp_path):
+    bad = GOOD.replace("answer: B", "answer: E").replace("step: 听证", "step: 审批").replace(
+        "type: multiple", "type: essay").replace("difficulty: 1", "difficulty: 5")
+    _, problems = load_file(write(tmp_path, bad))
+    found = {(p.line, p.field) for p in problems}
+    assert (9, "answer") in found            # E is not an option
+    assert (5, "difficulty") in found
+    assert (20, "step") in found
+    assert (26, "type") in found
+    assert all(p.file.endswith("q.yaml") for p in problems)
+
+
+def test_missing_fields_and_unknown_fields_are_reported(tmp_path):
+    text = GOOD.replace("    explanation: 见第六十四条。\n", "    explaination: 见第六十四条。\n")
+    _, problems = load_file(write(tmp_path, text))
+    messages = " ".join(p.message for p in problems)
+    assert "缺少必填字段 explanation" in messages and "未知字段 explaination" in messages
+
+
+def test_a_multiple_choice_question_needs_two_answers(tmp_path):
+    _, problems = load_file(write(tmp_path, GOOD.replace("answer: [C, A, B]", "answer: [C]")))
+    assert [p.field for p in problems] == ["answer"]
+
+
+def test_yaml_syntax_errors_give_the_line(tmp_path):
+    _, problems = load_file(write(tmp_path, GOOD.replace("stem: 执法人员不得少于几人？", "stem: [未闭合")))
+    assert len(problems) == 1 and problems[0].line > 0 and "YAML" in problems[0].message
+
+
+def test_duplicate_keys_and_duplicate_ids_are_errors(tmp_path):
+    _, problems = load_file(write(tmp_path, GOOD.replace("difficulty: 2\n", "difficulty: 2\n    difficulty: 3\n")))
+    assert "重复" in problems[0].message
+    write(tmp_path, GOOD, "a.yaml")
+    write(tmp_path, GOOD, "b.yaml")
+    _, problems = load_bank(tmp_path)
+    assert sum("题目编号 t-001 重复" in p.message for p in problems) == 1
+
+
+def test_content_hash_changes_with_what_the_trainee_sees(tmp_path):
+    (a, *_), _ = load_file(write(tmp_path, GOOD))
+    (b, *_), _ = load_file(write(tmp_path, GOOD.replace("一, B: 两", "一, B: 二"), "b.yaml"))
+    (c, *_), _ = load_file(write(tmp_path, "\n\n" + GOOD, "c.yaml"))
+    assert a.content_hash() != b.content_hash()
+    assert a.content_hash() == c.content_hash()      # moving lines is not a change
