@@ -100,3 +100,22 @@ def test_content_hash_changes_with_what_the_trainee_sees(tmp_path):
     (c, *_), _ = load_file(write(tmp_path, "\n\n" + GOOD, "c.yaml"))
     assert a.content_hash() != b.content_hash()
     assert a.content_hash() == c.content_hash()      # moving lines is not a change
+
+
+def test_the_format_examples_in_the_readme_pass_the_checker(tmp_path):
+    import re
+
+    from quizapp.content import QUESTION_BANK
+    from quizapp.content.check import check
+    from quizapp.content.site import Site
+
+    readme = (QUESTION_BANK / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(  - id:.*?)```", readme, re.S)
+    assert len(blocks) == 3
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "examples.yaml").write_text("volume: v1-common\nquestions:\n" + "".join(blocks).replace("v1-gp-", "doc-"),
+                                        encoding="utf-8")
+    report = check(Site(bank=bank))
+    assert report.counts["questions"] == 3
+    assert [p for p in report.errors if "examples.yaml" in p.file] == []
