@@ -34,6 +34,11 @@ site: Site | None = None
 
 def on_config(config):
     global site
+    try:
+        import jieba  # the search plugin segments Chinese with it; keep its start-up chatter out of the build log
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:
+        pass
     site = Site()
     homes: dict[str, list[dict[str, str]]] = {}
     for path, statute in site.statute_pages.items():
