@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from enum import Enum
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -62,6 +62,7 @@ class Question(SQLModel, table=True):
     explanation: str
     anchor: str = Field(max_length=512)
     basis: list = Field(sa_column=Column(JSON, nullable=False))
+    parts: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     source: str = Field(max_length=256)           # file:line in the repository
     content_hash: str = Field(max_length=16)
     active: bool = True
@@ -77,3 +78,90 @@ class PracticeAnswer(SQLModel, table=True):
     response: list = Field(sa_column=Column(JSON, nullable=False))
     correct: bool
     answered_at: datetime = Field(default_factory=utcnow)
+
+
+class Exam(SQLModel, table=True):
+    """An exam: a fixed paper or a blueprint, a time limit and a window."""
+    __tablename__ = "exams"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=128)
+    description: str = ""
+    question_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))   # fixed paper
+    blueprint: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))      # [{count, volume, step, difficulty, type}]
+    points: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))         # type -> points
+    multiple_rule: str = Field(default="all_or_nothing", max_length=16)
+    time_limit_minutes: int
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    pass_percent: float = 60.0
+    attempts_allowed: int = 1
+    shuffle_questions: bool = False
+    shuffle_options: bool = False
+    review_mode: str = Field(default="immediate", max_length=16)
+    focus_loss_limit: int = 0                                   # 0: off
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    active: bool = True
+
+
+class Attempt(SQLModel, table=True):
+    """One trainee's attempt at an exam. The paper (order, option order, key
+    and points) is drawn at the start and stored here; it never leaves the
+    server. At most one open attempt per trainee and exam."""
+    __tablename__ = "attempts"
+    __table_args__ = (
+        UniqueConstraint("exam_id", "user_id", "number", name="uq_attempt_number"),
+        Index("uq_one_open_attempt", "exam_id", "user_id", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    exam_id: int = Field(foreign_key="exams.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    number: int
+    status: str = Field(default="open", max_length=8)            # open | graded
+    started_at: datetime
+    deadline: datetime
+    submitted_at: datetime | None = None
+    ended_by: str = Field(default="", max_length=16)              # trainee | deadline | focus_limit
+    paper: list = Field(sa_column=Column(JSON, nullable=False))
+    score: float | None = None
+    max_score: float | None = None
+    passed: bool | None = None
+    item_scores: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class AttemptAnswer(SQLModel, table=True):
+    __tablename__ = "attempt_answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id", name="uq_answer_per_question"),)
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempts.id", index=True)
+    question_id: str = Field(max_length=64)
+    response: list | dict = Field(sa_column=Column(JSON, nullable=False))
+    saved_at: datetime = Field(default_factory=utcnow)
+
+
+class IntegrityEvent(SQLModel, table=True):
+    """What the exam page reported: focus lost/regained, offline/online."""
+    __tablename__ = "integrity_events"
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempts.id", index=True)
+    kind: str = Field(max_length=16)
+    at: datetime = Field(default_factory=utcnow)
+    detail: str = Field(default="", max_length=200)
+
+
+class MistakeEntry(SQLModel, table=True):
+    """A question in a trainee's mistake book, with its FSRS review schedule."""
+    __tablename__ = "mistake_entries"
+    __table_args__ = (UniqueConstraint("user_id", "question_id", name="uq_mistake_per_question"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    question_id: str = Field(foreign_key="questions.id")
+    card: dict = Field(sa_column=Column(JSON, nullable=False))
+    due: datetime = Field(index=True)
+    streak: int = 0
+    cleared: bool = False
+    wrong_count: int = 1
+    last_source: str = Field(default="practice", max_length=16)   # practice | exam | review
+    added_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 from sqlmodel import Session, select
 
 from .domain import practice as rules
-from .domain.answers import is_correct, normalise_response
+from . import mistakes
+from .domain.answers import case_correct, is_correct, normalise_case_response, normalise_response
 from .domain.errors import NotFound
 from .domain.procedure import ALL_STEPS, VOLUMES, module_of
 from .models import PracticeAnswer, Question, User
@@ -59,8 +60,9 @@ class PracticeFilter:
 @dataclass
 class Feedback:
     question: Question
-    response: list[str]
+    response: list[str] | dict[str, list[str]]
     correct: bool
+    left_book: bool = False
 
 
 def active_questions(db: Session) -> list[Question]:
@@ -93,13 +95,29 @@ def get_question(db: Session, question_id: str) -> Question:
     return q
 
 
-def answer(db: Session, user: User, *, question_id: str, response: list[str]) -> Feedback:
+def check_response(q: Question, response: list[str] | dict[str, list[str]]) -> tuple[list | dict, bool]:
+    """The normalised response and whether it is right (a case question:
+    every part right). Raises InvalidAnswer for options that do not exist."""
+    if q.type == "case":
+        chosen = normalise_case_response(q.parts, response if isinstance(response, dict) else {})
+        return chosen, case_correct(q.parts, chosen)
+    chosen = normalise_response(q.type, q.options.keys(), response if isinstance(response, list) else [])
+    return chosen, is_correct(q.answer, chosen)
+
+
+def answer(db: Session, user: User, *, question_id: str, response, review: bool = False) -> Feedback:
+    """Record a practice (or mistake-book review) answer. A wrong answer goes
+    into the mistake book; a right one in review moves it along its schedule."""
     q = get_question(db, question_id)
-    chosen = normalise_response(q.type, q.options.keys(), response)
-    correct = is_correct(q.answer, chosen)
+    chosen, correct = check_response(q, response)
     db.add(PracticeAnswer(user_id=user.id, question_id=q.id, response=chosen, correct=correct))
+    left = False
+    if not correct:
+        mistakes.record_wrong(db, user_id=user.id, question_id=q.id, source="review" if review else "practice")
+    elif review:
+        left = mistakes.record_review_right(db, user_id=user.id, question_id=q.id)
     db.commit()
-    return Feedback(q, chosen, correct)
+    return Feedback(q, chosen, correct, left)
 
 
 @dataclass

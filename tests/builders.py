@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from quizapp import accounts
-from quizapp.models import Role, User
+from quizapp.models import Role, User  # noqa: F401  (Role is used by tests through builders)
 
 PASSWORD = "correct-horse-1"
 
@@ -17,3 +17,13 @@ def user(db: Session, username: str = "zhangsan", role: Role = Role.trainee, **k
 
 def login(client: TestClient, username: str = "zhangsan", password: str = PASSWORD):
     return client.post("/login", data={"username": username, "password": password, "next": "/practice/"})
+
+
+def exam(db: Session, **kw):
+    """An exam over the real bank; by default 5 questions of volume 1, 30 minutes."""
+    from quizapp import exams
+    kw.setdefault("title", "第一卷结业考试")
+    kw.setdefault("time_limit_minutes", 30)
+    if "question_ids" not in kw:
+        kw.setdefault("blueprint", [{"count": 5, "volume": "v1-common"}])
+    return exams.create_exam(db, created_by=None, **kw)

@@ -142,7 +142,10 @@ def _check_question(site: Site, q, report: Report) -> None:
         why = site.corpus.check_quote(b.statute, b.version, b.article, b.quote)
         if why:
             bad("basis", why, b.line)
-    for text in [q.stem, q.explanation, *q.options.values()]:
+    texts = [q.stem, q.explanation, *q.options.values()]
+    for part in q.parts:
+        texts += [part.stem, part.explanation, *part.options.values()]
+    for text in texts:
         for citation in find_citations(text, q.line, site.bare_citation):
             sub = Report()
             _check_citation(site, q.file, citation, sub)

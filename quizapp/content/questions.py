@@ -22,12 +22,14 @@ from . import QUESTION_BANK, ROOT
 from .problems import Problem
 from .statutes import article_key
 
-TYPES = {"single": "单选题", "multiple": "多选题", "judge": "判断题"}
+TYPES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "case": "案例分析题"}
+CHOICE_TYPES = ("single", "multiple", "judge")
 JUDGE_OPTIONS = {"T": "正确", "F": "错误"}
 OPTION_KEYS = "ABCDEF"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "type", "difficulty", "step", "stem", "answer", "explanation", "anchor")
-KNOWN = set(REQUIRED) | {"options", "basis", "volume"}
+KNOWN = set(REQUIRED) | {"options", "basis", "volume", "parts"}
+PART_KNOWN = {"stem", "type", "options", "answer", "explanation"}
 
 
 class LineDict(dict):
@@ -73,6 +75,17 @@ class Basis:
 
 
 @dataclass
+class Part:
+    """A sub-question of a case-analysis question."""
+    id: str               # '1', '2', … in order
+    type: str
+    stem: str
+    options: dict[str, str]
+    answer: list[str]
+    explanation: str = ""
+
+
+@dataclass
 class Question:
     id: str
     type: str
@@ -85,6 +98,7 @@ class Question:
     explanation: str
     anchor: str           # handbook path + '#' + anchor
     basis: list[Basis] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
     file: str = ""
     line: int = 0
 
@@ -151,11 +165,11 @@ def _question(raw, volume: str, rel: str, problems: list[Problem]) -> Question |
         return None
     before = len(problems)
 
-    def bad(key: str, message: str) -> None:
-        problems.append(Problem(rel, raw.line_of(key), key, message))
+    def bad(key: str, message: str, *, line: int | None = None, field_name: str | None = None) -> None:
+        problems.append(Problem(rel, line or raw.line_of(key), field_name or key, message))
 
     for key in REQUIRED:
-        if raw.get(key) in (None, ""):
+        if raw.get(key) in (None, "") and not (key == "answer" and raw.get("type") == "case"):
             bad(key, f"缺少必填字段 {key}")
     for key in raw:
         if key not in KNOWN:
@@ -165,7 +179,7 @@ def _question(raw, volume: str, rel: str, problems: list[Problem]) -> Question |
         bad("id", f"题目编号 {qid!r} 只能用小写字母、数字和连字符")
     qtype = raw.get("type")
     if qtype is not None and qtype not in TYPES:
-        bad("type", f"未知题型 {qtype!r}；可选：single（单选）、multiple（多选）、judge（判断）")
+        bad("type", f"未知题型 {qtype!r}；可选：single（单选）、multiple（多选）、judge（判断）、case（案例分析）")
     difficulty = raw.get("difficulty")
     if difficulty is not None and difficulty not in (1, 2, 3):
         bad("difficulty", "难度应为 1（基础）、2（进阶）或 3（综合）")
@@ -178,14 +192,51 @@ def _question(raw, volume: str, rel: str, problems: list[Problem]) -> Question |
     if anchor and ("#" not in anchor or not anchor.partition("#")[0].endswith(".md")):
         bad("anchor", "anchor 应为手册页面路径加锚点，如 volumes/v1-common/guide/general-procedure.md#调查取证")
 
-    options, answer = _options_and_answer(raw, qtype, bad)
+    if qtype == "case":
+        options, answer, parts = {}, [], _parts(raw, bad)
+    else:
+        if "parts" in raw:
+            bad("parts", "只有案例分析题（type: case）才有 parts")
+        options, answer = _options_and_answer(raw, qtype, bad)
+        parts = []
     basis = _basis(raw, bad)
     if len(problems) > before:
         return None
     return Question(id=qid, type=qtype, difficulty=difficulty, volume=volume, step=step,
                     stem=str(raw["stem"]).strip(), options=options, answer=answer,
                     explanation=str(raw["explanation"]).strip(), anchor=anchor, basis=basis,
-                    file=rel, line=raw.line)
+                    parts=parts, file=rel, line=raw.line)
+
+
+def _parts(raw: LineDict, bad) -> list[Part]:
+    items = raw.get("parts")
+    if "options" in raw or "answer" in raw:
+        bad("parts", "案例分析题的选项和答案写在各小题（parts）中")
+    if not isinstance(items, list) or not 2 <= len(items) <= 6:
+        bad("parts", "案例分析题需要 2 至 6 个小题（parts）")
+        return []
+    out = []
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, LineDict):
+            bad("parts", f"第 {n} 小题应是一个键值映射")
+            continue
+
+        def bad_part(key: str, message: str, item=item, n=n) -> None:
+            bad(key, f"第 {n} 小题：{message}", line=item.line_of(key), field_name=f"parts[{n}].{key}")
+
+        for key in item:
+            if key not in PART_KNOWN:
+                bad_part(key, f"未知字段 {key}")
+        ptype = item.get("type")
+        if ptype not in CHOICE_TYPES:
+            bad_part("type", "小题的 type 应为 single、multiple 或 judge")
+            continue
+        if not item.get("stem"):
+            bad_part("stem", "缺少小题题干 stem")
+        options, answer = _options_and_answer(item, ptype, bad_part)
+        out.append(Part(str(n), ptype, str(item.get("stem", "")).strip(), options, answer,
+                        str(item.get("explanation") or "").strip()))
+    return out
 
 
 def _options_and_answer(raw: LineDict, qtype, bad) -> tuple[dict[str, str], list[str]]:

@@ -25,3 +25,18 @@ def normalise_response(question_type: str, option_keys: Iterable[str], raw: Iter
 def is_correct(key: list[str], response: list[str]) -> bool:
     """All-or-nothing: exactly the key's options, no more, no fewer."""
     return sorted(key) == sorted(response)
+
+
+def normalise_case_response(parts: list[dict], raw: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A case-analysis response: every part answered, each part checked as above."""
+    out = {}
+    for part in parts:
+        try:
+            out[part["id"]] = normalise_response(part["type"], part["options"].keys(), raw.get(part["id"], []))
+        except InvalidAnswer as e:
+            raise InvalidAnswer(f"第 {part['id']} 小题：{e.message}") from None
+    return out
+
+
+def case_correct(parts: list[dict], response: dict[str, list[str]]) -> bool:
+    return all(is_correct(p["answer"], response.get(p["id"], [])) for p in parts)

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
@@ -14,21 +14,29 @@ from ..config import Settings, get_settings
 from ..db import make_engine
 from ..domain.errors import DomainError
 from .deps import NotLoggedIn
+from . import render
 from .render import page
-from .routes import auth, instructor, me, practice
+from .routes import auth, exams, instructor, instructor_exams, me, mistakes, practice
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="镇街综合行政执法教程 · 练习与考试", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    render.TIMEZONE["name"] = settings.timezone
     app.state.engine = engine or make_engine(settings.database_url)
 
-    for router in (auth.router, practice.router, me.router, instructor.router):
+    for router in (auth.router, practice.router, exams.router, mistakes.router, me.router, instructor.router,
+                   instructor_exams.router):
         app.include_router(router)
+
+    def wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api/")
 
     @app.exception_handler(NotLoggedIn)
     async def to_login(request: Request, exc: NotLoggedIn):
+        if wants_json(request):
+            return JSONResponse({"detail": "登录已失效，请重新登录"}, status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.method != "GET":
             target = "/practice/"
@@ -36,10 +44,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):
+        if wants_json(request):
+            return JSONResponse({"detail": exc.message}, status_code=exc.status)
         return page(request, "error.html", status_code=exc.status, message=exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):
+        if wants_json(request):
+            return JSONResponse({"detail": "提交的数据格式有误"}, status_code=422)
         return page(request, "error.html", status_code=422, message="请求参数有误，请返回重试")
 
     @app.get("/healthz", include_in_schema=False)

@@ -6,7 +6,11 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from zoneinfo import ZoneInfo
+
 from ..content.site import page_url
+from ..domain.exams import TYPE_NAMES
+from ..exams import question_view
 from ..domain.procedure import VOLUME_BY_CODE
 from ..models import ROLE_NAMES, Role
 
@@ -18,6 +22,23 @@ def volume_title(code: str) -> str:
     return v.title if v else code
 
 
+TIMEZONE = {"name": "Asia/Shanghai"}   # set from the settings by create_app
+
+
+def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An aware UTC datetime shown in the platform's time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(TIMEZONE["name"])).strftime(fmt)
+
+
+def minutes_seconds(seconds: float | int) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60} 分 {seconds % 60:02d} 秒"
+
+
+templates.env.filters.update(local=local_time, minsec=minutes_seconds)
+templates.env.globals.update(TYPE_NAMES=TYPE_NAMES, question_view=question_view)
 templates.env.globals.update(handbook_url=page_url, volume_title=volume_title,
                              role_name=lambda r: ROLE_NAMES.get(Role(r), r))
 

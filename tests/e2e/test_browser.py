@@ -5,6 +5,7 @@ the test is skipped with that reason, except under CI=true, where it fails."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -37,8 +38,9 @@ def server(built_site, tmp_path_factory):
            "ADMIN_PASSWORD": "teacher-pass-1"}
     py = [sys.executable, "-m", "quizapp"]
     subprocess.run(py + ["setup"], env=env, cwd=ROOT, check=True, capture_output=True)
-    subprocess.run(py + ["create-user", "xueyuan", "trainee-pass-1", "--name", "李学员"], env=env, cwd=ROOT,
-                   check=True, capture_output=True)
+    for username, password, name in (("xueyuan", "trainee-pass-1", "李学员"), ("kaosheng", "exam-pass-1", "赵考生")):
+        subprocess.run(py + ["create-user", username, password, "--name", name], env=env, cwd=ROOT,
+                       check=True, capture_output=True)
     port = free_port()
     proc = subprocess.Popen(py + ["serve", "--port", str(port)], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -116,4 +118,74 @@ def test_search_then_login_and_practise(server, browser, width):
     assert page.locator(".explanation").inner_text().strip()
     assert "/volumes/" in page.locator("a.handbook-link").get_attribute("href")
     page.screenshot(path=str(ARTIFACTS / f"practice-feedback-{width}.png"), full_page=True)
+    page.close()
+
+
+def login(page, server, username, password, new_password):
+    """Log in; on a first login change the initial password."""
+    page.goto(server + "/login")
+    page.fill("input[name='username']", username)
+    page.fill("input[name='password']", password)
+    page.click("main button[type='submit']")
+    if "/account/password" in page.url:
+        page.fill("input[name='old']", password)
+        page.fill("input[name='new']", new_password)
+        page.fill("input[name='again']", new_password)
+        page.click("main button[type='submit']")
+        page.click("text=继续")
+
+
+def seconds_left(page) -> int:
+    m = re.match(r"(\d+) 分 (\d+) 秒", page.locator("#clock").inner_text())
+    return int(m.group(1)) * 60 + int(m.group(2))
+
+
+def test_a_timed_exam_on_a_phone_keeps_answers_and_clock_across_a_reload(server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    teacher = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(teacher, server, "instructor", "teacher-pass-1", "teacher-pass-2")
+    teacher.goto(server + "/instructor/exams/new")
+    teacher.fill("input[name='title']", "第一卷阶段测试")
+    teacher.fill("input[name='count-0']", "4")
+    teacher.select_option("select[name='volume-0']", "v1-common")
+    teacher.fill("input[name='time_limit_minutes']", "20")
+    teacher.check("input[name='shuffle_options']")
+    teacher.screenshot(path=str(ARTIFACTS / "instructor-new-exam-1280.png"), full_page=True)
+    teacher.click("text=创建考试")
+    teacher.wait_for_url("**/instructor/exams/*")
+    teacher.close()
+
+    page = browser.new_page(viewport={"width": 360, "height": 780})
+    login(page, server, "kaosheng", "exam-pass-1", "exam-pass-2")
+    page.goto(server + "/exams/")
+    page.click("text=开始考试")
+    page.wait_for_url("**/attempts/*")
+    sections = page.locator("section[data-question]")
+    assert sections.count() == 4
+    chosen = []
+    for i in range(2):
+        section = sections.nth(i)
+        section.locator("label.option").first.click()
+        chosen.append(section.get_attribute("data-question"))
+        section.locator(".q-state[data-state='saved']").wait_for()
+    assert page.locator("#save-state").inner_text() == "已保存"
+    before = seconds_left(page)
+    assert 0 < before <= 20 * 60
+    page.screenshot(path=str(ARTIFACTS / "exam-360.png"), full_page=True)
+
+    page.wait_for_timeout(1500)
+    page.reload()
+    for qid in chosen:
+        section = page.locator(f"section[data-question='{qid}']")
+        assert section.locator("input:checked").count() == 1
+        assert section.locator(".q-state").inner_text() == "已保存"
+    after = seconds_left(page)
+    assert after < before and after > before - 30          # the server's clock went on
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("text=交卷")
+    page.wait_for_url("**/result")
+    assert "成绩" in page.locator("h1").inner_text()
+    assert page.locator(".explanation").count() >= 4
+    page.screenshot(path=str(ARTIFACTS / "exam-result-360.png"), full_page=True)
     page.close()

@@ -119,3 +119,46 @@ def test_the_format_examples_in_the_readme_pass_the_checker(tmp_path):
     report = check(Site(bank=bank))
     assert report.counts["questions"] == 3
     assert [p for p in report.errors if "examples.yaml" in p.file] == []
+
+
+CASE = dedent("""\
+    volume: v1-common
+    questions:
+      - id: t-case-001
+        type: case
+        difficulty: 3
+        step: 听证
+        stem: 某镇拟对某公司罚款八万元，告知书未写明听证权利。
+        parts:
+          - stem: 本案哪个环节出错？
+            type: single
+            options: {A: 调查取证, B: 告知, C: 送达}
+            answer: B
+          - stem: 可能的后果有（　）。
+            type: multiple
+            options: {A: 决定被撤销, B: 确认违法, C: 罚款加倍}
+            answer: [A, B]
+            explanation: 程序违法。
+        explanation: 告知书遗漏听证权利。
+        anchor: volumes/v1-common/guide/general-procedure.md#听证
+    """)
+
+
+def test_a_case_analysis_question_has_parts_each_with_its_own_key(tmp_path):
+    (q,), problems = load_file(write(tmp_path, CASE))
+    assert problems == []
+    assert q.type == "case" and q.options == {} and q.answer == []
+    assert [(p.id, p.type, p.answer) for p in q.parts] == [("1", "single", ["B"]), ("2", "multiple", ["A", "B"])]
+    assert q.parts[1].explanation == "程序违法。"
+
+
+def test_a_bad_part_is_reported_at_its_own_line(tmp_path):
+    _, problems = load_file(write(tmp_path, CASE.replace("answer: [A, B]", "answer: [A, D]")))
+    (p,) = problems
+    assert p.line == 16 and p.field == "parts[2].answer" and "第 2 小题" in p.message
+
+
+def test_a_case_question_needs_parts(tmp_path):
+    text = CASE.split("    parts:")[0] + "    explanation: x\n    anchor: volumes/v1-common/guide/general-procedure.md#听证\n"
+    _, problems = load_file(write(tmp_path, text))
+    assert any(p.field == "parts" for p in problems)

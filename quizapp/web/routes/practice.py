@@ -9,6 +9,7 @@ from ...domain.errors import InvalidAnswer
 from ...domain.procedure import ALL_STEPS, MODULES, VOLUMES
 from ..deps import CurrentUser, SessionDep
 from ..render import page
+from ..responses import response_from_form
 
 router = APIRouter(prefix="/practice")
 
@@ -48,11 +49,9 @@ def practice_next(request: Request, db: SessionDep, user: CurrentUser, volume: s
 async def practice_answer(request: Request, db: SessionDep, user: CurrentUser):
     form = await request.form()
     flt = _filter(*(str(form.get(k, "")) for k in ("volume", "module", "step", "statute", "ids")))
-    question_id = str(form.get("question_id", ""))
-    chosen = [str(v) for v in form.getlist("choice")]
-    question = practice.get_question(db, question_id)
+    question = practice.get_question(db, str(form.get("question_id", "")))
     try:
-        feedback = practice.answer(db, user, question_id=question_id, response=chosen)
+        feedback = practice.answer(db, user, question_id=question.id, response=response_from_form(question, form))
     except InvalidAnswer as e:
         return page(request, "practice_question.html", status_code=422, question=question, flt=flt,
                     error=e.message, pool=len(practice.candidates(db, flt)))

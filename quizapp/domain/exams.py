@@ -1,0 +1,249 @@
+"""Exam rules: assembling a paper from a blueprint, shuffling it for one
+attempt, the server's clock, scoring (with partial credit) and when a review
+may be shown. Plain functions over plain data; no database, no web.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .errors import DomainError
+
+TYPE_NAMES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "case": "案例分析题"}
+DEFAULT_POINTS = {"single": 1.0, "multiple": 2.0, "judge": 1.0, "case": 4.0}
+ALL_OR_NOTHING, PARTIAL = "all_or_nothing", "partial"
+REVIEW_IMMEDIATE, REVIEW_AFTER_CLOSE, REVIEW_NEVER = "immediate", "after_close", "never"
+# A save that reaches the server this long after the deadline still counts:
+# the page sends it the moment the trainee clicks, network delay is not theirs.
+SAVE_GRACE = timedelta(seconds=3)
+
+
+class BlueprintUnfillable(DomainError):
+    status = 422
+
+
+class ExamClosed(DomainError):
+    status = 409
+
+
+class AttemptsUsedUp(DomainError):
+    status = 409
+
+
+class DeadlinePassed(DomainError):
+    status = 409
+
+
+# --- assembly -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cell:
+    """One row of a blueprint: how many questions of which kind. Empty
+    criteria match anything."""
+    count: int
+    volume: str = ""
+    step: str = ""
+    difficulty: int | None = None
+    type: str = ""
+
+    def matches(self, q: "Candidate") -> bool:
+        return ((not self.volume or q.volume == self.volume) and (not self.step or q.step == self.step)
+                and (self.difficulty is None or q.difficulty == self.difficulty)
+                and (not self.type or q.type == self.type))
+
+    def describe(self) -> str:
+        parts = [self.volume or "任意分卷", self.step or "任意环节",
+                 f"难度{self.difficulty}" if self.difficulty else "任意难度",
+                 TYPE_NAMES.get(self.type, "任意题型")]
+        return "、".join(parts)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    volume: str
+    step: str
+    difficulty: int
+    type: str
+
+
+def assemble(blueprint: Sequence[Cell], pool: Sequence[Candidate], rng: random.Random) -> list[str]:
+    """Question ids meeting every cell's count exactly, none twice. Cells are
+    filled in order; a cell the bank cannot fill raises BlueprintUnfillable
+    naming the row, what it needs and what is left."""
+    used: set[str] = set()
+    paper: list[str] = []
+    for n, cell in enumerate(blueprint, 1):
+        if cell.count <= 0:
+            raise BlueprintUnfillable(f"组卷规则第 {n} 行（{cell.describe()}）的题量应为正整数")
+        available = [q.id for q in pool if q.id not in used and cell.matches(q)]
+        if len(available) < cell.count:
+            raise BlueprintUnfillable(
+                f"组卷规则第 {n} 行（{cell.describe()}）需要 {cell.count} 题，"
+                f"题库中符合条件且未被前面各行选用的只有 {len(available)} 题")
+        chosen = rng.sample(available, cell.count)
+        used.update(chosen)
+        paper.extend(chosen)
+    return paper
+
+
+@dataclass
+class PaperItem:
+    """One question as it stands in one attempt's paper (server side only)."""
+    question_id: str
+    type: str
+    points: float
+    key: list[str] | dict[str, list[str]]          # list; or part id -> list for a case question
+    option_order: list[str] = field(default_factory=list)
+    part_option_orders: dict[str, list[str]] = field(default_factory=dict)
+    part_types: dict[str, str] = field(default_factory=dict)
+
+
+def shuffled_order(keys: Sequence[str], rng: random.Random, shuffle: bool) -> list[str]:
+    order = list(keys)
+    if shuffle:
+        rng.shuffle(order)
+    return order
+
+
+def paper_for_attempt(question_ids: Sequence[str], questions: dict[str, dict], points: dict[str, float],
+                      rng: random.Random, *, shuffle_questions: bool, shuffle_options: bool) -> list[PaperItem]:
+    """The paper of one attempt: question order and each question's option
+    order are drawn once here and stored with the attempt, so they survive
+    reloads, reconnects and a change of device. True/false options are never
+    shuffled (正确 stays before 错误). ``questions`` maps id -> {type, options,
+    answer, parts}."""
+    ids = list(question_ids)
+    if shuffle_questions:
+        rng.shuffle(ids)
+    items = []
+    for qid in ids:
+        q = questions[qid]
+        shuffle = shuffle_options and q["type"] != "judge"
+        item = PaperItem(qid, q["type"], float(points.get(q["type"], DEFAULT_POINTS[q["type"]])),
+                         key=q["answer"] if q["type"] != "case" else {p["id"]: p["answer"] for p in q["parts"]})
+        if q["type"] == "case":
+            item.part_option_orders = {p["id"]: shuffled_order(p["options"], rng, shuffle_options and p["type"] != "judge")
+                                       for p in q["parts"]}
+            item.part_types = {p["id"]: p["type"] for p in q["parts"]}
+        else:
+            item.option_order = shuffled_order(q["options"], rng, shuffle)
+        items.append(item)
+    return items
+
+
+# --- the clock ----------------------------------------------------------------
+
+def window_open(now: datetime, opens_at: datetime | None, closes_at: datetime | None) -> bool:
+    return (opens_at is None or now >= opens_at) and (closes_at is None or now < closes_at)
+
+
+def check_can_start(now: datetime, *, opens_at: datetime | None, closes_at: datetime | None,
+                    attempts_allowed: int, attempts_used: int) -> None:
+    if opens_at is not None and now < opens_at:
+        raise ExamClosed("考试尚未开始，请在开考时间后进入")
+    if closes_at is not None and now >= closes_at:
+        raise ExamClosed("考试已结束，不能再开始作答")
+    if attempts_used >= attempts_allowed:
+        raise AttemptsUsedUp(f"本考试允许作答 {attempts_allowed} 次，您已用完")
+
+
+def deadline_for(started_at: datetime, time_limit: timedelta, closes_at: datetime | None) -> datetime:
+    """The attempt ends after its time limit, or when the window closes if sooner."""
+    end = started_at + time_limit
+    return min(end, closes_at) if closes_at is not None else end
+
+
+def remaining_seconds(deadline: datetime, now: datetime) -> int:
+    return max(0, int((deadline - now).total_seconds()))
+
+
+def check_can_save(now: datetime, deadline: datetime) -> None:
+    if now > deadline + SAVE_GRACE:
+        raise DeadlinePassed("考试时间已到，本题答案未能保存；已保存的答案将用于评分")
+
+
+# --- scoring ------------------------------------------------------------------
+
+def score_choice(qtype: str, key: Sequence[str], response: Sequence[str] | None, points: float, rule: str) -> float:
+    """Single and true/false: all or nothing. Multiple: all or nothing, or
+    under the partial rule any wrong option scores 0 and a right but
+    incomplete answer scores in proportion to the right options chosen."""
+    chosen = set(response or ())
+    right = set(key)
+    if not chosen:
+        return 0.0
+    if chosen == right:
+        return points
+    if qtype == "multiple" and rule == PARTIAL and chosen < right:
+        return round(points * len(chosen) / len(right), 2)
+    return 0.0
+
+
+def score_item(item: PaperItem, response, rule: str) -> float:
+    """One paper item; a case question's points are shared equally by its parts."""
+    if item.type != "case":
+        return score_choice(item.type, item.key, response if isinstance(response, list) else None,
+                            item.points, rule)
+    parts = item.key
+    share = item.points / len(parts)
+    given = response if isinstance(response, dict) else {}
+    return round(sum(score_choice(item.part_types.get(pid, "single"), k, given.get(pid), share, rule)
+                     for pid, k in parts.items()), 2)
+
+
+@dataclass
+class Grade:
+    score: float
+    max_score: float
+    passed: bool
+    item_scores: dict[str, float]
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.score / self.max_score, 1) if self.max_score else 0.0
+
+
+def grade(paper: Sequence[PaperItem], responses: dict[str, object], *, rule: str, pass_percent: float) -> Grade:
+    scores = {item.question_id: score_item(item, responses.get(item.question_id), rule) for item in paper}
+    total = round(sum(scores.values()), 2)
+    maximum = round(sum(item.points for item in paper), 2)
+    return Grade(total, maximum, maximum > 0 and total * 100 >= pass_percent * maximum - 1e-9, scores)
+
+
+def review_visible(mode: str, now: datetime, closes_at: datetime | None) -> bool:
+    if mode == REVIEW_IMMEDIATE:
+        return True
+    if mode == REVIEW_AFTER_CLOSE:
+        return closes_at is None or now >= closes_at
+    return False
+
+
+def focus_limit_reached(limit: int, losses: int) -> bool:
+    """0 means no limit."""
+    return limit > 0 and losses >= limit
+
+
+@dataclass(frozen=True)
+class GradedAttempt:
+    passed: bool
+    pass_percent: float
+    items: tuple[tuple[str, float, float], ...]     # (volume, score, points) per question
+
+
+def certified_volumes(attempts: Sequence[GradedAttempt]) -> set[str]:
+    """Volumes a trainee has passed: in some passed attempt, the questions of
+    that volume scored at least the exam's pass mark."""
+    out: set[str] = set()
+    for a in attempts:
+        if not a.passed:
+            continue
+        per_volume: dict[str, list[float]] = {}
+        for volume, score, points in a.items:
+            acc = per_volume.setdefault(volume, [0.0, 0.0])
+            acc[0] += score
+            acc[1] += points
+        out |= {v for v, (score, points) in per_volume.items() if points and score * 100 >= a.pass_percent * points - 1e-9}
+    return out

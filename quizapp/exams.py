@@ -1,0 +1,378 @@
+"""Timed exams: creating an exam, starting an attempt (its paper drawn once),
+saving answers as they are chosen, the integrity log, grading at submit or at
+the deadline (once, however often it is asked), and the views of a paper and
+a result. The rules themselves are in domain.exams; this module applies them
+to the database.
+
+Every function that reads an attempt first grades it if its deadline has
+passed, so the clock holds whether or not the trainee's page is open.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from . import mistakes, practice
+from .domain import exams as rules
+from .domain.errors import DomainError, Forbidden, InvalidAnswer, NotFound
+from .models import Attempt, AttemptAnswer, Exam, IntegrityEvent, Question, User, utcnow
+
+EVENT_KINDS = {"blur": "离开考试页面", "focus": "回到考试页面", "offline": "网络断开", "online": "网络恢复",
+               "reload": "重新打开页面"}
+
+
+class AttemptClosed(DomainError):
+    status = 409
+
+
+# --- exams ----------------------------------------------------------------------
+
+def candidates(db: Session) -> list[rules.Candidate]:
+    return [rules.Candidate(q.id, q.volume, q.step, q.difficulty, q.type)
+            for q in db.exec(select(Question).where(Question.active == True))]  # noqa: E712
+
+
+def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_minutes: int,
+                question_ids: list[str] | None = None, blueprint: list[dict] | None = None,
+                points: dict[str, float] | None = None, opens_at: datetime | None = None,
+                closes_at: datetime | None = None, pass_percent: float = 60.0, attempts_allowed: int = 1,
+                shuffle_questions: bool = False, shuffle_options: bool = False,
+                multiple_rule: str = rules.ALL_OR_NOTHING, review_mode: str = rules.REVIEW_IMMEDIATE,
+                focus_loss_limit: int = 0, description: str = "") -> Exam:
+    """Validate and save an exam. A blueprint is assembled once here as a
+    dry run, so an exam the bank cannot fill is refused with the cell named."""
+    if not title.strip():
+        raise DomainError("请填写考试名称")
+    if bool(question_ids) == bool(blueprint):
+        raise DomainError("请指定固定试题或组卷规则（二者选一）")
+    if time_limit_minutes <= 0:
+        raise DomainError("考试时长应为正整数（分钟）")
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise DomainError("结束时间应晚于开始时间")
+    if attempts_allowed < 1:
+        raise DomainError("允许作答次数至少为 1")
+    if not 0 < pass_percent <= 100:
+        raise DomainError("及格线应在 0 至 100 之间（百分比）")
+    if multiple_rule not in (rules.ALL_OR_NOTHING, rules.PARTIAL):
+        raise DomainError("多选题计分规则无效")
+    if review_mode not in (rules.REVIEW_IMMEDIATE, rules.REVIEW_AFTER_CLOSE, rules.REVIEW_NEVER):
+        raise DomainError("答案解析显示方式无效")
+    if question_ids:
+        active = {c.id for c in candidates(db)}
+        missing = [q for q in question_ids if q not in active]
+        if missing:
+            raise DomainError(f"题目不存在或已停用：{'、'.join(missing)}")
+        if len(set(question_ids)) != len(question_ids):
+            raise DomainError("固定试题中有重复题目")
+    cells = [rules.Cell(**c) for c in blueprint or []]
+    if cells:
+        rules.assemble(cells, candidates(db), random.Random(0))
+    exam = Exam(title=title.strip(), description=description, question_ids=list(question_ids or []),
+                blueprint=[asdict(c) for c in cells], points={**rules.DEFAULT_POINTS, **(points or {})},
+                multiple_rule=multiple_rule, time_limit_minutes=time_limit_minutes, opens_at=opens_at,
+                closes_at=closes_at, pass_percent=pass_percent, attempts_allowed=attempts_allowed,
+                shuffle_questions=shuffle_questions, shuffle_options=shuffle_options, review_mode=review_mode,
+                focus_loss_limit=focus_loss_limit, created_by=created_by)
+    db.add(exam)
+    db.commit()
+    db.refresh(exam)
+    return exam
+
+
+def get_exam(db: Session, exam_id: int) -> Exam:
+    exam = db.get(Exam, exam_id)
+    if exam is None or not exam.active:
+        raise NotFound("考试不存在")
+    return exam
+
+
+@dataclass
+class ExamRow:
+    exam: Exam
+    attempts: list[Attempt]
+    open_attempt: Attempt | None
+    can_start: bool
+    status: str
+
+    @property
+    def best(self) -> Attempt | None:
+        graded = [a for a in self.attempts if a.status == "graded"]
+        return max(graded, key=lambda a: a.score or 0, default=None)
+
+
+def exams_for(db: Session, user: User, now: datetime | None = None) -> list[ExamRow]:
+    now = now or utcnow()
+    finish_expired(db, now, user_id=user.id)
+    rows = []
+    for exam in db.exec(select(Exam).where(Exam.active == True).order_by(Exam.id.desc())):  # noqa: E712
+        attempts = list(db.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id)
+                                .order_by(Attempt.number)))
+        open_attempt = next((a for a in attempts if a.status == "open"), None)
+        in_window = rules.window_open(now, exam.opens_at, exam.closes_at)
+        can_start = in_window and open_attempt is None and len(attempts) < exam.attempts_allowed
+        if open_attempt:
+            status = "作答中"
+        elif exam.opens_at and now < exam.opens_at:
+            status = "未开始"
+        elif not in_window:
+            status = "已结束"
+        elif len(attempts) >= exam.attempts_allowed:
+            status = "次数已用完"
+        else:
+            status = "可参加"
+        rows.append(ExamRow(exam, attempts, open_attempt, can_start, status))
+    return rows
+
+
+# --- attempts -------------------------------------------------------------------
+
+def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = None,
+                  rng: random.Random | None = None) -> Attempt:
+    """The trainee's open attempt, or a new one if the window, the attempts
+    allowed and the blueprint permit. Never two open attempts."""
+    now = now or utcnow()
+    exam = get_exam(db, exam_id)
+    finish_expired(db, now, user_id=user.id)
+    attempts = db.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id)).all()
+    open_attempt = next((a for a in attempts if a.status == "open"), None)
+    if open_attempt:
+        return open_attempt
+    rules.check_can_start(now, opens_at=exam.opens_at, closes_at=exam.closes_at,
+                          attempts_allowed=exam.attempts_allowed, attempts_used=len(attempts))
+    rng = rng or random.Random()
+    ids = exam.question_ids or rules.assemble([rules.Cell(**c) for c in exam.blueprint], candidates(db), rng)
+    questions = {q.id: {"type": q.type, "options": q.options, "answer": q.answer, "parts": q.parts}
+                 for q in db.exec(select(Question).where(Question.id.in_(ids)))}
+    paper = rules.paper_for_attempt(ids, questions, exam.points, rng, shuffle_questions=exam.shuffle_questions,
+                                    shuffle_options=exam.shuffle_options)
+    attempt = Attempt(exam_id=exam.id, user_id=user.id, number=len(attempts) + 1, started_at=now,
+                      deadline=rules.deadline_for(now, timedelta(minutes=exam.time_limit_minutes), exam.closes_at),
+                      paper=[asdict(item) for item in paper])
+    db.add(attempt)
+    try:
+        db.commit()
+    except IntegrityError:          # a second tab started at the same moment: use its attempt
+        db.rollback()
+        return db.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id,
+                                             Attempt.status == "open")).one()
+    db.refresh(attempt)
+    return attempt
+
+
+def own_attempt(db: Session, user: User, attempt_id: int, now: datetime | None = None) -> Attempt:
+    """The attempt, if it is the user's; graded first if its time is up."""
+    attempt = db.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound("考试记录不存在")
+    if attempt.user_id != user.id:
+        raise Forbidden("这不是您的考试记录")
+    return bring_up_to_date(db, attempt, now or utcnow())
+
+
+def bring_up_to_date(db: Session, attempt: Attempt, now: datetime) -> Attempt:
+    if attempt.status == "open" and now > attempt.deadline + rules.SAVE_GRACE:
+        return _grade(db, attempt, attempt.deadline, "deadline")
+    return attempt
+
+
+def finish_expired(db: Session, now: datetime | None = None, *, user_id: int | None = None,
+                   exam_id: int | None = None) -> int:
+    """Grade every open attempt whose deadline has passed; returns how many."""
+    now = now or utcnow()
+    query = select(Attempt).where(Attempt.status == "open", Attempt.deadline < now - rules.SAVE_GRACE)
+    if user_id is not None:
+        query = query.where(Attempt.user_id == user_id)
+    if exam_id is not None:
+        query = query.where(Attempt.exam_id == exam_id)
+    overdue = db.exec(query).all()
+    for attempt in overdue:
+        _grade(db, attempt, attempt.deadline, "deadline")
+    return len(overdue)
+
+
+def _paper(attempt: Attempt) -> list[rules.PaperItem]:
+    return [rules.PaperItem(**item) for item in attempt.paper]
+
+
+def saved_responses(db: Session, attempt: Attempt) -> dict[str, object]:
+    return {a.question_id: a.response
+            for a in db.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+
+
+def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, response,
+                now: datetime | None = None) -> datetime:
+    """Save (or replace) one answer of an open attempt; returns when it was saved."""
+    now = now or utcnow()
+    attempt = own_attempt(db, user, attempt_id, now)
+    if attempt.status != "open":
+        raise AttemptClosed("本次考试已交卷，答案不能再修改")
+    rules.check_can_save(now, attempt.deadline)
+    if not any(item["question_id"] == question_id for item in attempt.paper):
+        raise InvalidAnswer("本题不在您的试卷中")
+    question = db.get(Question, question_id)
+    chosen, _ = practice.check_response(question, response)
+    existing = db.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id,
+                                                   AttemptAnswer.question_id == question_id)).first()
+    if existing:
+        existing.response, existing.saved_at = chosen, now
+        db.add(existing)
+    else:
+        db.add(AttemptAnswer(attempt_id=attempt.id, question_id=question_id, response=chosen, saved_at=now))
+    try:
+        db.commit()
+    except IntegrityError:          # the same answer saved twice at once (a retry): keep the newest
+        db.rollback()
+        return save_answer(db, user, attempt_id, question_id=question_id, response=response, now=now)
+    return now
+
+
+@dataclass
+class EventOutcome:
+    focus_losses: int
+    limit: int
+    submitted: bool
+
+
+def record_event(db: Session, user: User, attempt_id: int, *, kind: str, detail: str = "",
+                 now: datetime | None = None) -> EventOutcome:
+    now = now or utcnow()
+    if kind not in EVENT_KINDS:
+        raise InvalidAnswer(f"未知的事件类型：{kind}")
+    attempt = own_attempt(db, user, attempt_id, now)
+    exam = db.get(Exam, attempt.exam_id)
+    if attempt.status != "open":
+        return EventOutcome(focus_losses(db, attempt.id), exam.focus_loss_limit, True)
+    db.add(IntegrityEvent(attempt_id=attempt.id, kind=kind, at=now, detail=detail[:200]))
+    db.commit()
+    losses = focus_losses(db, attempt.id)
+    if kind == "blur" and rules.focus_limit_reached(exam.focus_loss_limit, losses):
+        _grade(db, attempt, now, "focus_limit")
+        return EventOutcome(losses, exam.focus_loss_limit, True)
+    return EventOutcome(losses, exam.focus_loss_limit, False)
+
+
+def focus_losses(db: Session, attempt_id: int) -> int:
+    return db.exec(select(func.count()).select_from(IntegrityEvent)
+                   .where(IntegrityEvent.attempt_id == attempt_id, IntegrityEvent.kind == "blur")).one()
+
+
+def events(db: Session, attempt_id: int) -> list[IntegrityEvent]:
+    return list(db.exec(select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt_id)
+                        .order_by(IntegrityEvent.at, IntegrityEvent.id)))
+
+
+def submit(db: Session, user: User, attempt_id: int, now: datetime | None = None) -> Attempt:
+    """Hand in. Submitting an attempt that is already graded changes nothing."""
+    now = now or utcnow()
+    attempt = own_attempt(db, user, attempt_id, now)
+    if attempt.status != "open":
+        return attempt
+    return _grade(db, attempt, now, "trainee")
+
+
+def _grade(db: Session, attempt: Attempt, at: datetime, ended_by: str) -> Attempt:
+    """Grade with what was saved; only the first of concurrent graders writes."""
+    exam = db.get(Exam, attempt.exam_id)
+    paper = _paper(attempt)
+    responses = saved_responses(db, attempt)
+    result = rules.grade(paper, responses, rule=exam.multiple_rule, pass_percent=exam.pass_percent)
+    won = db.exec(update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open").values(
+        status="graded", submitted_at=min(at, attempt.deadline), ended_by=ended_by, score=result.score,
+        max_score=result.max_score, passed=result.passed, item_scores=result.item_scores)).rowcount == 1
+    if won:
+        for item in paper:
+            if result.item_scores[item.question_id] < item.points:
+                mistakes.record_wrong(db, user_id=attempt.user_id, question_id=item.question_id, source="exam",
+                                      now=at)
+    db.commit()
+    db.refresh(attempt)
+    return attempt
+
+
+# --- views ----------------------------------------------------------------------
+
+@dataclass
+class PaperQuestion:
+    """A question as the trainee sees it during the attempt: no key, no
+    explanation, options in this attempt's order."""
+    number: int
+    id: str
+    type: str
+    stem: str
+    points: float
+    options: list[tuple[str, str]]
+    parts: list[dict]                 # {id, type, stem, options: [(key, text)]}
+    response: object
+
+
+def question_view(q: Question, *, number: int = 1, points: float = 0.0, option_order: list[str] | None = None,
+                  part_orders: dict[str, list[str]] | None = None, response=None) -> PaperQuestion:
+    """What the trainee sees of a question (practice or exam): never the key."""
+    part_orders = part_orders or {}
+    parts = [{"id": p["id"], "type": p["type"], "stem": p["stem"],
+              "options": [(k, p["options"][k]) for k in part_orders.get(p["id"], p["options"])]}
+             for p in q.parts]
+    order = option_order if option_order is not None else list(q.options)
+    return PaperQuestion(number, q.id, q.type, q.stem, points, [(k, q.options[k]) for k in order], parts, response)
+
+
+def paper_view(db: Session, attempt: Attempt) -> list[PaperQuestion]:
+    questions = {q.id: q for q in db.exec(select(Question).where(
+        Question.id.in_([i["question_id"] for i in attempt.paper])))}
+    saved = saved_responses(db, attempt)
+    return [question_view(questions[item.question_id], number=n, points=item.points, option_order=item.option_order,
+                          part_orders=item.part_option_orders, response=saved.get(item.question_id))
+            for n, item in enumerate(_paper(attempt), 1)]
+
+
+@dataclass
+class ResultItem:
+    paper: PaperQuestion
+    question: Question
+    score: float
+
+
+def review_allowed(exam: Exam, now: datetime) -> bool:
+    return rules.review_visible(exam.review_mode, now, exam.closes_at)
+
+
+def result_items(db: Session, attempt: Attempt) -> list[ResultItem]:
+    """For the result page, only once the attempt is graded."""
+    if attempt.status != "graded":
+        raise AttemptClosed("考试尚未交卷")
+    questions = {q.id: q for q in db.exec(select(Question).where(
+        Question.id.in_([i["question_id"] for i in attempt.paper])))}
+    return [ResultItem(p, questions[p.id], attempt.item_scores.get(p.id, 0.0)) for p in paper_view(db, attempt)]
+
+
+def attempts_of_exam(db: Session, exam_id: int, now: datetime | None = None) -> list[tuple[Attempt, User, int]]:
+    """For instructors: every attempt with its trainee and focus losses."""
+    finish_expired(db, now, exam_id=exam_id)
+    rows = db.exec(select(Attempt, User).join(User, User.id == Attempt.user_id)
+                   .where(Attempt.exam_id == exam_id).order_by(User.username, Attempt.number)).all()
+    return [(a, u, focus_losses(db, a.id)) for a, u in rows]
+
+
+@dataclass
+class History:
+    attempts: list[tuple[Attempt, Exam]]
+    certified: set[str]
+
+
+def history(db: Session, user: User, now: datetime | None = None) -> History:
+    """我的成绩: every graded attempt, newest first, and the volumes passed."""
+    finish_expired(db, now, user_id=user.id)
+    rows = db.exec(select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id)
+                   .where(Attempt.user_id == user.id, Attempt.status == "graded")
+                   .order_by(Attempt.submitted_at.desc())).all()
+    volumes = dict(db.exec(select(Question.id, Question.volume)).all())
+    graded = [rules.GradedAttempt(bool(a.passed), e.pass_percent,
+                                  tuple((volumes.get(i["question_id"], ""), a.item_scores.get(i["question_id"], 0.0),
+                                         i["points"]) for i in a.paper))
+              for a, e in rows]
+    return History(list(rows), rules.certified_volumes(graded))

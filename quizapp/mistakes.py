@@ -1,0 +1,88 @@
+"""错题本: every wrong answer (practice, exam, review) puts the question in
+the trainee's mistake book; reviews are scheduled by FSRS (domain.review)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from .domain import review as rules
+from .domain.procedure import ALL_STEPS, VOLUMES
+from .models import MistakeEntry, Question, utcnow
+
+
+def _schedule(entry: MistakeEntry) -> rules.Schedule:
+    return rules.Schedule(card=entry.card, due=entry.due, streak=entry.streak, cleared=entry.cleared)
+
+
+def _apply(entry: MistakeEntry, schedule: rules.Schedule, now: datetime) -> None:
+    entry.card, entry.due, entry.streak, entry.cleared = schedule.card, schedule.due, schedule.streak, schedule.cleared
+    entry.updated_at = now
+
+
+def record_wrong(db: Session, *, user_id: int, question_id: str, source: str, now: datetime | None = None) -> None:
+    """Into the book, or back to the start of its schedule. The caller commits."""
+    now = now or utcnow()
+    entry = db.exec(select(MistakeEntry).where(MistakeEntry.user_id == user_id,
+                                               MistakeEntry.question_id == question_id)).first()
+    if entry is None:
+        schedule = rules.after_wrong(None, now)
+        db.add(MistakeEntry(user_id=user_id, question_id=question_id, card=schedule.card, due=schedule.due,
+                            last_source=source, added_at=now, updated_at=now))
+        return
+    _apply(entry, rules.after_wrong(_schedule(entry), now), now)
+    entry.wrong_count += 1
+    entry.last_source = source
+    db.add(entry)
+
+
+def record_review_right(db: Session, *, user_id: int, question_id: str, now: datetime | None = None) -> bool:
+    """A right answer given in review; True when the question leaves the book."""
+    now = now or utcnow()
+    entry = db.exec(select(MistakeEntry).where(MistakeEntry.user_id == user_id,
+                                               MistakeEntry.question_id == question_id)).first()
+    if entry is None or entry.cleared:
+        return False
+    _apply(entry, rules.after_review(_schedule(entry), True, now), now)
+    db.add(entry)
+    return entry.cleared
+
+
+def due_ids(db: Session, user_id: int, now: datetime | None = None) -> list[str]:
+    now = now or utcnow()
+    rows = db.exec(select(MistakeEntry.question_id).join(Question, Question.id == MistakeEntry.question_id)
+                   .where(MistakeEntry.user_id == user_id, MistakeEntry.cleared == False,  # noqa: E712
+                          MistakeEntry.due <= now, Question.active == True)  # noqa: E712
+                   .order_by(MistakeEntry.due))
+    return list(rows)
+
+
+@dataclass
+class BookRow:
+    entry: MistakeEntry
+    question: Question
+
+
+@dataclass
+class Book:
+    groups: dict[str, dict[str, list[BookRow]]]     # volume -> step -> rows
+    due: int
+    total: int
+    cleared: int
+
+
+def book(db: Session, user_id: int, now: datetime | None = None) -> Book:
+    now = now or utcnow()
+    rows = db.exec(select(MistakeEntry, Question).join(Question, Question.id == MistakeEntry.question_id)
+                   .where(MistakeEntry.user_id == user_id)).all()
+    active = [BookRow(e, q) for e, q in rows if not e.cleared and q.active]
+    groups: dict[str, dict[str, list[BookRow]]] = {}
+    for v in VOLUMES:
+        for s in ALL_STEPS:
+            members = sorted((r for r in active if r.question.volume == v.code and r.question.step == s),
+                             key=lambda r: r.entry.due)
+            if members:
+                groups.setdefault(v.code, {})[s] = members
+    return Book(groups, due=sum(r.entry.due <= now for r in active), total=len(active),
+                cleared=sum(e.cleared for e, _ in rows))

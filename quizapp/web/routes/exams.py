@@ -1,0 +1,96 @@
+"""考试: the exam list, an attempt's page, its JSON API (autosave, clock,
+integrity events, submit) and the result."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
+
+from ... import exams
+from ...models import Exam, utcnow
+from ..deps import CurrentUser, SessionDep
+from ..render import page
+
+router = APIRouter()
+
+
+@router.get("/exams/")
+def exam_list(request: Request, db: SessionDep, user: CurrentUser):
+    return page(request, "exams.html", rows=exams.exams_for(db, user))
+
+
+@router.post("/exams/{exam_id}/start")
+def exam_start(exam_id: int, db: SessionDep, user: CurrentUser):
+    attempt = exams.start_attempt(db, user, exam_id)
+    return RedirectResponse(f"/attempts/{attempt.id}", status_code=303)
+
+
+@router.get("/attempts/{attempt_id}")
+def attempt_page(attempt_id: int, request: Request, db: SessionDep, user: CurrentUser):
+    now = utcnow()
+    attempt = exams.own_attempt(db, user, attempt_id, now)
+    if attempt.status != "open":
+        return RedirectResponse(f"/attempts/{attempt.id}/result", status_code=303)
+    exam = db.get(Exam, attempt.exam_id)
+    return page(request, "exam_attempt.html", attempt=attempt, exam=exam, questions=exams.paper_view(db, attempt),
+                remaining=exams.rules.remaining_seconds(attempt.deadline, now),
+                focus_losses=exams.focus_losses(db, attempt.id))
+
+
+@router.post("/attempts/{attempt_id}/submit")
+def attempt_submit(attempt_id: int, db: SessionDep, user: CurrentUser):
+    exams.submit(db, user, attempt_id)
+    return RedirectResponse(f"/attempts/{attempt_id}/result", status_code=303)
+
+
+@router.get("/attempts/{attempt_id}/result")
+def attempt_result(attempt_id: int, request: Request, db: SessionDep, user: CurrentUser):
+    now = utcnow()
+    attempt = exams.own_attempt(db, user, attempt_id, now)
+    if attempt.status == "open":
+        return RedirectResponse(f"/attempts/{attempt.id}", status_code=303)
+    exam = db.get(Exam, attempt.exam_id)
+    allowed = exams.review_allowed(exam, now)
+    return page(request, "exam_result.html", attempt=attempt, exam=exam, review=allowed,
+                items=exams.result_items(db, attempt) if allowed else [])
+
+
+# --- JSON API used by the attempt page (static/exam.js) ---------------------------
+
+class AnswerIn(BaseModel):
+    question_id: str
+    response: list[str] | dict[str, list[str]]
+
+
+class EventIn(BaseModel):
+    kind: str
+    detail: str = ""
+
+
+@router.post("/api/attempts/{attempt_id}/answers")
+def api_save(attempt_id: int, body: AnswerIn, db: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    saved_at = exams.save_answer(db, user, attempt_id, question_id=body.question_id, response=body.response)
+    return {"saved": True, "question_id": body.question_id, "saved_at": saved_at.isoformat()}
+
+
+@router.get("/api/attempts/{attempt_id}/state")
+def api_state(attempt_id: int, db: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    now = utcnow()
+    attempt = exams.own_attempt(db, user, attempt_id, now)
+    return {"status": attempt.status, "remaining": exams.rules.remaining_seconds(attempt.deadline, now),
+            "saved": sorted(exams.saved_responses(db, attempt)), "result_url": f"/attempts/{attempt.id}/result"}
+
+
+@router.post("/api/attempts/{attempt_id}/events")
+def api_event(attempt_id: int, body: EventIn, db: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    outcome = exams.record_event(db, user, attempt_id, kind=body.kind, detail=body.detail)
+    return {"focus_losses": outcome.focus_losses, "limit": outcome.limit, "submitted": outcome.submitted,
+            "result_url": f"/attempts/{attempt_id}/result"}
+
+
+@router.post("/api/attempts/{attempt_id}/submit")
+def api_submit(attempt_id: int, db: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    attempt = exams.submit(db, user, attempt_id)
+    return {"status": attempt.status, "result_url": f"/attempts/{attempt.id}/result"}

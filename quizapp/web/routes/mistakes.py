@@ -1,0 +1,39 @@
+"""错题本: the book grouped by volume and step, and today's reviews."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from ... import mistakes, practice
+from ...domain.errors import InvalidAnswer
+from ..deps import CurrentUser, SessionDep
+from ..render import page
+from ..responses import response_from_form
+
+router = APIRouter(prefix="/mistakes")
+
+
+@router.get("/")
+def mistake_book(request: Request, db: SessionDep, user: CurrentUser):
+    return page(request, "mistakes.html", book=mistakes.book(db, user.id))
+
+
+@router.get("/review")
+def review_next(request: Request, db: SessionDep, user: CurrentUser):
+    due = mistakes.due_ids(db, user.id)
+    question = practice.get_question(db, due[0]) if due else None
+    return page(request, "practice_question.html", question=question, flt=None, error="", pool=len(due),
+                review=True)
+
+
+@router.post("/review")
+async def review_answer(request: Request, db: SessionDep, user: CurrentUser):
+    form = await request.form()
+    question = practice.get_question(db, str(form.get("question_id", "")))
+    try:
+        feedback = practice.answer(db, user, question_id=question.id, response=response_from_form(question, form),
+                                   review=True)
+    except InvalidAnswer as e:
+        return page(request, "practice_question.html", status_code=422, question=question, flt=None,
+                    error=e.message, pool=len(mistakes.due_ids(db, user.id)), review=True)
+    return page(request, "practice_feedback.html", fb=feedback, flt=None, review=True,
+                due=len(mistakes.due_ids(db, user.id)))

@@ -1,0 +1,184 @@
+/* The exam page: the server's clock, saving each answer the moment it is
+   chosen (and again after a lost connection), and the integrity log.
+   Nothing here knows the answer key: the server never sends it. */
+(function () {
+  "use strict";
+  var root = document.getElementById("exam");
+  if (!root) return;
+  var attempt = root.dataset.attempt;
+  var api = "/api/attempts/" + attempt;
+  var pendingKey = "zj-pending-" + attempt;
+  var clock = document.getElementById("clock");
+  var saveState = document.getElementById("save-state");
+  var warning = document.getElementById("warning");
+  var remaining = Number(root.dataset.remaining);
+  var syncedAt = performance.now();
+  var pending = load(pendingKey);          // question id -> response not yet acknowledged
+  var inFlight = {};
+  var retryDelay = 2000;
+  var submitting = false;
+
+  function load(key) {
+    try { return JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { return {}; }
+  }
+  function keep() {
+    try { localStorage.setItem(pendingKey, JSON.stringify(pending)); } catch (e) { /* private mode */ }
+  }
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+    });
+  }
+
+  /* --- clock: the server's remaining time, counted down locally, re-synced every 30 s --- */
+  function left() { return Math.max(0, remaining - (performance.now() - syncedAt) / 1000); }
+  function showClock() {
+    var s = Math.ceil(left());
+    clock.textContent = Math.floor(s / 60) + " 分 " + String(s % 60).padStart(2, "0") + " 秒";
+    root.classList.toggle("last-minutes", s <= 300);
+    if (s <= 0) finish();
+  }
+  function sync() {
+    fetch(api + "/state", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (st) {
+      if (st.status !== "open") { location.href = st.result_url; return; }
+      remaining = st.remaining; syncedAt = performance.now();
+    }).catch(function () { /* offline: keep counting locally */ });
+  }
+
+  /* --- answers --- */
+  function responseOf(section) {
+    if (section.dataset.type === "case") {
+      var parts = {};
+      section.querySelectorAll("fieldset[data-part]").forEach(function (fs) {
+        parts[fs.dataset.part] = Array.prototype.map.call(fs.querySelectorAll("input:checked"), function (i) { return i.value; });
+      });
+      return parts;
+    }
+    return Array.prototype.map.call(section.querySelectorAll("input:checked"), function (i) { return i.value; });
+  }
+  function empty(response) {
+    if (Array.isArray(response)) return response.length === 0;
+    return Object.keys(response).every(function (k) { return response[k].length === 0; });
+  }
+  function mark(qid, state, text) {
+    var el = document.querySelector('section[data-question="' + qid + '"] .q-state');
+    if (el) { el.dataset.state = state; el.textContent = text; }
+    showSaveState();
+  }
+  function showSaveState() {
+    var n = Object.keys(pending).length;
+    saveState.className = "save-state " + (n ? "unsaved" : "ok");
+    saveState.textContent = n ? (navigator.onLine ? "未保存 " + n + " 题，正在重试" : "网络已断开，未保存 " + n + " 题") : "已保存";
+  }
+  function send(qid) {
+    if (inFlight[qid] || !(qid in pending)) return;
+    var response = pending[qid];
+    inFlight[qid] = true;
+    mark(qid, "saving", "保存中…");
+    post(api + "/answers", { question_id: qid, response: response }).then(function (r) {
+      return r.json().then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
+    }).then(function (res) {
+      inFlight[qid] = false;
+      if (res.ok) {
+        if (JSON.stringify(pending[qid]) === JSON.stringify(response)) delete pending[qid];
+        keep();
+        retryDelay = 2000;
+        mark(qid, "saved", "已保存");
+        if (qid in pending) send(qid);
+      } else if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+        delete pending[qid]; keep();
+        mark(qid, "error", "未保存：" + (res.body.detail || "请求被拒绝"));
+        if (res.status === 401 || res.status === 409) { sync(); }
+      } else { throw new Error("server " + res.status); }
+    }).catch(function () {
+      inFlight[qid] = false;
+      mark(qid, "unsaved", "未保存");
+      setTimeout(flush, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 30000);
+    });
+  }
+  function flush() { Object.keys(pending).forEach(send); }
+
+  root.addEventListener("change", function (ev) {
+    var section = ev.target.closest("section[data-question]");
+    if (!section) return;
+    var response = responseOf(section);
+    if (empty(response)) return;
+    pending[section.dataset.question] = response;
+    keep();
+    send(section.dataset.question);
+  });
+
+  /* answers chosen on this device but not yet acknowledged survive a reload */
+  Object.keys(pending).forEach(function (qid) {
+    var section = document.querySelector('section[data-question="' + qid + '"]');
+    if (!section) { delete pending[qid]; return; }
+    var r = pending[qid];
+    section.querySelectorAll("input").forEach(function (input) {
+      var part = input.closest("fieldset[data-part]");
+      var chosen = Array.isArray(r) ? r : (r[part ? part.dataset.part : ""] || []);
+      input.checked = chosen.indexOf(input.value) >= 0;
+    });
+  });
+  keep();
+
+  /* --- integrity log: focus and connection --- */
+  var hidden = false;
+  var queued = [];
+  function event(kind, detail) {
+    queued.push({ kind: kind, detail: detail || "" });
+    sendEvents();
+  }
+  function sendEvents() {
+    if (!queued.length || !navigator.onLine) return;
+    var ev = queued.shift();
+    post(api + "/events", ev).then(function (r) { return r.json(); }).then(function (res) {
+      if (res.submitted) { location.href = res.result_url; return; }
+      if (ev.kind === "blur" && res.limit > 0) {
+        warning.hidden = false;
+        warning.textContent = "您已离开考试页面 " + res.focus_losses + " 次；达到 " + res.limit + " 次将自动交卷。";
+      }
+      sendEvents();
+    }).catch(function () { queued.unshift(ev); });
+  }
+  function lost() { if (!hidden) { hidden = true; event("blur"); } }
+  function back() { if (hidden) { hidden = false; event("focus"); } }
+  document.addEventListener("visibilitychange", function () { document.hidden ? lost() : back(); });
+  window.addEventListener("blur", lost);
+  window.addEventListener("focus", back);
+  window.addEventListener("offline", function () {
+    queued.push({ kind: "offline", detail: new Date().toISOString() });
+    showSaveState();
+  });
+  window.addEventListener("online", function () {
+    event("online", new Date().toISOString());
+    flush(); sync(); showSaveState();
+  });
+  var opened = "zj-opened-" + attempt;
+  try {
+    if (localStorage.getItem(opened)) event("reload"); else localStorage.setItem(opened, "1");
+  } catch (e) { /* private mode */ }
+
+  /* --- hand in --- */
+  function finish() {
+    if (submitting) return;
+    submitting = true;
+    post(api + "/submit", {}).then(function (r) { return r.json(); })
+      .then(function (res) { location.href = res.result_url; })
+      .catch(function () { submitting = false; setTimeout(finish, 3000); });
+  }
+  document.getElementById("submit-form").addEventListener("submit", function (ev) {
+    var unanswered = document.querySelectorAll('.q-state[data-state="empty"]').length;
+    var unsaved = Object.keys(pending).length;
+    var msg = "确定交卷吗？" + (unanswered ? "还有 " + unanswered + " 题未作答。" : "") +
+      (unsaved ? "有 " + unsaved + " 题尚未保存到服务器。" : "");
+    if (!window.confirm(msg)) ev.preventDefault();
+  });
+
+  flush();
+  showClock();
+  showSaveState();
+  setInterval(showClock, 1000);
+  setInterval(sync, 30000);
+})();

@@ -1,0 +1,238 @@
+"""Timed exams over HTTP: the clock, autosave, grading once, no key before grading."""
+import json
+import re
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from quizapp.models import Attempt, AttemptAnswer, MistakeEntry, Question, utcnow
+from tests import builders
+from tests.conftest import make_client
+
+
+def start(client, exam_id):
+    r = client.post(f"/exams/{exam_id}/start")
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def paper_ids(html):
+    return re.findall(r'data-question="([^"]+)"', html)
+
+
+def wrong_and_right(q: Question):
+    if q.type == "case":
+        right = {p["id"]: p["answer"] for p in q.parts}
+        wrong = {p["id"]: [k for k in p["options"] if k not in p["answer"]][:1] for p in q.parts}
+        return wrong, right
+    return [k for k in q.options if k not in q.answer][:1], q.answer
+
+
+def test_a_whole_attempt_never_shows_the_key_before_grading(client, db):
+    builders.user(db)
+    exam = builders.exam(db, shuffle_questions=True, shuffle_options=True)
+    builders.login(client)
+    bodies = [client.get("/exams/").text]
+    aid = start(client, exam.id)
+    page = client.get(f"/attempts/{aid}")
+    bodies.append(page.text)
+    ids = paper_ids(page.text)
+    questions = [db.get(Question, i) for i in ids]
+    for q in questions:
+        wrong, _ = wrong_and_right(q)
+        r = client.post(f"/api/attempts/{aid}/answers", json={"question_id": q.id, "response": wrong})
+        assert r.status_code == 200
+        bodies.append(r.text)
+    bodies += [client.get(f"/api/attempts/{aid}/state").text,
+               client.post(f"/api/attempts/{aid}/events", json={"kind": "blur"}).text,
+               client.get(f"/attempts/{aid}").text]
+    for body in bodies:
+        assert "正确答案" not in body and '"answer"' not in body
+        for q in questions:
+            assert q.explanation[:30] not in body
+            assert all(b["quote"][:20] not in body for b in q.basis)
+    for body in bodies[2:-3]:
+        assert set(json.loads(body)) == {"saved", "question_id", "saved_at"}
+    result = client.post(f"/attempts/{aid}/submit", follow_redirects=True)
+    assert "正确答案" in result.text and questions[0].explanation[:30] in result.text
+
+
+def test_saved_answers_and_the_clock_survive_a_server_restart(sqlite_url, engine, db):
+    builders.user(db)
+    exam = builders.exam(db, time_limit_minutes=30)
+    with make_client(sqlite_url, engine) as client:
+        builders.login(client)
+        aid = start(client, exam.id)
+        qid = paper_ids(client.get(f"/attempts/{aid}").text)[0]
+        _, right = wrong_and_right(db.get(Question, qid))
+        assert client.post(f"/api/attempts/{aid}/answers", json={"question_id": qid, "response": right}).status_code == 200
+        cookie = client.cookies.get("zj_session")
+    engine.dispose()                                         # the server process dies
+    from quizapp.db import make_engine
+    fresh = make_engine(sqlite_url)
+    with make_client(sqlite_url, fresh) as again:            # a new process, the same database
+        again.cookies.set("zj_session", cookie)
+        page = again.get(f"/attempts/{aid}")
+        assert page.status_code == 200
+        section = page.text.split(f'data-question="{qid}"', 1)[1].split("</section>", 1)[0]
+        assert "checked" in section and "已保存" in section
+        remaining = again.get(f"/api/attempts/{aid}/state").json()["remaining"]
+        assert 30 * 60 - 60 < remaining <= 30 * 60
+    fresh.dispose()
+
+
+def test_the_paper_order_is_fixed_for_the_attempt_across_reloads_and_devices(client, db, sqlite_url, engine):
+    builders.user(db)
+    exam = builders.exam(db, blueprint=[{"count": 12, "volume": "v1-common"}], shuffle_questions=True,
+                         shuffle_options=True)
+    builders.login(client)
+    aid = start(client, exam.id)
+    first = client.get(f"/attempts/{aid}").text
+    with make_client(sqlite_url, engine) as other_device:
+        builders.login(other_device)
+        assert start(other_device, exam.id) == aid          # the open attempt, not a new one
+        second = other_device.get(f"/attempts/{aid}").text
+    assert paper_ids(first) == paper_ids(second)
+    options = lambda html: re.findall(r'name="[^"]*(?:choice|part-\d+)"\s+value="([A-FTF])"', html)  # noqa: E731
+    assert len(options(first)) >= 24 and options(first) == options(second)
+    groups = set(re.findall(r'name="([^"]+)"\s+value="[A-FTF]"', first))
+    assert all(g.split(":")[0] in paper_ids(first) for g in groups)    # each question its own input group
+    assert len({g.split(":")[0] for g in groups}) == 12
+
+
+def test_at_the_deadline_the_attempt_is_graded_with_what_was_saved(client, db):
+    builders.user(db)
+    exam = builders.exam(db)
+    builders.login(client)
+    aid = start(client, exam.id)
+    qid = paper_ids(client.get(f"/attempts/{aid}").text)[0]
+    _, right = wrong_and_right(db.get(Question, qid))
+    client.post(f"/api/attempts/{aid}/answers", json={"question_id": qid, "response": right})
+    attempt = db.get(Attempt, aid)
+    attempt.deadline = utcnow() - timedelta(minutes=1)       # time passes
+    db.add(attempt)
+    db.commit()
+    state = client.get(f"/api/attempts/{aid}/state").json()
+    assert state["status"] == "graded" and state["remaining"] == 0
+    db.expire_all()
+    graded = db.get(Attempt, aid)
+    assert graded.ended_by == "deadline" and graded.score == graded.item_scores[qid] > 0
+    assert graded.submitted_at == graded.deadline
+    late = client.post(f"/api/attempts/{aid}/answers", json={"question_id": qid, "response": right})
+    assert late.status_code == 409 and "已交卷" in late.json()["detail"]
+
+
+def test_submitting_twice_grades_once(client, db):
+    builders.user(db)
+    exam = builders.exam(db)
+    builders.login(client)
+    aid = start(client, exam.id)
+    client.post(f"/attempts/{aid}/submit")
+    db.expire_all()
+    first = db.get(Attempt, aid)
+    graded_at = first.submitted_at
+    r = client.post(f"/api/attempts/{aid}/submit")
+    assert r.status_code == 200 and r.json()["status"] == "graded"
+    client.post(f"/attempts/{aid}/submit")
+    db.expire_all()
+    assert db.get(Attempt, aid).submitted_at == graded_at
+    assert len(db.exec(select(Attempt)).all()) == 1
+    entries = db.exec(select(MistakeEntry)).all()
+    assert len(entries) == 5 and all(e.wrong_count == 1 for e in entries)   # every unanswered question, once
+
+
+def test_bad_answers_are_refused_in_chinese_and_change_nothing(client, db):
+    builders.user(db)
+    builders.user(db, "lisi", display_name="李四")
+    exam = builders.exam(db)
+    builders.login(client)
+    aid = start(client, exam.id)
+    ids = paper_ids(client.get(f"/attempts/{aid}").text)
+    outside = next(q.id for q in db.exec(select(Question)) if q.id not in ids)
+    r = client.post(f"/api/attempts/{aid}/answers", json={"question_id": outside, "response": ["A"]})
+    assert r.status_code == 422 and r.json()["detail"] == "本题不在您的试卷中"
+    q = db.get(Question, ids[0])
+    bad = {"1": ["Z"]} if q.type == "case" else ["Z"]
+    r = client.post(f"/api/attempts/{aid}/answers", json={"question_id": q.id, "response": bad})
+    assert r.status_code == 422 and "Z 不存在" in r.json()["detail"]
+    client.post("/logout")
+    builders.login(client, "lisi")
+    r = client.post(f"/api/attempts/{aid}/answers", json={"question_id": ids[0], "response": ["A"]})
+    assert r.status_code == 403 and r.json()["detail"] == "这不是您的考试记录"
+    assert client.get(f"/attempts/{aid}").status_code == 403
+    assert db.exec(select(AttemptAnswer)).all() == []
+
+
+def test_the_window_and_the_number_of_attempts_are_enforced(client, db):
+    builders.user(db)
+    later = builders.exam(db, title="未开考", opens_at=utcnow() + timedelta(hours=1))
+    over = builders.exam(db, title="已结束", opens_at=utcnow() - timedelta(hours=2),
+                         closes_at=utcnow() - timedelta(hours=1))
+    once = builders.exam(db, title="仅一次")
+    builders.login(client)
+    r = client.post(f"/exams/{later.id}/start")
+    assert r.status_code == 409 and "尚未开始" in r.text
+    assert "已结束" in client.post(f"/exams/{over.id}/start").text
+    aid = start(client, once.id)
+    client.post(f"/attempts/{aid}/submit")
+    r = client.post(f"/exams/{once.id}/start")
+    assert r.status_code == 409 and "已用完" in r.text
+
+
+def test_losing_focus_too_often_submits_the_attempt(client, db):
+    builders.user(db)
+    exam = builders.exam(db, focus_loss_limit=2)
+    builders.login(client)
+    aid = start(client, exam.id)
+    first = client.post(f"/api/attempts/{aid}/events", json={"kind": "blur"}).json()
+    assert first == {"focus_losses": 1, "limit": 2, "submitted": False, "result_url": f"/attempts/{aid}/result"}
+    client.post(f"/api/attempts/{aid}/events", json={"kind": "focus"})
+    second = client.post(f"/api/attempts/{aid}/events", json={"kind": "blur"}).json()
+    assert second["submitted"] is True
+    db.expire_all()
+    assert db.get(Attempt, aid).ended_by == "focus_limit"
+
+
+def test_the_instructor_sees_attempts_and_the_integrity_log(client, db):
+    builders.user(db)
+    builders.user(db, "teacher", builders.Role.instructor, display_name="王老师")
+    exam = builders.exam(db)
+    builders.login(client)
+    aid = start(client, exam.id)
+    client.post(f"/api/attempts/{aid}/events", json={"kind": "offline"})
+    client.post(f"/api/attempts/{aid}/events", json={"kind": "online"})
+    client.post("/logout")
+    builders.login(client, "teacher")
+    listing = client.get(f"/instructor/exams/{exam.id}")
+    assert "张三" in listing.text and "作答中" in listing.text
+    log = client.get(f"/instructor/exams/attempts/{aid}")
+    assert "网络断开" in log.text and "网络恢复" in log.text
+
+
+def test_an_instructor_creates_an_exam_and_a_blueprint_the_bank_cannot_fill_is_named(client, db):
+    builders.user(db, "teacher", builders.Role.instructor)
+    builders.login(client, "teacher")
+    form = {"title": "听证专项", "mode": "blueprint", "count-0": "2", "step-0": "听证", "count-1": "99",
+            "volume-1": "v1-common", "time_limit_minutes": "20", "pass_percent": "60", "attempts_allowed": "1",
+            "review_mode": "immediate", "multiple_rule": "partial", "focus_loss_limit": "0",
+            "opens_at": "2026-12-01T09:00", "closes_at": "2026-12-01T11:00"}
+    r = client.post("/instructor/exams/new", data=form)
+    assert r.status_code == 422 and "第 2 行" in r.text and "需要 99 题" in r.text
+    r = client.post("/instructor/exams/new", data={**form, "count-1": "3"})
+    assert r.status_code == 303
+    detail = client.get(r.headers["location"])
+    assert "听证专项" in detail.text and "2026-12-01 09:00" in detail.text
+
+
+def test_my_results_list_attempts_and_the_volumes_passed(client, db):
+    builders.user(db)
+    exam = builders.exam(db, pass_percent=60)
+    builders.login(client)
+    aid = start(client, exam.id)
+    for qid in paper_ids(client.get(f"/attempts/{aid}").text):
+        _, right = wrong_and_right(db.get(Question, qid))
+        client.post(f"/api/attempts/{aid}/answers", json={"question_id": qid, "response": right})
+    client.post(f"/attempts/{aid}/submit")
+    me = client.get("/me").text
+    assert "第一卷结业考试（第 1 次）" in me and "合格" in me
+    assert re.search(r'class="passed">第一卷　公共法律法规规章运用：已合格', me)
