@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     question_bank: Path = QUESTION_BANK   # QUESTION_BANK=… loads another bank folder
     session_days: int = 14
     timezone: str = "Asia/Shanghai"     # how times are shown and entered on the pages
+    sweep_seconds: int = 30             # how often attempts past their deadline are graded (0: only on access)
     cookie_secure: bool = False         # set to true behind HTTPS
     admin_username: str = "instructor"  # first instructor account, created by `setup`
     admin_password: str = ""            # empty: a random password is printed once

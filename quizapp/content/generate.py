@@ -36,6 +36,9 @@ def statute_page(site: Site, statute: Statute) -> str:
     out.append("")
     practice = site.questions_for(path)
     refs = site.backlinks
+    banner = practice_banner(_page_question_ids(practice))
+    if banner:
+        out += [banner, ""]
     for block in statute.blocks:
         if block.kind == "heading":
             out += [f"{'#' * (block.level + 1)} {block.text}", ""]
@@ -54,6 +57,25 @@ def statute_page(site: Site, statute: Statute) -> str:
         if block_md:
             out += [block_md, ""]
     return "\n".join(out)
+
+
+def practice_banner(question_ids: list[str]) -> str:
+    """The page-level 练一练: every question behind any part of the page."""
+    if not question_ids:
+        return ""
+    ids = ",".join(question_ids)
+    return (f'!!! tip "练一练"\n    题库中有 {len(question_ids)} 道题考查本页内容：'
+            f'<a class="practice-link" href="{PRACTICE_URL}?ids={urlquote(ids)}">开始练习</a>')
+
+
+def _page_question_ids(practice: dict[str, list[str]]) -> list[str]:
+    return list(dict.fromkeys(qid for ids in practice.values() for qid in ids))
+
+
+def _after_title(lines: list[str], block: str) -> None:
+    """Insert a block after the page's first-level heading."""
+    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
+    lines[at:at] = ["", block, ""]
 
 
 def backlink_block(site: Site, here: str, refs: list[Ref], heading: str,
@@ -113,4 +135,7 @@ def insert_backlinks(site: Site, here: str, markdown: str) -> str:
         inserts.append((len(lines), page_block))
     for at, block in sorted(inserts, key=lambda x: x[0], reverse=True):
         lines[at:at] = ["", block, ""]
+    banner = practice_banner(_page_question_ids(practice))
+    if banner:
+        _after_title(lines, banner)
     return "\n".join(lines)

@@ -61,3 +61,13 @@ def test_no_asset_is_loaded_from_the_internet(built_site, asset):
     page = (built_site / "index.html").read_text(encoding="utf-8")
     assert "fonts.googleapis" not in page and "cdn." not in page
     assert (built_site / asset).is_dir()
+
+
+def test_a_page_with_questions_behind_it_offers_practice_on_exactly_those(built_site, site):
+    page = html(built_site, "volumes/v1-common/guide/general-procedure.md")
+    link = re.search(r'题库中有 (\d+) 道题考查本页内容：<a class="practice-link" href="/practice/start\?ids=([^"]+)">', page)
+    assert link
+    from urllib.parse import unquote
+    ids = unquote(link.group(2)).split(",")
+    expected = {q.id for q in site.questions if q.anchor_path == "volumes/v1-common/guide/general-procedure.md"}
+    assert set(ids) == expected and int(link.group(1)) == len(ids)

@@ -1,11 +1,14 @@
 """Timed exams over HTTP: the clock, autosave, grading once, no key before grading."""
 import json
 import re
+from types import SimpleNamespace
 from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from quizapp.models import Attempt, AttemptAnswer, MistakeEntry, Question, utcnow
+from quizapp import exams
+from quizapp.models import Attempt, AttemptAnswer, Exam, MistakeEntry, Question, utcnow
+from quizapp.web.app import _sweep_once
 from tests import builders
 from tests.conftest import make_client
 
@@ -236,3 +239,31 @@ def test_my_results_list_attempts_and_the_volumes_passed(client, db):
     me = client.get("/me").text
     assert "第一卷结业考试（第 1 次）" in me and "合格" in me
     assert re.search(r'class="passed">第一卷　公共法律法规规章运用：已合格', me)
+
+
+def test_the_review_setting_decides_what_the_result_shows(client, db):
+    builders.user(db)
+    never = builders.exam(db, title="不公布", review_mode="never")
+    later = builders.exam(db, title="结束后公布", review_mode="after_close", closes_at=utcnow() + timedelta(hours=2))
+    builders.login(client)
+    for exam, message in ((never, "本考试不公布答案与解析"), (later, "将在考试结束")):
+        aid = start(client, exam.id)
+        result = client.post(f"/attempts/{aid}/submit", follow_redirects=True).text
+        assert message in result
+        assert "正确答案" not in result and 'class="explanation"' not in result
+    exam = db.get(Exam, later.id)
+    exam.closes_at = utcnow() - timedelta(minutes=1)
+    db.add(exam)
+    db.commit()
+    attempt = db.exec(select(Attempt).where(Attempt.exam_id == later.id)).one()
+    assert 'class="explanation"' in client.get(f"/attempts/{attempt.id}/result").text
+
+
+def test_expired_attempts_are_graded_by_the_sweeper_without_any_request(db, engine):
+    trainee = builders.user(db)
+    exam = builders.exam(db)
+    attempt = exams.start_attempt(db, trainee, exam.id, now=utcnow() - timedelta(hours=1))
+    app = SimpleNamespace(state=SimpleNamespace(engine=engine))
+    assert _sweep_once(app) == 1
+    db.expire_all()
+    assert db.get(Attempt, attempt.id).ended_by == "deadline"
