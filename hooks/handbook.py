@@ -4,7 +4,8 @@
    question bank once (:class:`quizapp.content.site.Site`) and adds every
    statute version's page to the 法律法规 section of its home volume in the nav.
 2. ``on_files``: adds those statute pages (one per version, every article
-   anchored ``#art-N``) as generated files; they are never written to disk.
+   anchored ``#art-N``) and the 易错点 indexes (site-wide and per volume) as
+   generated files; they are never written to disk.
 3. ``on_page_markdown``: links each quotation title to its article and
    appends the generated "本条/本节/本页被以下内容引用" lists and 练一练 links.
 4. ``on_post_build``: Material's search worker (9.x) splits a Chinese query
@@ -44,13 +45,17 @@ def on_config(config):
     for path, statute in site.statute_pages.items():
         index = path.rsplit("/", 1)[0] + "/index.md"
         homes.setdefault(index, []).append({statute.label: path})
+    for path, volume in site.pitfall_pages().items():
+        if volume:
+            homes.setdefault(f"volumes/{volume}/index.md", []).append({"易错点汇总": path})
     _extend_sections(config["nav"] or [], homes)
     return config
 
 
 def _extend_sections(nav: list, homes: dict[str, list[dict[str, str]]]) -> None:
-    """Append the statute pages after the section whose index page is their
-    volume's laws/index.md."""
+    """Append generated pages to the nav section whose index page they belong
+    to: statute pages to their volume's laws/index.md section, a volume's
+    易错点汇总 to the volume's section."""
     for entry in nav:
         items = list(entry.values())[0] if isinstance(entry, dict) else None
         if not isinstance(items, list):
@@ -64,12 +69,14 @@ def _extend_sections(nav: list, homes: dict[str, list[dict[str, str]]]) -> None:
 def on_files(files, config):
     for path, statute in site.statute_pages.items():
         files.append(File.generated(config, path, content=generate.statute_page(site, statute)))
+    for path, volume in site.pitfall_pages().items():
+        files.append(File.generated(config, path, content=generate.pitfall_index(site, path, volume)))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
     path = page.file.src_uri
-    if path in site.statute_pages:
+    if path in site.statute_pages or path in site.pitfall_pages():
         return markdown
     markdown = generate.link_quote_titles(site, path, markdown)
     return generate.insert_backlinks(site, path, markdown)

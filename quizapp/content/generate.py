@@ -119,6 +119,9 @@ def insert_backlinks(site: Site, here: str, markdown: str) -> str:
     practice = site.questions_for(here)
     lines = markdown.split("\n")
     inserts: list[tuple[int, str]] = []
+    for pit in page.pitfalls:                  # an id on each 易错点, for the indexes and backlinks
+        pad = " " * pit.indent
+        inserts.append((pit.line - 1, f'{pad}<div id="{pit.anchor}" class="pitfall-anchor" markdown></div>'))
     headings = page.headings
     for i, h in enumerate(headings):
         if h.level == 1:
@@ -139,3 +142,37 @@ def insert_backlinks(site: Site, here: str, markdown: str) -> str:
     if banner:
         _after_title(lines, banner)
     return "\n".join(lines)
+
+
+MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def relink(site: Site, source: str, here: str, text: str) -> str:
+    """Markdown text moved from page ``source`` to page ``here``: its relative links re-pointed."""
+    def move(m: re.Match) -> str:
+        target = site.resolve(source, m.group(2))
+        return m.group(0) if target is None else f"[{m.group(1)}]({site.url_between(here, target.path, target.anchor)})"
+    return MD_LINK.sub(move, text)
+
+
+def pitfall_index(site: Site, here: str, volume: str) -> str:
+    """易错点汇总: every 易错点 of the volume (or of the site), grouped by step,
+    each linking to where it is explained."""
+    from ..domain.procedure import ALL_STEPS, VOLUME_BY_CODE
+    title = f"{VOLUME_BY_CODE[volume].title} · 易错点汇总" if volume else "易错点汇总"
+    entries = [(page, pit) for path, page in site.pages.items() for pit in page.pitfalls
+               if not volume or path.startswith(f"volumes/{volume}/")]
+    out = [f"# {title}", "",
+           f"本页由构建程序从{'本卷' if volume else '全部分卷'}的工作指南和典型案例中自动汇总，共 {len(entries)} 个易错点，"
+           "按办案环节排列；点击标题可跳到讲解该易错点的位置。", ""]
+    for step in ALL_STEPS + ("",):
+        group = [(page, pit) for page, pit in entries if pit.step == step]
+        if not group:
+            continue
+        out += [f"## {step or '其他'}（{len(group)}）", ""]
+        for page, pit in group:
+            url = site.url_between(here, page.path, pit.anchor)
+            consequence = relink(site, page.path, here, pit.fields.get("后果", (0, ""))[1])
+            out.append(f"- [{pit.title}]({url}) — {page.title}" + (f"。后果：{consequence}" if consequence else ""))
+        out.append("")
+    return "\n".join(out)

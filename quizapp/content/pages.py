@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from pymdownx.slugs import slugify as _slugify_factory
 
+from ..domain.procedure import ALL_STEPS
 from .statutes import CN_NUM, article_key
 
 ADMONITION = re.compile(r'^(?P<indent>\s*)(?:!!!|\?\?\?\+?)\s+(?P<type>[\w-]+)(?:\s+"(?P<title>.*)")?\s*$')
@@ -84,9 +85,21 @@ class Pitfall:
     line: int
     title: str
     section: Heading | None
+    end: int = 0              # last line of the block
+    anchor: str = ""          # generated: the build puts this id on the block
+    indent: int = 0
     fields: dict[str, tuple[int, str]] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+
+    @property
+    def step(self) -> str:
+        """The procedure step named in the 环节 field ('' if none)."""
+        text = self.fields.get("环节", (0, ""))[1]
+        return next((s for s in ALL_STEPS if s in text), "")
+
+    def contains(self, line: int) -> bool:
+        return self.line <= line <= self.end
 
 
 @dataclass
@@ -119,6 +132,9 @@ class Page:
     pitfalls: list[Pitfall]
     citations: list[Citation]
 
+    def pitfall_at(self, line: int) -> "Pitfall | None":
+        return next((p for p in self.pitfalls if p.contains(line)), None)
+
     def section_at(self, line: int) -> Heading | None:
         current = None
         for h in self.headings:
@@ -148,7 +164,9 @@ def parse_page(path: str, text: str, bare: re.Pattern | None = None) -> Page:
         if adm.type == "quote":
             page.quotes.append(_quote(adm, page))
         elif adm.type == "danger" and adm.title.startswith("易错点"):
-            page.pitfalls.append(_pitfall(adm, page))
+            pit = _pitfall(adm, page)
+            pit.anchor = unique_id(heading_slug(f"易错点-{pit.title}"), page.anchors)
+            page.pitfalls.append(pit)
     return page
 
 
@@ -274,7 +292,8 @@ def _quote(adm: Admonition, page: Page) -> Quote:
 
 
 def _pitfall(adm: Admonition, page: Page) -> Pitfall:
-    p = Pitfall(adm.line, adm.title.removeprefix("易错点").lstrip("：: "), page.section_at(adm.line))
+    p = Pitfall(adm.line, adm.title.removeprefix("易错点").lstrip("：: "), page.section_at(adm.line),
+                end=max([adm.line] + [n for n, _ in adm.body_lines]), indent=adm.indent)
     for line, text in adm.body_lines:
         m = PITFALL_FIELD.match(text.strip())
         if m and m.group("name") in PITFALL_FIELDS:

@@ -76,7 +76,8 @@ class Site:
         return parse_page(path, text, self.bare_citation)
 
     def exists(self, path: str) -> bool:
-        return path in self.pages or path in self.statute_pages or (self.root / path).is_file()
+        return (path in self.pages or path in self.statute_pages or path in self.pitfall_pages()
+                or (self.root / path).is_file())
 
     def anchors(self, path: str) -> set[str]:
         if path in self.statute_pages:
@@ -122,16 +123,16 @@ class Site:
             for link in page.links:
                 target = self.resolve(path, link.href)
                 if target:
-                    add(target, self._page_ref(page, link.section))
+                    add(self._normalise(target), self._ref_at(page, link.line, link.section))
             for quote in page.quotes:
                 statute = self.statute_of_quote(quote.statute, quote.version) if not quote.error else None
                 if statute:
                     add(Target(statute_page_path(statute), article_anchor(quote.article)),
-                        self._page_ref(page, quote.section))
+                        self._ref_at(page, quote.line, quote.section))
         for q in self.questions:
             ref = Ref(q.file, q.id, question=q.id)
             path, _, anchor = q.anchor.partition("#")
-            add(Target(path, anchor), ref)
+            add(self._normalise(Target(path, anchor)), ref)
             for b in q.basis:
                 statute = self.statute_of_quote(b.statute, b.version)
                 if statute:
@@ -148,11 +149,30 @@ class Site:
                     out[target.anchor] = ids
         return out
 
+    def _normalise(self, target: Target) -> Target:
+        """A link to a page's title heading is a link to the page."""
+        page = self.pages.get(target.path)
+        if page and target.anchor and any(h.level == 1 and h.anchor == target.anchor for h in page.headings):
+            return Target(target.path, "")
+        return target
+
     @staticmethod
-    def _page_ref(page: Page, section) -> Ref:
+    def _ref_at(page: Page, line: int, section) -> Ref:
+        """Who links from this line: the 易错点 it stands in, else its section, else the page."""
+        pitfall = page.pitfall_at(line)
+        if pitfall:
+            return Ref(page.path, page.title, f"易错点：{pitfall.title}", pitfall.anchor)
         if section is None or section.level == 1:
             return Ref(page.path, page.title)
         return Ref(page.path, page.title, section.text, section.anchor)
+
+    def pitfall_pages(self) -> dict[str, str]:
+        """Generated 易错点 indexes: path -> volume code ('' for the whole site)."""
+        volumes = {path.split("/")[1] for path, page in self.pages.items()
+                   if page.pitfalls and path.startswith("volumes/")}
+        out = {"pitfalls.md": ""}
+        out.update({f"volumes/{v}/pitfalls.md": v for v in sorted(volumes)})
+        return out
 
     @cached_property
     def questions_by_id(self) -> dict[str, Question]:

@@ -71,3 +71,26 @@ def test_a_page_with_questions_behind_it_offers_practice_on_exactly_those(built_
     ids = unquote(link.group(2)).split(",")
     expected = {q.id for q in site.questions if q.anchor_path == "volumes/v1-common/guide/general-procedure.md"}
     assert set(ids) == expected and int(link.group(1)) == len(ids)
+
+
+def test_no_page_of_the_built_site_has_a_link_mkdocs_could_not_resolve(built_site):
+    """MkDocs turns every valid link to a .md page into a page URL; a .md left
+    in an href (also in generated pages, which its validation skips) is broken."""
+    broken = {}
+    for page in built_site.rglob("*.html"):
+        hrefs = re.findall(r'href="([^"]+\.md(?:#[^"]*)?)"', page.read_text(encoding="utf-8"))
+        if hrefs:
+            broken[str(page.relative_to(built_site))] = hrefs[:3]
+    assert broken == {}
+
+
+def test_pitfall_indexes_group_every_pitfall_by_step_and_link_to_it(built_site, site):
+    page = html(built_site, "volumes/v1-common/pitfalls.md")
+    total = sum(len(p.pitfalls) for path, p in site.pages.items() if path.startswith("volumes/v1-common/"))
+    assert f"共 {total} 个易错点" in page
+    assert page.index('id="管辖与立案') < page.index('id="调查取证') < page.index('id="结案归档')
+    case = site.pages["volumes/v1-common/cases/case-01-unpermitted-factory-building-hearing.md"]
+    pit = case.pitfalls[0]
+    assert f'#{pit.anchor}"' in page
+    assert f'id="{pit.anchor}"' in html(built_site, case.path)
+    assert "共" in html(built_site, "pitfalls.md")
