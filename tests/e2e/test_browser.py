@@ -155,7 +155,8 @@ def test_a_timed_exam_on_a_phone_keeps_answers_and_clock_across_a_reload(server,
     teacher.wait_for_url("**/instructor/exams/*")
     teacher.close()
 
-    page = browser.new_page(viewport={"width": 360, "height": 780})
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    page = context.new_page()
     login(page, server, "kaosheng", "exam-pass-1", "exam-pass-2")
     page.goto(server + "/exams/")
     page.click("text=开始考试")
@@ -168,6 +169,18 @@ def test_a_timed_exam_on_a_phone_keeps_answers_and_clock_across_a_reload(server,
         section.locator("label.option").first.click()
         chosen.append(section.get_attribute("data-question"))
         section.locator(".q-state[data-state='saved']").wait_for()
+    assert page.locator("#save-state").inner_text() == "已保存"
+
+    # The network drops: the third answer is kept on the page and marked 未保存 until it reaches the server.
+    context.set_offline(True)
+    third = sections.nth(2)
+    third.locator("label.option").first.click()
+    third.locator(".q-state[data-state='unsaved']").wait_for()
+    assert "未保存" in page.locator("#save-state").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "exam-offline-360.png"))
+    context.set_offline(False)
+    third.locator(".q-state[data-state='saved']").wait_for(timeout=40000)
+    chosen.append(third.get_attribute("data-question"))
     assert page.locator("#save-state").inner_text() == "已保存"
     before = seconds_left(page)
     assert 0 < before <= 20 * 60
@@ -188,4 +201,4 @@ def test_a_timed_exam_on_a_phone_keeps_answers_and_clock_across_a_reload(server,
     assert "成绩" in page.locator("h1").inner_text()
     assert page.locator(".explanation").count() >= 4
     page.screenshot(path=str(ARTIFACTS / "exam-result-360.png"), full_page=True)
-    page.close()
+    context.close()
