@@ -54,7 +54,7 @@ def ensure_venv() -> None:
 
 def build() -> None:
     say("构建手册（mkdocs build --strict）")
-    run(BIN / "mkdocs", "build", "--strict", "--quiet", env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    run(BIN / "mkdocs", "build", "--strict", env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
 
 
 def main(argv: list[str]) -> None:

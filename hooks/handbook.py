@@ -40,7 +40,7 @@ def on_config(config):
         jieba.setLogLevel(logging.WARNING)
     except ImportError:
         pass
-    site = Site()
+    site = Site(handbook=Path(config["docs_dir"]))
     homes: dict[str, list[dict[str, str]]] = {}
     for path, statute in site.statute_pages.items():
         index = path.rsplit("/", 1)[0] + "/index.md"

@@ -215,7 +215,7 @@ def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, r
     if not any(item["question_id"] == question_id for item in attempt.paper):
         raise InvalidAnswer("本题不在您的试卷中")
     question = db.get(Question, question_id)
-    chosen, _ = practice.check_response(question, response)
+    chosen, _ = practice.check_response(question, response, allow_empty=True)
     existing = db.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id,
                                                    AttemptAnswer.question_id == question_id)).first()
     if existing:

@@ -95,13 +95,16 @@ def get_question(db: Session, question_id: str) -> Question:
     return q
 
 
-def check_response(q: Question, response: list[str] | dict[str, list[str]]) -> tuple[list | dict, bool]:
+def check_response(q: Question, response: list[str] | dict[str, list[str]], *,
+                   allow_empty: bool = False) -> tuple[list | dict, bool]:
     """The normalised response and whether it is right (a case question:
     every part right). Raises InvalidAnswer for options that do not exist."""
     if q.type == "case":
-        chosen = normalise_case_response(q.parts, response if isinstance(response, dict) else {})
+        chosen = normalise_case_response(q.parts, response if isinstance(response, dict) else {},
+                                         allow_empty=allow_empty)
         return chosen, case_correct(q.parts, chosen)
-    chosen = normalise_response(q.type, q.options.keys(), response if isinstance(response, list) else [])
+    chosen = normalise_response(q.type, q.options.keys(), response if isinstance(response, list) else [],
+                                allow_empty=allow_empty)
     return chosen, is_correct(q.answer, chosen)
 
 

@@ -27,3 +27,18 @@ def exam(db: Session, **kw):
     if "question_ids" not in kw:
         kw.setdefault("blueprint", [{"count": 5, "volume": "v1-common"}])
     return exams.create_exam(db, created_by=None, **kw)
+
+
+def response(q, right: bool = True):
+    """A right or wrong response to a question: a list of option keys, or part -> keys for a case question."""
+    def pick(options, key):
+        return key if right else [k for k in options if k not in key][:1]
+    if q.type == "case":
+        return {p["id"]: pick(p["options"], p["answer"]) for p in q.parts}
+    return pick(q.options, q.answer)
+
+
+def form_response(q, right: bool = True) -> dict:
+    """The same response as the practice form posts it."""
+    r = response(q, right)
+    return {f"part-{pid}": keys for pid, keys in r.items()} if isinstance(r, dict) else {"choice": r}

@@ -1,5 +1,6 @@
 """The built handbook: statute pages, generated backlinks, Chinese search."""
 import json
+import os
 import re
 
 import pytest
@@ -36,11 +37,15 @@ def test_an_article_quoted_by_a_case_lists_the_case(built_site, site):
     assert "本条被以下内容引用" in block and case.title in block
 
 
-def test_a_guide_section_lists_the_cases_and_questions_that_point_at_it(built_site, site):
-    page = html(built_site, "volumes/v1-common/guide/general-procedure.md")
-    section = page.split('id="调查取证"', 1)[1].split('id="全过程记录"', 1)[0]
-    assert "本节被以下内容引用" in section
-    assert re.search(r'href="/practice/start\?ids=[^"]+">练一练', section)
+def test_a_guide_step_page_lists_the_cases_and_questions_that_point_at_it(built_site, site):
+    page = html(built_site, "volumes/v1-common/guide/step-02-investigation.md")
+    cited_by = page.split("本页被以下内容引用", 1)[1]
+    assert "案例一" in cited_by and "易错点" in cited_by
+    assert re.search(r'href="/practice/start\?ids=[^"]+">练一练', cited_by)
+    topic = html(built_site, "volumes/v1-common/guide/compulsory-measures.md")
+    section = topic.split('id="先行登记保存"', 1)[1].split('id="两种措施的区别"', 1)[0]
+    assert "本节被以下内容引用" in section and "练一练" in section
+    assert "案例三" in topic.split("本页被以下内容引用", 1)[1]
 
 
 def test_quotation_titles_link_to_their_article(built_site):
@@ -53,7 +58,7 @@ def test_chinese_search_index_is_segmented_into_words(built_site):
     assert index["config"]["lang"] == ["zh"]
     # jieba splits 先行登记保存 into words as the browser splits the query: 先行 / 登记 / 保存
     hits = [d["location"] for d in index["docs"] if "\u200b".join(["先行", "登记", "保存"]) in d["text"]]
-    assert any(loc.startswith("volumes/v1-common/guide/general-procedure/") for loc in hits), hits
+    assert any(loc.startswith("volumes/v1-common/guide/compulsory-measures/") for loc in hits), hits
 
 
 @pytest.mark.parametrize("asset", ["assets/stylesheets", "assets/javascripts"])
@@ -64,12 +69,12 @@ def test_no_asset_is_loaded_from_the_internet(built_site, asset):
 
 
 def test_a_page_with_questions_behind_it_offers_practice_on_exactly_those(built_site, site):
-    page = html(built_site, "volumes/v1-common/guide/general-procedure.md")
+    page = html(built_site, "volumes/v1-common/guide/step-06-hearing.md")
     link = re.search(r'题库中有 (\d+) 道题考查本页内容：<a class="practice-link" href="/practice/start\?ids=([^"]+)">', page)
     assert link
     from urllib.parse import unquote
     ids = unquote(link.group(2)).split(",")
-    expected = {q.id for q in site.questions if q.anchor_path == "volumes/v1-common/guide/general-procedure.md"}
+    expected = {q.id for q in site.questions if q.anchor_path == "volumes/v1-common/guide/step-06-hearing.md"}
     assert set(ids) == expected and int(link.group(1)) == len(ids)
 
 
@@ -94,3 +99,22 @@ def test_pitfall_indexes_group_every_pitfall_by_step_and_link_to_it(built_site, 
     assert f'#{pit.anchor}"' in page
     assert f'id="{pit.anchor}"' in html(built_site, case.path)
     assert "共" in html(built_site, "pitfalls.md")
+
+
+def test_the_strict_build_fails_on_a_broken_link(tmp_path):
+    """The build the README runs is really strict: a copy of the handbook with
+    one broken anchor does not build."""
+    import shutil
+    import subprocess
+    import sys
+
+    from quizapp.content import ROOT
+    shutil.copytree(ROOT / "handbook", tmp_path / "handbook")
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(ROOT / "hooks", tmp_path / "hooks")
+    guide = tmp_path / "handbook" / "volumes" / "v1-common" / "guide" / "index.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\n[断链](general-procedure.md#没有这一节)\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+                            cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert result.returncode != 0
+    assert "没有这一节" in result.stderr + result.stdout

@@ -24,11 +24,7 @@ def paper_ids(html):
 
 
 def wrong_and_right(q: Question):
-    if q.type == "case":
-        right = {p["id"]: p["answer"] for p in q.parts}
-        wrong = {p["id"]: [k for k in p["options"] if k not in p["answer"]][:1] for p in q.parts}
-        return wrong, right
-    return [k for k in q.options if k not in q.answer][:1], q.answer
+    return builders.response(q, right=False), builders.response(q, right=True)
 
 
 def test_a_whole_attempt_never_shows_the_key_before_grading(client, db):
@@ -215,12 +211,12 @@ def test_the_instructor_sees_attempts_and_the_integrity_log(client, db):
 def test_an_instructor_creates_an_exam_and_a_blueprint_the_bank_cannot_fill_is_named(client, db):
     builders.user(db, "teacher", builders.Role.instructor)
     builders.login(client, "teacher")
-    form = {"title": "听证专项", "mode": "blueprint", "count-0": "2", "step-0": "听证", "count-1": "99",
+    form = {"title": "听证专项", "mode": "blueprint", "count-0": "2", "step-0": "听证", "count-1": "999",
             "volume-1": "v1-common", "time_limit_minutes": "20", "pass_percent": "60", "attempts_allowed": "1",
             "review_mode": "immediate", "multiple_rule": "partial", "focus_loss_limit": "0",
             "opens_at": "2026-12-01T09:00", "closes_at": "2026-12-01T11:00"}
     r = client.post("/instructor/exams/new", data=form)
-    assert r.status_code == 422 and "第 2 行" in r.text and "需要 99 题" in r.text
+    assert r.status_code == 422 and "第 2 行" in r.text and "需要 999 题" in r.text
     r = client.post("/instructor/exams/new", data={**form, "count-1": "3"})
     assert r.status_code == 303
     detail = client.get(r.headers["location"])
@@ -267,3 +263,29 @@ def test_expired_attempts_are_graded_by_the_sweeper_without_any_request(db, engi
     assert _sweep_once(app) == 1
     db.expire_all()
     assert db.get(Attempt, attempt.id).ended_by == "deadline"
+
+
+def test_an_exam_answer_may_be_given_part_by_part_or_cleared(client, db):
+    builders.user(db)
+    case = db.exec(select(Question).where(Question.type == "case")).first()
+    multiple = db.exec(select(Question).where(Question.type == "multiple")).first()
+    exam = builders.exam(db, question_ids=[case.id, multiple.id])
+    builders.login(client)
+    aid = start(client, exam.id)
+    first_part = case.parts[0]
+    r = client.post(f"/api/attempts/{aid}/answers",
+                    json={"question_id": case.id, "response": {first_part["id"]: first_part["answer"]}})
+    assert r.status_code == 200
+    client.post(f"/api/attempts/{aid}/answers", json={"question_id": multiple.id, "response": multiple.answer})
+    cleared = client.post(f"/api/attempts/{aid}/answers", json={"question_id": multiple.id, "response": []})
+    assert cleared.status_code == 200
+    saved = {a.question_id: a.response for a in db.exec(select(AttemptAnswer))}
+    assert saved[multiple.id] == [] and saved[case.id][first_part["id"]] == sorted(first_part["answer"])
+    bad = client.post(f"/api/attempts/{aid}/answers", json={"question_id": case.id, "response": {"9": ["A"]}})
+    assert bad.status_code == 422 and "小题 9 不存在" in bad.json()["detail"]
+    client.post(f"/attempts/{aid}/submit")
+    db.expire_all()
+    graded = db.get(Attempt, aid)
+    share = graded.paper[0]["points"] / len(case.parts) if graded.paper[0]["question_id"] == case.id else \
+        graded.paper[1]["points"] / len(case.parts)
+    assert graded.item_scores[case.id] == round(share, 2) and graded.item_scores[multiple.id] == 0

@@ -12,12 +12,7 @@ def answer(client, db, path_get, path_post, right):
     page = client.get(path_get)
     qid = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)
     q = db.get(Question, qid)
-    if q.type == "case":
-        data = {f"part-{p['id']}": (p["answer"] if right else [k for k in p["options"] if k not in p["answer"]][:1])
-                for p in q.parts}
-    else:
-        data = {"choice": q.answer if right else [k for k in q.options if k not in q.answer][:1]}
-    return qid, client.post(path_post, data={"question_id": qid, **data})
+    return qid, client.post(path_post, data={"question_id": qid, **builders.form_response(q, right)})
 
 
 def make_due(db):

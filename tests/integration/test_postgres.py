@@ -20,8 +20,8 @@ def test_migrate_seed_and_practice_on_postgres(pg_url, site):
         page = client.get("/practice/next")
         qid = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)
         with Session(engine) as db:
-            key = db.get(Question, qid).answer
-        r = client.post("/practice/answer", data={"question_id": qid, "choice": key})
+            right = builders.form_response(db.get(Question, qid), right=True)
+        r = client.post("/practice/answer", data={"question_id": qid, **right})
         assert "回答正确" in r.text
     with Session(engine) as db:
         assert db.exec(select(func.count()).select_from(PracticeAnswer)).one() == 1

@@ -53,8 +53,7 @@ def answer_once(client, db, right: bool, **query):
     assert page.status_code == 200
     qid = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)
     q = db.get(Question, qid)
-    wrong = [k for k in q.options if k not in q.answer][:1]
-    r = client.post("/practice/answer", data={"question_id": qid, "choice": q.answer if right else wrong, **query})
+    r = client.post("/practice/answer", data={"question_id": qid, **builders.form_response(q, right), **query})
     return q, page, r
 
 
@@ -99,7 +98,9 @@ def test_an_option_that_does_not_exist_is_refused_in_chinese_and_not_saved(clien
     builders.login(client)
     page = client.get("/practice/next")
     qid = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)
-    r = client.post("/practice/answer", data={"question_id": qid, "choice": ["Z"]})
+    q = db.get(Question, qid)
+    bad = {"part-1": ["Z"]} if q.type == "case" else {"choice": ["Z"]}
+    r = client.post("/practice/answer", data={"question_id": qid, **bad})
     assert r.status_code == 422 and "选项 Z 不存在" in r.text
     r = client.post("/practice/answer", data={"question_id": "no-such-question", "choice": ["A"]})
     assert r.status_code == 404 and "不存在" in r.text

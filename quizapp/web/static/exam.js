@@ -84,7 +84,7 @@
         if (JSON.stringify(pending[qid]) === JSON.stringify(response)) delete pending[qid];
         keep();
         retryDelay = 2000;
-        mark(qid, "saved", "已保存");
+        mark(qid, empty(response) ? "empty" : "saved", empty(response) ? "未作答（已清除）" : "已保存");
         if (qid in pending) send(qid);
       } else if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
         delete pending[qid]; keep();
@@ -103,8 +103,7 @@
   root.addEventListener("change", function (ev) {
     var section = ev.target.closest("section[data-question]");
     if (!section) return;
-    var response = responseOf(section);
-    if (empty(response)) return;
+    var response = responseOf(section);   /* an emptied answer is saved too: it clears the old one */
     pending[section.dataset.question] = response;
     keep();
     send(section.dataset.question);
