@@ -44,8 +44,9 @@ def check(site: Site | None = None) -> Report:
     report = Report()
     for path, page in site.pages.items():
         report.counts["pages"] += 1
-        if path.split("/")[2:3] == ["cases"] and not path.endswith("index.md"):
+        if is_case(path):
             report.counts["cases"] += 1
+            _check_case(page, report)
         _check_page(site, page, report)
     report.problems += site.question_problems
     for q in site.questions:
@@ -53,6 +54,24 @@ def check(site: Site | None = None) -> Report:
         _check_question(site, q, report)
     report.problems.sort(key=lambda p: (p.severity != "error", p.file, p.line))
     return report
+
+
+MIN_CASE_PITFALLS = 3
+
+
+def is_case(path: str) -> bool:
+    return path.split("/")[2:3] == ["cases"] and not path.endswith("index.md")
+
+
+def _check_case(page: Page, report: Report) -> None:
+    """A teaching case says it is one, ends with 案例评析 and marks at least three 易错点."""
+    f = _rel(page.path)
+    if not any(a for a in page.admonition_titles if a == "教学案例说明"):
+        report.problems.append(Problem(f, 1, "案例", "案例页面开头应有 !!! info \"教学案例说明\"，说明系改编的教学案例、人物地点均为虚构"))
+    if not any(h.level == 2 and h.text == "案例评析" for h in page.headings):
+        report.problems.append(Problem(f, 1, "案例", "案例应以“## 案例评析”一节结尾"))
+    if len(page.pitfalls) < MIN_CASE_PITFALLS:
+        report.problems.append(Problem(f, 1, "案例", f"案例应至少标注 {MIN_CASE_PITFALLS} 个易错点，现有 {len(page.pitfalls)} 个"))
 
 
 def _rel(path: str) -> str:

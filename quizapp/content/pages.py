@@ -131,6 +131,7 @@ class Page:
     quotes: list[Quote]
     pitfalls: list[Pitfall]
     citations: list[Citation]
+    admonition_titles: list[str] = field(default_factory=list)
 
     def pitfall_at(self, line: int) -> "Pitfall | None":
         return next((p for p in self.pitfalls if p.contains(line)), None)
@@ -160,6 +161,7 @@ def parse_page(path: str, text: str, bare: re.Pattern | None = None) -> Page:
         if m:
             page.anchors.add(m.group(1))
         page.citations.extend(find_citations(raw, n, bare))
+    page.admonition_titles = [a.title for a in _walk(admonitions)]
     for adm in _walk(admonitions):
         if adm.type == "quote":
             page.quotes.append(_quote(adm, page))

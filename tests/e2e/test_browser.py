@@ -204,3 +204,20 @@ def test_a_timed_exam_on_a_phone_keeps_answers_and_clock_across_a_reload(server,
     assert page.locator(".explanation").count() >= 4
     page.screenshot(path=str(ARTIFACTS / "exam-result-360.png"), full_page=True)
     context.close()
+
+
+def test_from_a_case_pitfall_to_the_article_and_back_in_one_tap_each(server, browser):
+    page = browser.new_page(viewport={"width": 360, "height": 780})
+    page.goto(server + "/volumes/v1-common/cases/case-01-unpermitted-factory-building-hearing/")
+    pitfall = page.locator(".admonition.danger").first
+    pitfall_id = page.locator(".pitfall-anchor").first.get_attribute("id")
+    pitfall.locator(".admonition.quote .admonition-title a").first.click()        # tap 1: to the article
+    page.wait_for_url("**#art-*")
+    article = page.url.rsplit("#", 1)[1]
+    back = page.locator(f"#{article} + .admonition.abstract a", has_text=pitfall_id.removeprefix("易错点-")).first
+    back.click()                                                                   # tap 2: back to the 易错点
+    page.wait_for_url("**/case-01-unpermitted-factory-building-hearing/#*")
+    from urllib.parse import unquote
+    assert unquote(page.url.rsplit("#", 1)[1]) == pitfall_id
+    page.screenshot(path=str(ARTIFACTS / "pitfall-back-360.png"))
+    page.close()

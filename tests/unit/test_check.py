@@ -115,3 +115,30 @@ def test_the_real_handbook_and_bank_pass(site):
     report = check(site)
     assert report.errors == [], "\n".join(map(str, report.errors))
     assert report.counts["questions"] >= 30 and report.counts["quotations"] > 0
+
+
+def test_a_case_must_say_it_is_a_teaching_case_end_with_analysis_and_mark_three_pitfalls(tmp_path):
+    hb = tmp_path / "handbook" / "volumes" / "v1-common" / "cases"
+    hb.mkdir(parents=True)
+    (hb / "case-x.md").write_text("# 案例\n\n## 基本案情\n\n某镇。\n", encoding="utf-8")
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    report = check(Site(handbook=tmp_path / "handbook", bank=bank))
+    messages = " ".join(p.message for p in report.errors)
+    assert "教学案例说明" in messages and "案例评析" in messages and "至少标注 3 个易错点，现有 0 个" in messages
+
+
+def test_volume_one_holds_the_counts_the_model_volume_promises(site):
+    cases = [p for path, p in site.pages.items() if path.startswith("volumes/v1-common/cases/case-")]
+    assert len(cases) >= 8 and all(len(c.pitfalls) >= 3 for c in cases)
+    v1 = [q for q in site.questions if q.volume == "v1-common"]
+    assert len(v1) >= 150
+    assert {q.type for q in v1} == {"single", "multiple", "judge", "case"}
+    assert sum(q.type == "case" for q in v1) >= 30
+    assert {q.difficulty for q in v1} == {1, 2, 3}
+    from quizapp.domain.procedure import ALL_STEPS
+    assert {q.step for q in v1} == set(ALL_STEPS)
+    guide = {p.rsplit("/", 1)[1] for p in site.pages if p.startswith("volumes/v1-common/guide/step-")}
+    assert len(guide) == 10
+    study = [p for p in site.pages if p.startswith("volumes/v1-common/laws/key-points-")]
+    assert len(study) == 8
