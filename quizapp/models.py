@@ -2,7 +2,7 @@
 (quizapp/migrations/versions/)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from enum import Enum
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
@@ -33,6 +33,7 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=256)
     must_change_password: bool = False
     active: bool = True
+    cert_no: str = Field(default="", max_length=64)          # 执法证号
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -165,3 +166,53 @@ class MistakeEntry(SQLModel, table=True):
     last_source: str = Field(default="practice", max_length=16)   # practice | exam | review
     added_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Cohort(SQLModel, table=True):
+    """培训班: a group of trainees with its instructors and dates."""
+    __tablename__ = "cohorts"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128)
+    unit: str = Field(default="", max_length=128)            # 组织单位/镇街
+    starts_on: date | None = None
+    ends_on: date | None = None
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CohortInstructor(SQLModel, table=True):
+    __tablename__ = "cohort_instructors"
+    cohort_id: int = Field(foreign_key="cohorts.id", primary_key=True)
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+
+
+class Enrolment(SQLModel, table=True):
+    __tablename__ = "enrolments"
+    cohort_id: int = Field(foreign_key="cohorts.id", primary_key=True)
+    user_id: int = Field(foreign_key="users.id", primary_key=True, index=True)
+    enrolled_at: datetime = Field(default_factory=utcnow)
+
+
+class RosterUpload(SQLModel, table=True):
+    """An uploaded roster, checked row by row, waiting for the instructor to
+    confirm; kept in the database so any worker can finish the import."""
+    __tablename__ = "roster_uploads"
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohorts.id", index=True)
+    uploaded_by: int = Field(foreign_key="users.id")
+    filename: str = Field(default="", max_length=256)
+    rows: list = Field(sa_column=Column(JSON, nullable=False))          # [{row, data, errors, existing}]
+    imported_at: datetime | None = None
+    credentials: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))   # initial passwords
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to whom: overrides, imports, suspensions."""
+    __tablename__ = "audit_events"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    action: str = Field(max_length=64)
+    target: str = Field(default="", max_length=128)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

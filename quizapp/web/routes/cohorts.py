@@ -1,0 +1,122 @@
+"""教员 · 培训班: cohorts, trainees one by one or from an Excel roster, initial passwords."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
+
+from ... import cohorts, roster
+from ...domain.errors import DomainError
+from ...exports import XLSX
+from ...models import RosterUpload
+from ..deps import SessionDep, StaffUser
+from ..render import page
+
+router = APIRouter(prefix="/instructor/cohorts")
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value.strip() else None
+    except ValueError:
+        raise DomainError(f"日期格式有误：{value}") from None
+
+
+def _detail(request: Request, db, user, cohort, status_code: int = 200, **extra):
+    uploads = db.exec(select(RosterUpload).where(RosterUpload.cohort_id == cohort.id)
+                      .order_by(RosterUpload.id.desc()).limit(5)).all()
+    extra.setdefault("error", "")
+    extra.setdefault("created", None)
+    return page(request, "cohort.html", status_code=status_code, cohort=cohort,
+                trainees=cohorts.members(db, cohort), teachers=cohorts.instructors(db, cohort), uploads=uploads,
+                **extra)
+
+
+@router.get("/")
+def cohort_list(request: Request, db: SessionDep, user: StaffUser):
+    return page(request, "cohorts.html", cohorts=cohorts.visible_cohorts(db, user), error="")
+
+
+@router.post("/")
+def cohort_create(request: Request, db: SessionDep, user: StaffUser, name: Annotated[str, Form()] = "",
+                  unit: Annotated[str, Form()] = "", starts_on: Annotated[str, Form()] = "",
+                  ends_on: Annotated[str, Form()] = ""):
+    try:
+        cohort = cohorts.create_cohort(db, creator=user, name=name, unit=unit, starts_on=_date(starts_on),
+                                       ends_on=_date(ends_on))
+    except DomainError as e:
+        return page(request, "cohorts.html", status_code=422, cohorts=cohorts.visible_cohorts(db, user),
+                    error=e.message)
+    return RedirectResponse(f"/instructor/cohorts/{cohort.id}", status_code=303)
+
+
+@router.get("/template.xlsx")
+def roster_template(user: StaffUser):
+    return Response(roster.template(), media_type=XLSX,
+                    headers={"Content-Disposition": "attachment; filename*=UTF-8''roster-template.xlsx"})
+
+
+@router.get("/{cohort_id}")
+def cohort_detail(cohort_id: int, request: Request, db: SessionDep, user: StaffUser):
+    return _detail(request, db, user, cohorts.cohort_for(db, user, cohort_id))
+
+
+@router.post("/{cohort_id}/trainees")
+def cohort_enrol(cohort_id: int, request: Request, db: SessionDep, user: StaffUser,
+                 username: Annotated[str, Form()] = "", display_name: Annotated[str, Form()] = "",
+                 unit: Annotated[str, Form()] = "", cert_no: Annotated[str, Form()] = ""):
+    cohort = cohorts.cohort_for(db, user, cohort_id)
+    try:
+        password = cohorts.enrol_one(db, user, cohort, username=username, display_name=display_name, unit=unit,
+                                     cert_no=cert_no)
+    except DomainError as e:
+        return _detail(request, db, user, cohort, 422, error=e.message)
+    return _detail(request, db, user, cohort, created={"username": username.strip(), "password": password})
+
+
+@router.post("/{cohort_id}/roster")
+async def roster_upload(cohort_id: int, request: Request, db: SessionDep, user: StaffUser,
+                        file: Annotated[UploadFile, File()]):
+    cohort = cohorts.cohort_for(db, user, cohort_id)
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        return _detail(request, db, user, cohort, 413, error="文件超过 5 MB，请拆分后上传")
+    try:
+        upload = cohorts.upload_roster(db, user, cohort, filename=file.filename or "", data=data)
+    except DomainError as e:
+        return _detail(request, db, user, cohort, 422, error=e.message)
+    return RedirectResponse(f"/instructor/cohorts/uploads/{upload.id}", status_code=303)
+
+
+@router.get("/uploads/{upload_id}")
+def roster_preview(upload_id: int, request: Request, db: SessionDep, user: StaffUser):
+    upload = cohorts.upload_for(db, user, upload_id)
+    rows = [roster.RosterRow(**r) for r in upload.rows]
+    return page(request, "roster.html", upload=upload, rows=rows, bad=sum(not r.ok for r in rows), error="",
+                cohort=cohorts.cohort_for(db, user, upload.cohort_id))
+
+
+@router.post("/uploads/{upload_id}/confirm")
+def roster_confirm(upload_id: int, request: Request, db: SessionDep, user: StaffUser,
+                   good_rows_only: Annotated[str, Form()] = ""):
+    upload = cohorts.upload_for(db, user, upload_id)
+    try:
+        cohorts.confirm_upload(db, user, upload, good_rows_only=good_rows_only == "yes")
+    except DomainError as e:
+        rows = [roster.RosterRow(**r) for r in upload.rows]
+        return page(request, "roster.html", status_code=422, upload=upload, rows=rows,
+                    bad=sum(not r.ok for r in rows), error=e.message, cohort=cohorts.cohort_for(db, user, upload.cohort_id))
+    return RedirectResponse(f"/instructor/cohorts/uploads/{upload.id}", status_code=303)
+
+
+@router.get("/uploads/{upload_id}/credentials.xlsx")
+def roster_credentials(upload_id: int, db: SessionDep, user: StaffUser):
+    upload = cohorts.upload_for(db, user, upload_id)
+    if upload.imported_at is None:
+        raise DomainError("名单尚未导入")
+    return Response(cohorts.credentials_workbook(upload), media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''initial-passwords-{upload.id}.xlsx"})
