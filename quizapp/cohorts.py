@@ -9,14 +9,10 @@ from datetime import date
 from sqlmodel import Session, select
 
 from . import accounts, roster
+from .audit import record as audit
 from .domain.errors import DomainError, Forbidden, NotFound
 from .exports import Sheet, workbook
-from .models import AuditEvent, Cohort, CohortInstructor, Enrolment, Role, RosterUpload, User, utcnow
-
-
-def audit(db: Session, actor: User | None, action: str, target: str, **detail) -> None:
-    """Record who did what; the caller commits with the change itself."""
-    db.add(AuditEvent(actor_id=actor.id if actor else None, action=action, target=target, detail=detail))
+from .models import Cohort, CohortInstructor, Enrolment, Role, RosterUpload, User, utcnow
 
 
 def initial_password() -> str:

@@ -18,9 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from . import mistakes, practice
+from .audit import record as audit
 from .domain import exams as rules
+from .domain import statistics
 from .domain.errors import DomainError, Forbidden, InvalidAnswer, NotFound
-from .models import Attempt, AttemptAnswer, Exam, IntegrityEvent, Question, User, utcnow
+from .models import (Attempt, AttemptAnswer, Enrolment, Exam, ExamGrant, IntegrityEvent, Question, User,
+                     utcnow)
 
 EVENT_KINDS = {"blur": "离开考试页面", "focus": "回到考试页面", "offline": "网络断开", "online": "网络恢复",
                "reload": "重新打开页面"}
@@ -43,7 +46,7 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
                 closes_at: datetime | None = None, pass_percent: float = 60.0, attempts_allowed: int = 1,
                 shuffle_questions: bool = False, shuffle_options: bool = False,
                 multiple_rule: str = rules.ALL_OR_NOTHING, review_mode: str = rules.REVIEW_IMMEDIATE,
-                focus_loss_limit: int = 0, description: str = "") -> Exam:
+                focus_loss_limit: int = 0, description: str = "", cohort_id: int | None = None) -> Exam:
     """Validate and save an exam. A blueprint is assembled once here as a
     dry run, so an exam the bank cannot fill is refused with the cell named."""
     if not title.strip():
@@ -77,7 +80,7 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
                 multiple_rule=multiple_rule, time_limit_minutes=time_limit_minutes, opens_at=opens_at,
                 closes_at=closes_at, pass_percent=pass_percent, attempts_allowed=attempts_allowed,
                 shuffle_questions=shuffle_questions, shuffle_options=shuffle_options, review_mode=review_mode,
-                focus_loss_limit=focus_loss_limit, created_by=created_by)
+                focus_loss_limit=focus_loss_limit, created_by=created_by, cohort_id=cohort_id)
     db.add(exam)
     db.commit()
     db.refresh(exam)
@@ -105,23 +108,42 @@ class ExamRow:
         return max(graded, key=lambda a: a.score or 0, default=None)
 
 
+def _cohorts_of(db: Session, user: User) -> set[int]:
+    return set(db.exec(select(Enrolment.cohort_id).where(Enrolment.user_id == user.id)).all())
+
+
+def allowed_attempts(db: Session, exam: Exam, user_id: int) -> int:
+    grant = db.get(ExamGrant, (exam.id, user_id))
+    return exam.attempts_allowed + (grant.extra_attempts if grant else 0)
+
+
+def check_eligible(db: Session, user: User, exam: Exam) -> None:
+    """A cohort's exam is for that cohort's trainees; an exam without a cohort is for everyone."""
+    if exam.cohort_id is not None and exam.cohort_id not in _cohorts_of(db, user):
+        raise Forbidden("您不在该考试所属的培训班中")
+
+
 def exams_for(db: Session, user: User, now: datetime | None = None) -> list[ExamRow]:
     now = now or utcnow()
     finish_expired(db, now, user_id=user.id)
     rows = []
+    mine = _cohorts_of(db, user)
     for exam in db.exec(select(Exam).where(Exam.active == True).order_by(Exam.id.desc())):  # noqa: E712
+        if exam.cohort_id is not None and exam.cohort_id not in mine:
+            continue
         attempts = list(db.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id)
                                 .order_by(Attempt.number)))
         open_attempt = next((a for a in attempts if a.status == "open"), None)
         in_window = rules.window_open(now, exam.opens_at, exam.closes_at)
-        can_start = in_window and open_attempt is None and len(attempts) < exam.attempts_allowed
+        allowed = allowed_attempts(db, exam, user.id)
+        can_start = in_window and open_attempt is None and len(attempts) < allowed
         if open_attempt:
             status = "作答中"
         elif exam.opens_at and now < exam.opens_at:
             status = "未开始"
         elif not in_window:
             status = "已结束"
-        elif len(attempts) >= exam.attempts_allowed:
+        elif len(attempts) >= allowed:
             status = "次数已用完"
         else:
             status = "可参加"
@@ -137,13 +159,14 @@ def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = 
     allowed and the blueprint permit. Never two open attempts."""
     now = now or utcnow()
     exam = get_exam(db, exam_id)
+    check_eligible(db, user, exam)
     finish_expired(db, now, user_id=user.id)
     attempts = db.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id)).all()
     open_attempt = next((a for a in attempts if a.status == "open"), None)
     if open_attempt:
         return open_attempt
     rules.check_can_start(now, opens_at=exam.opens_at, closes_at=exam.closes_at,
-                          attempts_allowed=exam.attempts_allowed, attempts_used=len(attempts))
+                          attempts_allowed=allowed_attempts(db, exam, user.id), attempts_used=len(attempts))
     rng = rng or random.Random()
     ids = exam.question_ids or rules.assemble([rules.Cell(**c) for c in exam.blueprint], candidates(db), rng)
     questions = {q.id: {"type": q.type, "options": q.options, "answer": q.answer, "parts": q.parts}
@@ -376,3 +399,101 @@ def history(db: Session, user: User, now: datetime | None = None) -> History:
                                          i["points"]) for i in a.paper))
               for a, e in rows]
     return History(list(rows), rules.certified_volumes(graded))
+
+
+
+# --- instructors: live status, overrides, results ---------------------------------
+
+@dataclass
+class TraineeStatus:
+    user: User
+    attempts: list[Attempt]
+    status: str                  # 未开始 | 作答中 | 已交卷
+    best: Attempt | None
+    allowed: int
+
+
+def cohort_status(db: Session, exam: Exam, now: datetime | None = None) -> list[TraineeStatus]:
+    """Who has started, submitted, not started (every trainee of the exam's
+    cohort; for an exam without a cohort, everyone who attempted it)."""
+    finish_expired(db, now, exam_id=exam.id)
+    if exam.cohort_id is not None:
+        users = list(db.exec(select(User).join(Enrolment, Enrolment.user_id == User.id)
+                             .where(Enrolment.cohort_id == exam.cohort_id).order_by(User.unit, User.display_name)))
+    else:
+        users = list(db.exec(select(User).join(Attempt, Attempt.user_id == User.id)
+                             .where(Attempt.exam_id == exam.id).distinct().order_by(User.display_name)))
+    out = []
+    for u in users:
+        attempts = list(db.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == u.id)
+                                .order_by(Attempt.number)))
+        graded = [a for a in attempts if a.status == "graded"]
+        status = "作答中" if any(a.status == "open" for a in attempts) else ("已交卷" if graded else "未开始")
+        out.append(TraineeStatus(u, attempts, status, max(graded, key=lambda a: a.score or 0, default=None),
+                                 allowed_attempts(db, exam, u.id)))
+    return out
+
+
+def grant_attempt(db: Session, actor: User, exam: Exam, user_id: int) -> None:
+    """One more attempt for one trainee, recorded in the audit log."""
+    grant = db.get(ExamGrant, (exam.id, user_id)) or ExamGrant(exam_id=exam.id, user_id=user_id)
+    grant.extra_attempts += 1
+    db.add(grant)
+    audit(db, actor, "exam.grant_attempt", f"exam:{exam.id}", user_id=user_id, extra_attempts=grant.extra_attempts)
+    db.commit()
+
+
+def extend_time(db: Session, actor: User, attempt_id: int, minutes: int, now: datetime | None = None) -> Attempt:
+    """More time for one open attempt, recorded in the audit log."""
+    now = now or utcnow()
+    if not 1 <= minutes <= 240:
+        raise DomainError("延长时间应在 1 至 240 分钟之间")
+    attempt = db.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound("考试记录不存在")
+    attempt = bring_up_to_date(db, attempt, now)
+    if attempt.status != "open":
+        raise AttemptClosed("该次作答已交卷，不能延长时间；可以改为增加一次作答机会")
+    before = attempt.deadline
+    attempt.deadline = before + timedelta(minutes=minutes)
+    db.add(attempt)
+    audit(db, actor, "exam.extend_time", f"attempt:{attempt.id}", user_id=attempt.user_id, minutes=minutes,
+          deadline_before=before.isoformat(), deadline_after=attempt.deadline.isoformat())
+    db.commit()
+    db.refresh(attempt)
+    return attempt
+
+
+@dataclass
+class Results:
+    exam: Exam
+    rows: list[tuple[User, Attempt]]          # first graded attempt of each trainee
+    test: statistics.TestStats
+    items: list[statistics.ItemStats]
+    questions: dict[str, Question]
+    pass_rate: float | None
+    histogram: list[int]                       # counts per 10 % band, 0–9 … 90–100
+
+
+def results(db: Session, exam: Exam, now: datetime | None = None) -> Results:
+    """Cohort results on each trainee's first graded attempt (as Moodle's
+    statistics do): the figures of the test and of every question."""
+    finish_expired(db, now, exam_id=exam.id)
+    firsts: dict[int, tuple[User, Attempt]] = {}
+    for a, u in db.exec(select(Attempt, User).join(User, User.id == Attempt.user_id)
+                        .where(Attempt.exam_id == exam.id, Attempt.status == "graded").order_by(Attempt.number)):
+        firsts.setdefault(u.id, (u, a))
+    rows = sorted(firsts.values(), key=lambda r: -(r[1].score or 0))
+    max_marks: dict[str, float] = {}
+    for _, a in rows:
+        for item in a.paper:
+            max_marks.setdefault(item["question_id"], item["points"])
+    attempts = [{i["question_id"]: a.item_scores.get(i["question_id"], 0.0) for i in a.paper} for _, a in rows]
+    test, items = statistics.analyse(attempts, max_marks)
+    questions = {q.id: q for q in db.exec(select(Question).where(Question.id.in_(list(max_marks))))}
+    bands = [0] * 10
+    for _, a in rows:
+        pct = 100 * (a.score or 0) / a.max_score if a.max_score else 0
+        bands[min(9, int(pct // 10))] += 1
+    pass_rate = round(100 * sum(bool(a.passed) for _, a in rows) / len(rows), 1) if rows else None
+    return Results(exam, rows, test, items, questions, pass_rate, bands)

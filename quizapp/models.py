@@ -100,6 +100,7 @@ class Exam(SQLModel, table=True):
     shuffle_options: bool = False
     review_mode: str = Field(default="immediate", max_length=16)
     focus_loss_limit: int = 0                                   # 0: off
+    cohort_id: int | None = Field(default=None, foreign_key="cohorts.id", index=True)   # None: every trainee
     created_by: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow)
     active: bool = True
@@ -216,3 +217,11 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64)
     target: str = Field(default="", max_length=128)
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ExamGrant(SQLModel, table=True):
+    """Extra attempts an instructor granted one trainee (recorded in the audit log)."""
+    __tablename__ = "exam_grants"
+    exam_id: int = Field(foreign_key="exams.id", primary_key=True)
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    extra_attempts: int = 0

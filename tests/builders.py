@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from quizapp import accounts
+from quizapp import accounts  # noqa: F401  (used by tests through builders)
 from quizapp.models import Role, User  # noqa: F401  (Role is used by tests through builders)
 
 PASSWORD = "correct-horse-1"

@@ -5,18 +5,22 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 from starlette.datastructures import FormData
 
-from ... import exams
+from ... import cohorts, exams
+from ...domain import statistics
+from ...exports import XLSX, Sheet, csv_bytes, workbook
 from ...domain.errors import DomainError, NotFound
 from ...domain.exams import DEFAULT_POINTS, TYPE_NAMES
 from ...domain.procedure import ALL_STEPS, VOLUMES
-from ...models import Attempt, Exam, User
+from ...models import Attempt, Cohort, Exam, User
 from ..deps import SessionDep, StaffUser
-from ..render import page
+from ..render import local_time, page
 
 router = APIRouter(prefix="/instructor/exams")
 BLUEPRINT_ROWS = 6
@@ -75,11 +79,13 @@ def exam_fields(form: FormData, tz: str) -> dict:
                 shuffle_questions=form.get("shuffle_questions") == "on", shuffle_options=form.get("shuffle_options") == "on",
                 multiple_rule=str(form.get("multiple_rule", "all_or_nothing")),
                 review_mode=str(form.get("review_mode", "immediate")),
-                focus_loss_limit=_int(form, "focus_loss_limit", "离开页面次数上限", 0))
+                focus_loss_limit=_int(form, "focus_loss_limit", "离开页面次数上限", 0),
+                cohort_id=_int(form, "cohort_id", "培训班"))
 
 
-def _form(request: Request, status_code: int = 200, error: str = "", values: dict | None = None):
+def _form(request: Request, db, user, status_code: int = 200, error: str = "", values: dict | None = None):
     return page(request, "instructor_exam_new.html", status_code=status_code, error=error, values=values or {},
+                cohorts=cohorts.visible_cohorts(db, user),
                 volumes=VOLUMES, steps=ALL_STEPS, types=TYPE_NAMES, rows=range(BLUEPRINT_ROWS),
                 default_points=DEFAULT_POINTS)
 
@@ -90,24 +96,93 @@ def exam_admin(request: Request, db: SessionDep, user: StaffUser):
 
 
 @router.get("/new")
-def exam_new(request: Request, user: StaffUser):
-    return _form(request)
+def exam_new(request: Request, db: SessionDep, user: StaffUser):
+    return _form(request, db, user)
 
 
 @router.post("/new")
 async def exam_create(request: Request, db: SessionDep, user: StaffUser):
     form = await request.form()
     try:
-        exam = exams.create_exam(db, created_by=user.id, **exam_fields(form, request.app.state.settings.timezone))
+        fields = exam_fields(form, request.app.state.settings.timezone)
+        if fields["cohort_id"] is not None:
+            cohorts.cohort_for(db, user, fields["cohort_id"])
+        exam = exams.create_exam(db, created_by=user.id, **fields)
     except DomainError as e:
-        return _form(request, 422, e.message, dict(form))
+        return _form(request, db, user, 422, e.message, dict(form))
     return RedirectResponse(f"/instructor/exams/{exam.id}", status_code=303)
 
 
-@router.get("/{exam_id}")
-def exam_detail(exam_id: int, request: Request, db: SessionDep, user: StaffUser):
+def exam_for(db, user, exam_id: int) -> Exam:
+    """The exam, if this instructor may see it: a cohort's exam only for that cohort's instructors."""
     exam = exams.get_exam(db, exam_id)
-    return page(request, "instructor_exam.html", exam=exam, rows=exams.attempts_of_exam(db, exam.id))
+    if exam.cohort_id is not None:
+        cohorts.cohort_for(db, user, exam.cohort_id)
+    return exam
+
+
+@router.get("/{exam_id}")
+def exam_detail(exam_id: int, request: Request, db: SessionDep, user: StaffUser, error: str = ""):
+    exam = exam_for(db, user, exam_id)
+    return page(request, "instructor_exam.html", exam=exam, rows=exams.attempts_of_exam(db, exam.id),
+                status=exams.cohort_status(db, exam), cohort=db.get(Cohort, exam.cohort_id) if exam.cohort_id else None,
+                error=error)
+
+
+@router.post("/{exam_id}/grant")
+def exam_grant(exam_id: int, db: SessionDep, user: StaffUser, user_id: Annotated[int, Form()]):
+    exams.grant_attempt(db, user, exam_for(db, user, exam_id), user_id)
+    return RedirectResponse(f"/instructor/exams/{exam_id}", status_code=303)
+
+
+@router.post("/attempts/{attempt_id}/extend")
+def attempt_extend(attempt_id: int, request: Request, db: SessionDep, user: StaffUser,
+                   minutes: Annotated[int, Form()] = 10):
+    attempt = db.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound("考试记录不存在")
+    exam_for(db, user, attempt.exam_id)
+    exams.extend_time(db, user, attempt_id, minutes)
+    return RedirectResponse(f"/instructor/exams/{attempt.exam_id}", status_code=303)
+
+
+def _result_sheets(res) -> list[Sheet]:
+    people = Sheet("成绩", ["姓名", "登录名", "单位/镇街", "得分", "满分", "得分率", "结果", "交卷时间"],
+                   [[u.display_name, u.username, u.unit, a.score, a.max_score,
+                     (a.score or 0) / a.max_score if a.max_score else 0, "合格" if a.passed else "不合格",
+                     local_time(a.submitted_at)] for u, a in res.rows], {5: "0.0%"})
+    items = Sheet("题目分析", ["题目", "环节", "作答人数", "难易度(%)", "标准差(%)", "区分度(%)", "区分效率(%)", "需复核", "原因"],
+                  [[i.question_id, res.questions[i.question_id].step if i.question_id in res.questions else "", i.n,
+                    i.facility, i.sd, i.discrimination_index, i.discriminative_efficiency, "是" if i.flagged else "",
+                    "；".join(i.reasons)] for i in res.items], {3: "0.0", 4: "0.0", 5: "0.0", 6: "0.0"})
+    t = res.test
+    summary = Sheet("整卷统计", ["指标", "数值"], [["作答人数", t.n], ["平均分", t.mean], ["中位数", t.median],
+                                              ["标准差", t.sd], ["偏度", t.skewness], ["峰度", t.kurtosis],
+                                              ["内部一致性系数(%)", t.cic], ["误差比(%)", t.error_ratio],
+                                              ["标准误", t.standard_error], ["及格率(%)", res.pass_rate]], {1: "0.00"})
+    return [people, items, summary]
+
+
+@router.get("/{exam_id}/results")
+def exam_results(exam_id: int, request: Request, db: SessionDep, user: StaffUser):
+    exam = exam_for(db, user, exam_id)
+    res = exams.results(db, exam)
+    return page(request, "instructor_results.html", exam=exam, res=res,
+                reading=statistics.consistency_reading(res.test.cic))
+
+
+@router.get("/{exam_id}/results.xlsx")
+def exam_results_xlsx(exam_id: int, db: SessionDep, user: StaffUser):
+    res = exams.results(db, exam_for(db, user, exam_id))
+    return Response(workbook(_result_sheets(res)), media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''exam-{exam_id}-results.xlsx"})
+
+
+@router.get("/{exam_id}/results.csv")
+def exam_results_csv(exam_id: int, db: SessionDep, user: StaffUser):
+    res = exams.results(db, exam_for(db, user, exam_id))
+    return Response(csv_bytes(_result_sheets(res)[0]), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''exam-{exam_id}-results.csv"})
 
 
 @router.get("/attempts/{attempt_id}")
@@ -115,5 +190,6 @@ def attempt_log(attempt_id: int, request: Request, db: SessionDep, user: StaffUs
     attempt = db.get(Attempt, attempt_id)
     if attempt is None:
         raise NotFound("考试记录不存在")
+    exam_for(db, user, attempt.exam_id)
     return page(request, "instructor_attempt.html", attempt=attempt, exam=db.get(Exam, attempt.exam_id),
                 trainee=db.get(User, attempt.user_id), events=exams.events(db, attempt.id), kinds=exams.EVENT_KINDS)

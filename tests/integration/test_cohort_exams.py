@@ -1,0 +1,86 @@
+"""A cohort's exam: who may take it, live status, overrides, results and exports."""
+import io
+from datetime import timedelta
+
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from quizapp import cohorts, exams
+from quizapp.models import Attempt, AuditEvent, Question, Role
+from tests import builders
+
+
+def setup_cohort(db):
+    teacher = builders.user(db, "teacher", Role.instructor, display_name="王老师")
+    builders.user(db, "other-teacher", Role.instructor, display_name="外班老师")
+    cohort = cohorts.create_cohort(db, creator=teacher, name="2026年第一期轮训班", unit="某县")
+    for login, name in (("13800000001", "张某"), ("13800000002", "李某")):
+        cohorts.enrol_one(db, teacher, cohort, username=login, display_name=name, unit="某镇")
+    for u in db.exec(select(builders.User).where(builders.User.username.in_(["13800000001", "13800000002"]))):
+        u.password_hash = builders.accounts.hash_password(builders.PASSWORD)
+        u.must_change_password = False
+        db.add(u)
+    db.commit()
+    builders.user(db, "outsider", display_name="外班学员")
+    exam = builders.exam(db, cohort_id=cohort.id, title="轮训班结业考试")
+    return teacher, cohort, exam
+
+
+def test_only_the_cohorts_trainees_see_and_take_its_exam(client, db):
+    _, _, exam = setup_cohort(db)
+    builders.login(client, "outsider")
+    assert "轮训班结业考试" not in client.get("/exams/").text
+    r = client.post(f"/exams/{exam.id}/start")
+    assert r.status_code == 403 and "不在该考试所属的培训班中" in r.text
+    client.post("/logout")
+    builders.login(client, "13800000001")
+    assert "轮训班结业考试" in client.get("/exams/").text
+    assert client.post(f"/exams/{exam.id}/start").status_code == 303
+
+
+def test_live_status_overrides_and_the_audit_log(client, db):
+    _, _, exam = setup_cohort(db)
+    builders.login(client, "13800000001")
+    client.post(f"/exams/{exam.id}/start")
+    client.post("/logout")
+    builders.login(client, "teacher")
+    page = client.get(f"/instructor/exams/{exam.id}").text
+    assert "未开始 1" in page and "作答中 1" in page and "已交卷 0" in page
+    attempt = db.exec(select(Attempt)).one()
+    before = attempt.deadline
+    assert client.post(f"/instructor/exams/attempts/{attempt.id}/extend", data={"minutes": "10"}).status_code == 303
+    db.refresh(attempt)
+    assert attempt.deadline - before == timedelta(minutes=10)
+    exams.submit(db, db.get(builders.User, attempt.user_id), attempt.id)
+    trainee = db.get(builders.User, attempt.user_id)
+    assert client.post(f"/instructor/exams/{exam.id}/grant", data={"user_id": str(trainee.id)}).status_code == 303
+    second = exams.start_attempt(db, trainee, exam.id)
+    assert second.number == 2
+    actions = [e.action for e in db.exec(select(AuditEvent).order_by(AuditEvent.id))]
+    assert "exam.extend_time" in actions and "exam.grant_attempt" in actions
+
+
+def test_results_statistics_and_exports(client, db):
+    teacher, _, exam = setup_cohort(db)
+    for login, right in (("13800000001", True), ("13800000002", False)):
+        trainee = db.exec(select(builders.User).where(builders.User.username == login)).one()
+        attempt = exams.start_attempt(db, trainee, exam.id)
+        for item in attempt.paper:
+            q = db.get(Question, item["question_id"])
+            exams.save_answer(db, trainee, attempt.id, question_id=q.id, response=builders.response(q, right))
+        exams.submit(db, trainee, attempt.id)
+    builders.login(client, "teacher")
+    page = client.get(f"/instructor/exams/{exam.id}/results").text
+    assert "每人第一次作答，2 人" in page and "及格率 50.0%" in page and "<svg" in page
+    book = load_workbook(io.BytesIO(client.get(f"/instructor/exams/{exam.id}/results.xlsx").content))
+    assert book.sheetnames == ["成绩", "题目分析", "整卷统计"]
+    people = list(book["成绩"].iter_rows(values_only=True))
+    assert people[0][:4] == ("姓名", "登录名", "单位/镇街", "得分") and {r[0] for r in people[1:]} == {"张某", "李某"}
+    assert book["成绩"]["F2"].number_format == "0.0%"
+    csv = client.get(f"/instructor/exams/{exam.id}/results.csv").content
+    assert csv.startswith("\ufeff姓名".encode("utf-8"))
+    client.post("/logout")
+    builders.login(client, "other-teacher")
+    for path in (f"/instructor/exams/{exam.id}", f"/instructor/exams/{exam.id}/results",
+                 f"/instructor/exams/{exam.id}/results.xlsx"):
+        assert client.get(path).status_code == 403, path
