@@ -490,6 +490,7 @@ def results(db: Session, exam: Exam, now: datetime | None = None) -> Results:
             max_marks.setdefault(item["question_id"], item["points"])
     attempts = [{i["question_id"]: a.item_scores.get(i["question_id"], 0.0) for i in a.paper} for _, a in rows]
     test, items = statistics.analyse(attempts, max_marks)
+    items.sort(key=lambda i: (not i.flagged, -(i.n or 0), i.question_id))     # what editors must look at first
     questions = {q.id: q for q in db.exec(select(Question).where(Question.id.in_(list(max_marks))))}
     bands = [0] * 10
     for _, a in rows:

@@ -9,7 +9,7 @@ from sqlmodel import Session, func, select
 
 from .domain import practice as rules
 from .domain.procedure import ALL_STEPS, VOLUMES
-from .models import PracticeAnswer, Question, Role, User
+from .models import CohortInstructor, Enrolment, PracticeAnswer, Question, Role, User
 
 
 @dataclass
@@ -27,18 +27,34 @@ def bank_matrix(db: Session) -> dict[str, dict[str, int]]:
             if any(counts.get((v.code, s)) for s in ALL_STEPS)}
 
 
-def trainees(db: Session) -> list[TraineeRow]:
-    users = db.exec(select(User).where(User.role == Role.trainee.value).order_by(User.unit, User.username)).all()
+def visible_trainee_ids(db: Session, viewer: User) -> set[int] | None:
+    """The trainees an instructor may see: those of the cohorts they teach.
+    None for a supervisor, who sees everyone."""
+    if viewer.role == Role.supervisor.value:
+        return None
+    return set(db.exec(select(Enrolment.user_id).join(CohortInstructor, CohortInstructor.cohort_id == Enrolment.cohort_id)
+                       .where(CohortInstructor.user_id == viewer.id)).all())
+
+
+def trainees(db: Session, viewer: User) -> list[TraineeRow]:
+    query = select(User).where(User.role == Role.trainee.value).order_by(User.unit, User.username)
+    visible = visible_trainee_ids(db, viewer)
+    if visible is not None:
+        query = query.where(User.id.in_(visible))
+    users = db.exec(query).all()
     stats = {uid: (n, ok or 0) for uid, n, ok in db.exec(
         select(PracticeAnswer.user_id, func.count(), func.sum(func.cast(PracticeAnswer.correct, Integer())))
         .group_by(PracticeAnswer.user_id)).all()}
     return [TraineeRow(u, rules.Tally(*stats.get(u.id, (0, 0)))) for u in users]
 
 
-def weak_steps(db: Session) -> dict[str, rules.Tally]:
-    """Accuracy of all trainees' practice answers per step, weakest first."""
-    rows = db.exec(select(Question.step, PracticeAnswer.correct)
-                   .join(Question, Question.id == PracticeAnswer.question_id)).all()
+def weak_steps(db: Session, viewer: User) -> dict[str, rules.Tally]:
+    """Accuracy of the visible trainees' practice answers per step, weakest first."""
+    query = select(Question.step, PracticeAnswer.correct).join(Question, Question.id == PracticeAnswer.question_id)
+    visible = visible_trainee_ids(db, viewer)
+    if visible is not None:
+        query = query.where(PracticeAnswer.user_id.in_(visible))
+    rows = db.exec(query).all()
     tallies = rules.tally_by(rows)
     return dict(sorted(tallies.items(), key=lambda kv: kv[1].accuracy))
 
