@@ -225,3 +225,26 @@ class ExamGrant(SQLModel, table=True):
     exam_id: int = Field(foreign_key="exams.id", primary_key=True)
     user_id: int = Field(foreign_key="users.id", primary_key=True)
     extra_attempts: int = 0
+
+
+class Survey(SQLModel, table=True):
+    """训前问需: a needs survey sent to one cohort."""
+    __tablename__ = "surveys"
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohorts.id", index=True)
+    title: str = Field(max_length=128)
+    topics: list = Field(sa_column=Column(JSON, nullable=False))            # topic keys, see quizapp.surveys
+    questions: list = Field(sa_column=Column(JSON, nullable=False))         # free-text questions
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SurveyResponse(SQLModel, table=True):
+    __tablename__ = "survey_responses"
+    __table_args__ = (UniqueConstraint("survey_id", "user_id", name="uq_one_response_per_trainee"),)
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="surveys.id", index=True)
+    user_id: int = Field(foreign_key="users.id")
+    ratings: dict = Field(sa_column=Column(JSON, nullable=False))           # topic -> [confidence, frequency]
+    answers: list = Field(sa_column=Column(JSON, nullable=False))           # free text, in question order
+    submitted_at: datetime = Field(default_factory=utcnow)

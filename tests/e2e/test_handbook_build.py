@@ -118,3 +118,9 @@ def test_the_strict_build_fails_on_a_broken_link(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     assert result.returncode != 0
     assert "没有这一节" in result.stderr + result.stdout
+
+
+def test_every_survey_topic_links_to_a_page_of_the_built_handbook(built_site):
+    from quizapp.surveys import all_topics
+    for topic in all_topics():
+        assert (built_site / topic.url.strip("/") / "index.html").is_file(), topic

@@ -11,7 +11,7 @@ from sqlmodel import select
 from ... import cohorts, roster
 from ...domain.errors import DomainError
 from ...exports import XLSX
-from ...models import RosterUpload
+from ...models import RosterUpload, Survey
 from ..deps import SessionDep, StaffUser
 from ..render import page
 
@@ -31,7 +31,8 @@ def _detail(request: Request, db, user, cohort, status_code: int = 200, **extra)
                       .order_by(RosterUpload.id.desc()).limit(5)).all()
     extra.setdefault("error", "")
     extra.setdefault("created", None)
-    return page(request, "cohort.html", status_code=status_code, cohort=cohort,
+    surveys = db.exec(select(Survey).where(Survey.cohort_id == cohort.id).order_by(Survey.id.desc())).all()
+    return page(request, "cohort.html", status_code=status_code, cohort=cohort, surveys=surveys,
                 trainees=cohorts.members(db, cohort), teachers=cohorts.instructors(db, cohort), uploads=uploads,
                 **extra)
 

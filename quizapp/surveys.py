@@ -1,0 +1,134 @@
+"""训前问需: needs surveys built from the handbook's structure (each volume and
+each procedure step is a topic), answered once per trainee, ranked by
+domain.surveys (frequent and unconfident first)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from .audit import record as audit
+from .domain import surveys as rules
+from .domain.errors import DomainError, Forbidden, NotFound
+from .domain.procedure import ALL_STEPS, VOLUMES
+from .exports import Sheet
+from .models import Cohort, Enrolment, Survey, SurveyResponse, User
+
+DEFAULT_QUESTIONS = ["您在执法工作中遇到的最大困难是什么？", "希望本期培训重点讲解哪些内容或案例？"]
+
+
+class AlreadyAnswered(DomainError):
+    status = 409
+
+
+@dataclass(frozen=True)
+class Topic:
+    key: str          # "volume:v1-common" or "step:听证"
+    label: str
+    url: str          # the handbook page that teaches it
+
+
+# The guide page of each step and topic of volume 1 (handbook/volumes/v1-common/guide/).
+GUIDE_PAGES = {
+    "管辖与立案": "step-01-filing", "调查取证": "step-02-investigation", "全过程记录": "step-03-recording",
+    "法制审核": "step-04-legal-review", "告知": "step-05-notice", "听证": "step-06-hearing", "决定": "step-07-decision",
+    "送达": "step-08-service", "执行": "step-09-enforcement", "结案归档": "step-10-closing",
+    "简易程序": "summary-procedure", "不予处罚": "no-penalty", "时效": "limitation",
+    "行政强制措施": "compulsory-measures", "移送涉嫌犯罪": "criminal-transfer", "复议与诉讼": "review-litigation",
+}
+
+
+def all_topics() -> list[Topic]:
+    out = [Topic(f"volume:{v.code}", v.title, f"/volumes/{v.code}/") for v in VOLUMES]
+    for step in ALL_STEPS:
+        out.append(Topic(f"step:{step}", f"办案环节：{step}", f"/volumes/v1-common/guide/{GUIDE_PAGES[step]}/"))
+    return out
+
+
+TOPICS = {t.key: t for t in all_topics()}
+
+
+def create_survey(db: Session, actor: User, cohort: Cohort, *, title: str, topics: list[str] | None = None,
+                  questions: list[str] | None = None) -> Survey:
+    chosen = topics or list(TOPICS)
+    unknown = [t for t in chosen if t not in TOPICS]
+    if unknown:
+        raise DomainError(f"未知的调查主题：{'、'.join(unknown)}")
+    survey = Survey(cohort_id=cohort.id, title=title.strip() or f"{cohort.name} 训前需求调查", topics=chosen,
+                    questions=[q.strip() for q in (questions if questions is not None else DEFAULT_QUESTIONS) if q.strip()],
+                    created_by=actor.id)
+    db.add(survey)
+    audit(db, actor, "survey.create", f"cohort:{cohort.id}", title=survey.title)
+    db.commit()
+    db.refresh(survey)
+    return survey
+
+
+def surveys_for_trainee(db: Session, user: User) -> list[tuple[Survey, bool]]:
+    """The surveys of the trainee's cohorts, and whether each is answered."""
+    cohorts = select(Enrolment.cohort_id).where(Enrolment.user_id == user.id)
+    answered = set(db.exec(select(SurveyResponse.survey_id).where(SurveyResponse.user_id == user.id)).all())
+    return [(s, s.id in answered) for s in db.exec(select(Survey).where(Survey.cohort_id.in_(cohorts))
+                                                   .order_by(Survey.id.desc()))]
+
+
+def survey_for_trainee(db: Session, user: User, survey_id: int) -> Survey:
+    survey = db.get(Survey, survey_id)
+    if survey is None:
+        raise NotFound("调查不存在")
+    if not db.get(Enrolment, (survey.cohort_id, user.id)):
+        raise Forbidden("该调查不是发给您所在培训班的")
+    return survey
+
+
+def answer(db: Session, user: User, survey: Survey, *, ratings: dict[str, tuple[object, object]],
+           answers: list[str]) -> SurveyResponse:
+    """One response per trainee; every topic rated 1–5 for confidence and frequency."""
+    clean: dict[str, list[int]] = {}
+    for topic in survey.topics:
+        confidence, frequency = ratings.get(topic, (None, None))
+        label = TOPICS[topic].label
+        try:
+            clean[topic] = [rules.validate_rating(confidence, f"“{label}”的掌握程度"),
+                            rules.validate_rating(frequency, f"“{label}”的遇到频率")]
+        except ValueError as e:
+            raise DomainError(str(e)) from None
+    if db.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
+                                            SurveyResponse.user_id == user.id)).first():
+        raise AlreadyAnswered("您已经提交过这份调查，每人只能提交一次")
+    response = SurveyResponse(survey_id=survey.id, user_id=user.id, ratings=clean,
+                              answers=[a.strip()[:2000] for a in answers])
+    db.add(response)
+    try:
+        db.commit()
+    except IntegrityError:           # submitted twice at the same moment
+        db.rollback()
+        raise AlreadyAnswered("您已经提交过这份调查，每人只能提交一次") from None
+    return response
+
+
+@dataclass
+class SurveyResult:
+    survey: Survey
+    needs: list[rules.TopicNeed]
+    responses: int
+    enrolled: int
+    comments: list[tuple[str, list[str]]]          # question -> answers
+
+
+def result(db: Session, survey: Survey) -> SurveyResult:
+    rows = db.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)).all()
+    needs = rules.rank_needs([{t: tuple(v) for t, v in r.ratings.items()} for r in rows])
+    enrolled = len(db.exec(select(Enrolment).where(Enrolment.cohort_id == survey.cohort_id)).all())
+    comments = [(q, [r.answers[i] for r in rows if i < len(r.answers) and r.answers[i]])
+                for i, q in enumerate(survey.questions)]
+    return SurveyResult(survey, needs, len(rows), enrolled, comments)
+
+
+def result_sheets(res: SurveyResult) -> list[Sheet]:
+    needs = Sheet("需求排序", ["排序", "主题", "填答人数", "平均掌握程度", "平均遇到频率", "优先度"],
+                  [[n.rank, TOPICS[n.topic].label if n.topic in TOPICS else n.topic, n.n, n.mean_confidence,
+                    n.mean_frequency, n.priority] for n in res.needs], {3: "0.00", 4: "0.00", 5: "0.00"})
+    text = Sheet("意见建议", ["问题", "回答"], [[q, a] for q, answers in res.comments for a in answers])
+    return [needs, text]
