@@ -248,3 +248,27 @@ class SurveyResponse(SQLModel, table=True):
     ratings: dict = Field(sa_column=Column(JSON, nullable=False))           # topic -> [confidence, frequency]
     answers: list = Field(sa_column=Column(JSON, nullable=False))           # free text, in question order
     submitted_at: datetime = Field(default_factory=utcnow)
+
+
+class TeachingSession(SQLModel, table=True):
+    """训中问质: one teaching session of a cohort, rated by its trainees."""
+    __tablename__ = "teaching_sessions"
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohorts.id", index=True)
+    title: str = Field(max_length=128)
+    held_on: date | None = None
+    teacher: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SessionFeedback(SQLModel, table=True):
+    __tablename__ = "session_feedback"
+    __table_args__ = (UniqueConstraint("session_id", "user_id", name="uq_one_feedback_per_trainee"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="teaching_sessions.id", index=True)
+    user_id: int = Field(foreign_key="users.id")
+    content_fit: int
+    clarity: int
+    usefulness: int
+    comment: str = ""
+    submitted_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,77 @@
+"""训中问质: after each teaching session its trainees rate content fit,
+clarity and usefulness (1–5) and may comment, once each; instructors see the
+summary per session."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from .domain.errors import DomainError, Forbidden, NotFound
+from .domain.surveys import validate_rating
+from .models import Cohort, Enrolment, SessionFeedback, TeachingSession, User
+
+DIMENSIONS = {"content_fit": "内容切合实际", "clarity": "讲解清楚", "usefulness": "对工作有用"}
+
+
+class AlreadyRated(DomainError):
+    status = 409
+
+
+def add_session(db: Session, cohort: Cohort, *, title: str, held_on: date | None, teacher: str) -> TeachingSession:
+    if not title.strip():
+        raise DomainError("请填写课程名称")
+    session = TeachingSession(cohort_id=cohort.id, title=title.strip(), held_on=held_on, teacher=teacher.strip())
+    db.add(session)
+    db.commit()
+    db.refresh(session)
+    return session
+
+
+def sessions_for_trainee(db: Session, user: User) -> list[tuple[TeachingSession, bool]]:
+    cohorts = select(Enrolment.cohort_id).where(Enrolment.user_id == user.id)
+    rated = set(db.exec(select(SessionFeedback.session_id).where(SessionFeedback.user_id == user.id)).all())
+    return [(s, s.id in rated) for s in db.exec(select(TeachingSession).where(TeachingSession.cohort_id.in_(cohorts))
+                                                .order_by(TeachingSession.held_on.desc(), TeachingSession.id.desc()))]
+
+
+def session_for_trainee(db: Session, user: User, session_id: int) -> TeachingSession:
+    session = db.get(TeachingSession, session_id)
+    if session is None:
+        raise NotFound("课程不存在")
+    if not db.get(Enrolment, (session.cohort_id, user.id)):
+        raise Forbidden("这不是您所在培训班的课程")
+    return session
+
+
+def rate(db: Session, user: User, session: TeachingSession, *, ratings: dict[str, object], comment: str) -> None:
+    try:
+        values = {k: validate_rating(ratings.get(k), f"“{label}”") for k, label in DIMENSIONS.items()}
+    except ValueError as e:
+        raise DomainError(str(e)) from None
+    db.add(SessionFeedback(session_id=session.id, user_id=user.id, comment=comment.strip()[:2000], **values))
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise AlreadyRated("您已经评价过这节课，每人只能评价一次") from None
+
+
+@dataclass
+class SessionSummary:
+    session: TeachingSession
+    n: int
+    means: dict[str, float | None]
+    comments: list[str]
+
+
+def summaries(db: Session, cohort: Cohort) -> list[SessionSummary]:
+    out = []
+    for s in db.exec(select(TeachingSession).where(TeachingSession.cohort_id == cohort.id)
+                     .order_by(TeachingSession.held_on, TeachingSession.id)):
+        rows = db.exec(select(SessionFeedback).where(SessionFeedback.session_id == s.id)).all()
+        means = {k: round(sum(getattr(r, k) for r in rows) / len(rows), 2) if rows else None for k in DIMENSIONS}
+        out.append(SessionSummary(s, len(rows), means, [r.comment for r in rows if r.comment]))
+    return out
