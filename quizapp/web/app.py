@@ -23,7 +23,7 @@ from .deps import NotLoggedIn
 from . import render
 from .render import page
 from .routes import (auth, cohorts, exams, feedback, instructor, instructor_exams, me, mistakes, practice,
-                     surveys)
+                     supervisor, surveys)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(settings.database_url)
 
     for router in (auth.router, practice.router, exams.router, mistakes.router, me.router, instructor.router,
-                   instructor_exams.router, cohorts.router, surveys.router, feedback.router):
+                   instructor_exams.router, cohorts.router, surveys.router, feedback.router,
+                   supervisor.router):
         app.include_router(router)
 
     def wants_json(request: Request) -> bool:

@@ -84,3 +84,26 @@ def test_results_statistics_and_exports(client, db):
     for path in (f"/instructor/exams/{exam.id}", f"/instructor/exams/{exam.id}/results",
                  f"/instructor/exams/{exam.id}/results.xlsx"):
         assert client.get(path).status_code == 403, path
+
+
+def test_the_supervisor_sees_coverage_and_weak_areas_and_nobody_else_does(client, db):
+    teacher, cohort, exam = setup_cohort(db)
+    trainee = db.exec(select(builders.User).where(builders.User.username == "13800000001")).one()
+    attempt = exams.start_attempt(db, trainee, exam.id)
+    for item in attempt.paper:
+        q = db.get(Question, item["question_id"])
+        exams.save_answer(db, trainee, attempt.id, question_id=q.id, response=builders.response(q, True))
+    exams.submit(db, trainee, attempt.id)
+    builders.user(db, "jiandu", Role.supervisor, display_name="监督员")
+    for login in ("teacher", "13800000001"):
+        builders.login(client, login)
+        assert client.get("/supervisor/").status_code == 403
+        assert client.get("/supervisor/coverage.xlsx").status_code == 403
+        client.post("/logout")
+    builders.login(client, "jiandu")
+    page = client.get("/supervisor/").text
+    assert "某镇" in page and "第一卷" in page and "100.0" in page
+    book = load_workbook(io.BytesIO(client.get("/supervisor/coverage.xlsx").content))
+    rows = list(book.active.iter_rows(values_only=True))
+    by_unit = {r[0]: r for r in rows[1:]}
+    assert by_unit["某镇"][1:4] == (2, 2, 1)          # two officers enrolled this year, one passed

@@ -1,0 +1,54 @@
+"""What a supervisor (执法监督) reads: rotation-training coverage per unit and
+accuracy per volume and step across all cohorts. Plain functions."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Officer:
+    unit: str
+    trained_this_year: bool      # enrolled in a cohort of this year
+    passed: bool                 # passed an exam this year
+
+
+@dataclass
+class Coverage:
+    unit: str
+    officers: int = 0
+    trained: int = 0
+    passed: int = 0
+
+    @property
+    def untrained(self) -> int:
+        return self.officers - self.trained
+
+    @property
+    def trained_percent(self) -> float:
+        return round(100 * self.trained / self.officers, 1) if self.officers else 0.0
+
+
+def coverage(officers: Iterable[Officer]) -> list[Coverage]:
+    """Per unit, least covered first (then by name)."""
+    by_unit: dict[str, Coverage] = {}
+    for o in officers:
+        c = by_unit.setdefault(o.unit or "（未填单位）", Coverage(o.unit or "（未填单位）"))
+        c.officers += 1
+        c.trained += o.trained_this_year
+        c.passed += o.passed
+    return sorted(by_unit.values(), key=lambda c: (c.trained_percent, c.unit))
+
+
+def accuracy_matrix(items: Iterable[tuple[str, str, float, float]]) -> dict[str, dict[str, float]]:
+    """(volume, step, score, points) of every graded exam item -> volume -> step -> percent."""
+    sums: dict[tuple[str, str], list[float]] = {}
+    for volume, step, score, points in items:
+        acc = sums.setdefault((volume, step), [0.0, 0.0])
+        acc[0] += score
+        acc[1] += points
+    out: dict[str, dict[str, float]] = {}
+    for (volume, step), (score, points) in sums.items():
+        if points:
+            out.setdefault(volume, {})[step] = round(100 * score / points, 1)
+    return out

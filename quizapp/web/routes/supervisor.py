@@ -1,0 +1,35 @@
+"""执法监督: coverage of rotation training and where officers are weak."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ... import supervision
+from ...domain.procedure import ALL_STEPS, VOLUMES
+from ...exports import XLSX, Sheet, workbook
+from ...models import Role, User
+from ..deps import SessionDep, require_role
+from ..render import page
+
+router = APIRouter(prefix="/supervisor")
+Supervisor = Annotated[User, require_role(Role.supervisor)]
+
+
+@router.get("/")
+def supervisor_home(request: Request, db: SessionDep, user: Supervisor, year: int | None = None):
+    year = year or date.today().year
+    return page(request, "supervisor.html", year=year, rows=supervision.coverage(db, year),
+                matrix=supervision.weak_areas(db), volumes=VOLUMES, steps=ALL_STEPS)
+
+
+@router.get("/coverage.xlsx")
+def coverage_xlsx(db: SessionDep, user: Supervisor, year: int | None = None):
+    rows = supervision.coverage(db, year)
+    sheet = Sheet("轮训覆盖", ["单位/镇街", "执法人员", "本年度已参训", "已考试合格", "未参训", "参训率"],
+                  [[c.unit, c.officers, c.trained, c.passed, c.untrained, c.trained_percent / 100] for c in rows],
+                  {5: "0.0%"})
+    return Response(workbook([sheet]), media_type=XLSX,
+                    headers={"Content-Disposition": "attachment; filename*=UTF-8''coverage.xlsx"})
