@@ -473,6 +473,7 @@ class Results:
     questions: dict[str, Question]
     pass_rate: float | None
     histogram: list[int]                       # counts per 10 % band, 0–9 … 90–100
+    topics: list[tuple[str, float, float | None]]   # (topic key, accuracy %, survey mean confidence), weakest first
 
 
 def results(db: Session, exam: Exam, now: datetime | None = None) -> Results:
@@ -497,4 +498,29 @@ def results(db: Session, exam: Exam, now: datetime | None = None) -> Results:
         pct = 100 * (a.score or 0) / a.max_score if a.max_score else 0
         bands[min(9, int(pct // 10))] += 1
     pass_rate = round(100 * sum(bool(a.passed) for _, a in rows) / len(rows), 1) if rows else None
-    return Results(exam, rows, test, items, questions, pass_rate, bands)
+    return Results(exam, rows, test, items, questions, pass_rate, bands, weakest_topics(db, exam, rows, questions))
+
+
+def weakest_topics(db: Session, exam: Exam, rows, questions: dict[str, Question]) -> list[tuple[str, float, float | None]]:
+    """Accuracy per volume and per step, weakest first, beside the cohort's
+    needs-survey confidence for the same topic (did the training close the gap?)."""
+    from .domain.supervision import accuracy_by
+    from .models import Survey, SurveyResponse
+    scored = []
+    for _, a in rows:
+        for item in a.paper:
+            q = questions.get(item["question_id"])
+            if q:
+                mark = a.item_scores.get(q.id, 0.0)
+                scored += [(f"volume:{q.volume}", mark, item["points"]), (f"step:{q.step}", mark, item["points"])]
+    accuracy = accuracy_by(scored)
+    confidence: dict[str, float] = {}
+    if exam.cohort_id is not None:
+        survey = db.exec(select(Survey).where(Survey.cohort_id == exam.cohort_id).order_by(Survey.id.desc())).first()
+        if survey:
+            answers = db.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)).all()
+            for topic in survey.topics:
+                values = [r.ratings[topic][0] for r in answers if topic in r.ratings]
+                if values:
+                    confidence[topic] = round(sum(values) / len(values), 1)
+    return sorted(((t, acc, confidence.get(t)) for t, acc in accuracy.items()), key=lambda x: (x[1], x[0]))

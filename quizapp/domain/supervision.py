@@ -52,3 +52,13 @@ def accuracy_matrix(items: Iterable[tuple[str, str, float, float]]) -> dict[str,
         if points:
             out.setdefault(volume, {})[step] = round(100 * score / points, 1)
     return out
+
+
+def accuracy_by(items: Iterable[tuple[str, float, float]]) -> dict[str, float]:
+    """(topic, score, points) -> topic -> percent of the possible marks scored."""
+    sums: dict[str, list[float]] = {}
+    for topic, score, points in items:
+        acc = sums.setdefault(topic, [0.0, 0.0])
+        acc[0] += score
+        acc[1] += points
+    return {t: round(100 * s / p, 1) for t, (s, p) in sums.items() if p}

@@ -221,3 +221,22 @@ def test_from_a_case_pitfall_to_the_article_and_back_in_one_tap_each(server, bro
     assert unquote(page.url.rsplit("#", 1)[1]) == pitfall_id
     page.screenshot(path=str(ARTIFACTS / "pitfall-back-360.png"))
     page.close()
+
+
+def test_the_results_page_draws_its_charts_without_the_network(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    login(page, server, "instructor", "teacher-pass-1", "teacher-pass-2")
+    page.goto(server + "/instructor/exams/new")
+    page.fill("input[name='title']", "图表检查")
+    page.fill("input[name='count-0']", "3")
+    page.click("text=创建考试")
+    page.wait_for_url("**/instructor/exams/*")
+    page.click("text=成绩与题目分析")
+    page.wait_for_url("**/results")
+    assert page.locator("svg.histogram rect").count() == 10
+    assert page.locator("svg.histogram").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "results-1280.png"), full_page=True)
+    assert all(url.startswith(server) for url in requests), [u for u in requests if not u.startswith(server)]
+    page.close()

@@ -69,9 +69,17 @@ def test_results_statistics_and_exports(client, db):
             q = db.get(Question, item["question_id"])
             exams.save_answer(db, trainee, attempt.id, question_id=q.id, response=builders.response(q, right))
         exams.submit(db, trainee, attempt.id)
+    from quizapp import surveys
+    survey = surveys.create_survey(db, teacher, db.get(cohorts.Cohort, exam.cohort_id), title="训前调查")
+    first = db.exec(select(builders.User).where(builders.User.username == "13800000001")).one()
+    surveys.answer(db, first, survey, ratings={t: (2, 4) for t in survey.topics}, answers=[])
     builders.login(client, "teacher")
     page = client.get(f"/instructor/exams/{exam.id}/results").text
     assert "每人第一次作答，2 人" in page and "及格率 50.0%" in page and "<svg" in page
+    weak = page.split("薄弱主题", 1)[1].split("</table>", 1)[0]
+    assert "50.0%" in weak and 'href="/volumes/v1-common/"' in weak      # one right, one wrong: half the marks
+    volume_row = weak.split('href="/volumes/v1-common/"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">2.0</td>' in volume_row                        # the survey's self-assessment beside it
     book = load_workbook(io.BytesIO(client.get(f"/instructor/exams/{exam.id}/results.xlsx").content))
     assert book.sheetnames == ["成绩", "题目分析", "整卷统计"]
     people = list(book["成绩"].iter_rows(values_only=True))

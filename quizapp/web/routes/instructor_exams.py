@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 from starlette.datastructures import FormData
 
-from ... import cohorts, exams
+from ... import cohorts, exams, surveys
 from ...domain import statistics
 from ...exports import XLSX, Sheet, csv_bytes, workbook
 from ...domain.errors import DomainError, NotFound
@@ -167,7 +167,7 @@ def _result_sheets(res) -> list[Sheet]:
 def exam_results(exam_id: int, request: Request, db: SessionDep, user: StaffUser):
     exam = exam_for(db, user, exam_id)
     res = exams.results(db, exam)
-    return page(request, "instructor_results.html", exam=exam, res=res,
+    return page(request, "instructor_results.html", exam=exam, res=res, topics=surveys.TOPICS,
                 reading=statistics.consistency_reading(res.test.cic))
 
 
