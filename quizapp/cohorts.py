@@ -57,6 +57,17 @@ def cohort_for(db: Session, user: User, cohort_id: int) -> Cohort:
     raise Forbidden("您不是该培训班的教员，不能查看")
 
 
+def enrolled_cohort_ids(user_id: int):
+    """A query of the ids of the cohorts a trainee is enrolled in."""
+    return select(Enrolment.cohort_id).where(Enrolment.user_id == user_id)
+
+
+def require_enrolled(db: Session, user: User, cohort_id: int, message: str) -> None:
+    """Forbidden (with ``message``) unless the user is enrolled in the cohort."""
+    if not db.get(Enrolment, (cohort_id, user.id)):
+        raise Forbidden(message)
+
+
 def members(db: Session, cohort: Cohort) -> list[User]:
     return list(db.exec(select(User).join(Enrolment, Enrolment.user_id == User.id)
                         .where(Enrolment.cohort_id == cohort.id).order_by(User.unit, User.display_name)))
@@ -155,7 +166,15 @@ def confirm_upload(db: Session, actor: User, upload: RosterUpload, *, good_rows_
     return upload
 
 
-def credentials_workbook(upload: RosterUpload) -> bytes:
+def credentials_workbook(db: Session, upload: RosterUpload) -> bytes:
+    """The initial passwords still in use. Once a trainee has changed theirs,
+    the stored initial password is void and is deleted from the upload."""
+    pending = set(db.exec(select(User.username).where(User.must_change_password == True)).all())  # noqa: E712
+    still = [c for c in upload.credentials if c["username"] in pending]
+    if len(still) != len(upload.credentials):
+        upload.credentials = still
+        db.add(upload)
+        db.commit()
     return workbook([Sheet("初始密码", ["姓名", "单位/镇街", "登录名", "初始密码", "说明"],
                            [[c["name"], c["unit"], c["username"], c["password"], "首次登录后须修改密码"]
-                            for c in upload.credentials])])
+                            for c in still])])

@@ -19,6 +19,7 @@ from sqlmodel import Session, func, select
 
 from . import mistakes, practice
 from .audit import record as audit
+from .cohorts import enrolled_cohort_ids
 from .domain import exams as rules
 from .domain import statistics
 from .domain.errors import DomainError, Forbidden, InvalidAnswer, NotFound
@@ -109,7 +110,7 @@ class ExamRow:
 
 
 def _cohorts_of(db: Session, user: User) -> set[int]:
-    return set(db.exec(select(Enrolment.cohort_id).where(Enrolment.user_id == user.id)).all())
+    return set(db.exec(enrolled_cohort_ids(user.id)).all())
 
 
 def allowed_attempts(db: Session, exam: Exam, user_id: int) -> int:

@@ -9,9 +9,10 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from .domain.errors import DomainError, Forbidden, NotFound
+from .cohorts import enrolled_cohort_ids, require_enrolled
+from .domain.errors import DomainError, NotFound
 from .domain.surveys import validate_rating
-from .models import Cohort, Enrolment, SessionFeedback, TeachingSession, User
+from .models import Cohort, SessionFeedback, TeachingSession, User
 
 DIMENSIONS = {"content_fit": "内容切合实际", "clarity": "讲解清楚", "usefulness": "对工作有用"}
 
@@ -31,9 +32,8 @@ def add_session(db: Session, cohort: Cohort, *, title: str, held_on: date | None
 
 
 def sessions_for_trainee(db: Session, user: User) -> list[tuple[TeachingSession, bool]]:
-    cohorts = select(Enrolment.cohort_id).where(Enrolment.user_id == user.id)
     rated = set(db.exec(select(SessionFeedback.session_id).where(SessionFeedback.user_id == user.id)).all())
-    return [(s, s.id in rated) for s in db.exec(select(TeachingSession).where(TeachingSession.cohort_id.in_(cohorts))
+    return [(s, s.id in rated) for s in db.exec(select(TeachingSession).where(TeachingSession.cohort_id.in_(enrolled_cohort_ids(user.id)))
                                                 .order_by(TeachingSession.held_on.desc(), TeachingSession.id.desc()))]
 
 
@@ -41,8 +41,7 @@ def session_for_trainee(db: Session, user: User, session_id: int) -> TeachingSes
     session = db.get(TeachingSession, session_id)
     if session is None:
         raise NotFound("课程不存在")
-    if not db.get(Enrolment, (session.cohort_id, user.id)):
-        raise Forbidden("这不是您所在培训班的课程")
+    require_enrolled(db, user, session.cohort_id, "这不是您所在培训班的课程")
     return session
 
 

@@ -9,8 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from .audit import record as audit
+from .cohorts import enrolled_cohort_ids, require_enrolled
 from .domain import surveys as rules
-from .domain.errors import DomainError, Forbidden, NotFound
+from .domain.errors import DomainError, NotFound
 from .domain.procedure import ALL_STEPS, VOLUMES
 from .exports import Sheet
 from .models import Cohort, Enrolment, Survey, SurveyResponse, User
@@ -67,9 +68,8 @@ def create_survey(db: Session, actor: User, cohort: Cohort, *, title: str, topic
 
 def surveys_for_trainee(db: Session, user: User) -> list[tuple[Survey, bool]]:
     """The surveys of the trainee's cohorts, and whether each is answered."""
-    cohorts = select(Enrolment.cohort_id).where(Enrolment.user_id == user.id)
     answered = set(db.exec(select(SurveyResponse.survey_id).where(SurveyResponse.user_id == user.id)).all())
-    return [(s, s.id in answered) for s in db.exec(select(Survey).where(Survey.cohort_id.in_(cohorts))
+    return [(s, s.id in answered) for s in db.exec(select(Survey).where(Survey.cohort_id.in_(enrolled_cohort_ids(user.id)))
                                                    .order_by(Survey.id.desc()))]
 
 
@@ -77,8 +77,7 @@ def survey_for_trainee(db: Session, user: User, survey_id: int) -> Survey:
     survey = db.get(Survey, survey_id)
     if survey is None:
         raise NotFound("调查不存在")
-    if not db.get(Enrolment, (survey.cohort_id, user.id)):
-        raise Forbidden("该调查不是发给您所在培训班的")
+    require_enrolled(db, user, survey.cohort_id, "该调查不是发给您所在培训班的")
     return survey
 
 

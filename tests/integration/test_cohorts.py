@@ -4,7 +4,7 @@ import io
 from openpyxl import Workbook, load_workbook
 from sqlmodel import func, select
 
-from quizapp.models import AuditEvent, Enrolment, Role, User
+from quizapp.models import AuditEvent, Enrolment, Role, RosterUpload, User
 from tests import builders
 
 
@@ -89,6 +89,14 @@ def test_a_roster_is_checked_row_by_row_and_only_confirmed_rows_are_imported(cli
     client.post("/logout")
     login = builders.login(client, "ZF-0107", by_login["ZF-0107"][3])
     assert login.headers["location"].startswith("/account/password")       # must change it first
+    client.post("/account/password", data={"old": by_login["ZF-0107"][3], "new": "my-own-pass", "again": "my-own-pass"})
+    client.post("/logout")
+    builders.login(client, "teacher")
+    again = load_workbook(io.BytesIO(client.get(r.headers["location"] + "/credentials.xlsx").content)).active
+    assert {row[2] for row in list(again.iter_rows(values_only=True))[1:]} == {"13800000001", "13800000002"}
+    db.expire_all()
+    stored = db.get(RosterUpload, int(r.headers["location"].rsplit("/", 1)[1])).credentials
+    assert "ZF-0107" not in {c["username"] for c in stored}                 # a void password is not kept
 
 
 def test_a_roster_without_a_required_column_is_refused_with_the_column_named(client, db):

@@ -119,5 +119,5 @@ def roster_credentials(upload_id: int, db: SessionDep, user: StaffUser):
     upload = cohorts.upload_for(db, user, upload_id)
     if upload.imported_at is None:
         raise DomainError("名单尚未导入")
-    return Response(cohorts.credentials_workbook(upload), media_type=XLSX,
+    return Response(cohorts.credentials_workbook(db, upload), media_type=XLSX,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''initial-passwords-{upload.id}.xlsx"})
