@@ -42,3 +42,8 @@ def form_response(q, right: bool = True) -> dict:
     """The same response as the practice form posts it."""
     r = response(q, right)
     return {f"part-{pid}": keys for pid, keys in r.items()} if isinstance(r, dict) else {"choice": r}
+
+
+def select_user(username: str):
+    from sqlmodel import select
+    return select(User).where(User.username == username)

@@ -26,6 +26,11 @@ from .routes import (auth, cohorts, exams, feedback, instructor, instructor_exam
                      supervisor, surveys)
 
 
+# Every router of the service, in the order they are matched (the handbook is mounted last, at /).
+ROUTERS = (auth.router, practice.router, exams.router, mistakes.router, me.router, instructor.router,
+           instructor_exams.router, cohorts.router, surveys.router, feedback.router, supervisor.router)
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -42,9 +47,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     render.TIMEZONE["name"] = settings.timezone
     app.state.engine = engine or make_engine(settings.database_url)
 
-    for router in (auth.router, practice.router, exams.router, mistakes.router, me.router, instructor.router,
-                   instructor_exams.router, cohorts.router, surveys.router, feedback.router,
-                   supervisor.router):
+    for router in ROUTERS:
         app.include_router(router)
 
     def wants_json(request: Request) -> bool:
