@@ -1,7 +1,7 @@
 """The audit log: who did what to whom (overrides, imports, suspensions)."""
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from .models import AuditEvent, User
 
@@ -9,3 +9,14 @@ from .models import AuditEvent, User
 def record(db: Session, actor: User | None, action: str, target: str, **detail) -> None:
     """Add an entry; the caller commits it together with the change it records."""
     db.add(AuditEvent(actor_id=actor.id if actor else None, action=action, target=target, detail=detail))
+
+
+ACTIONS = {"cohort.create": "新建培训班", "cohort.enrol": "添加学员", "roster.import": "导入名单",
+           "survey.create": "发出需求调查", "exam.extend_time": "延长考试时间", "exam.grant_attempt": "增加作答机会"}
+
+
+def recent(db: Session, limit: int = 200) -> list[tuple[AuditEvent, User | None]]:
+    """The newest entries first, with who made them."""
+    rows = db.exec(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)).all()
+    users = {u.id: u for u in db.exec(select(User).where(User.id.in_({e.actor_id for e in rows if e.actor_id})))}
+    return [(e, users.get(e.actor_id)) for e in rows]

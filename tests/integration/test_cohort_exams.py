@@ -58,6 +58,11 @@ def test_live_status_overrides_and_the_audit_log(client, db):
     assert second.number == 2
     actions = [e.action for e in db.exec(select(AuditEvent).order_by(AuditEvent.id))]
     assert "exam.extend_time" in actions and "exam.grant_attempt" in actions
+    client.post("/logout")
+    builders.user(db, "jiandu", Role.supervisor, display_name="监督员")
+    builders.login(client, "jiandu")
+    log = client.get("/supervisor/audit").text
+    assert "延长考试时间" in log and "增加作答机会" in log and "王老师" in log
 
 
 def test_results_statistics_and_exports(client, db):

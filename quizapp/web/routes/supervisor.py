@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ... import supervision
+from ... import audit, supervision
 from ...domain.procedure import ALL_STEPS, VOLUMES
 from ...exports import XLSX, Sheet, workbook
 from ...models import Role, User
@@ -33,3 +33,8 @@ def coverage_xlsx(db: SessionDep, user: Supervisor, year: int | None = None):
                   {5: "0.0%"})
     return Response(workbook([sheet]), media_type=XLSX,
                     headers={"Content-Disposition": "attachment; filename*=UTF-8''coverage.xlsx"})
+
+
+@router.get("/audit")
+def audit_log(request: Request, db: SessionDep, user: Supervisor):
+    return page(request, "audit.html", rows=audit.recent(db), actions=audit.ACTIONS)
