@@ -22,9 +22,10 @@ from .audit import record as audit
 from .cohorts import enrolled_cohort_ids
 from .domain import exams as rules
 from .domain import statistics
+from .domain.supervision import accuracy_by
 from .domain.errors import DomainError, Forbidden, InvalidAnswer, NotFound
-from .models import (Attempt, AttemptAnswer, Enrolment, Exam, ExamGrant, IntegrityEvent, Question, User,
-                     utcnow)
+from .models import (Attempt, AttemptAnswer, Enrolment, Exam, ExamGrant, IntegrityEvent, Question, Survey,
+                     SurveyResponse, User, utcnow)
 
 EVENT_KINDS = {"blur": "离开考试页面", "focus": "回到考试页面", "offline": "网络断开", "online": "网络恢复",
                "reload": "重新打开页面"}
@@ -505,8 +506,6 @@ def results(db: Session, exam: Exam, now: datetime | None = None) -> Results:
 def weakest_topics(db: Session, exam: Exam, rows, questions: dict[str, Question]) -> list[tuple[str, float, float | None]]:
     """Accuracy per volume and per step, weakest first, beside the cohort's
     needs-survey confidence for the same topic (did the training close the gap?)."""
-    from .domain.supervision import accuracy_by
-    from .models import Survey, SurveyResponse
     scored = []
     for _, a in rows:
         for item in a.paper:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote as urlquote
 
+from ..domain.procedure import ALL_STEPS, VOLUME_BY_CODE
 from .pages import ADMONITION, QUOTE_TITLE
 from .site import Ref, Site, Target, statute_page_path
 from .statutes import Statute, article_anchor, article_key, article_label
@@ -158,7 +159,6 @@ def relink(site: Site, source: str, here: str, text: str) -> str:
 def pitfall_index(site: Site, here: str, volume: str) -> str:
     """易错点汇总: every 易错点 of the volume (or of the site), grouped by step,
     each linking to where it is explained."""
-    from ..domain.procedure import ALL_STEPS, VOLUME_BY_CODE
     title = f"{VOLUME_BY_CODE[volume].title} · 易错点汇总" if volume else "易错点汇总"
     entries = [(page, pit) for path, page in site.pages.items() for pit in page.pitfalls
                if not volume or path.startswith(f"volumes/{volume}/")]

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import yaml
 
+from ..domain.exams import TYPE_NAMES
 from ..domain.procedure import ALL_STEPS, VOLUME_BY_CODE
 from . import QUESTION_BANK, ROOT
 from .problems import Problem
 from .statutes import article_key
 
-TYPES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "case": "案例分析题"}
+TYPES = TYPE_NAMES                      # single, multiple, judge, case -> Chinese name
 CHOICE_TYPES = ("single", "multiple", "judge")
 JUDGE_OPTIONS = {"T": "正确", "F": "错误"}
 OPTION_KEYS = "ABCDEF"

@@ -2,7 +2,7 @@
 accuracy per volume and step across all cohorts. Plain functions."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 
@@ -40,25 +40,19 @@ def coverage(officers: Iterable[Officer]) -> list[Coverage]:
     return sorted(by_unit.values(), key=lambda c: (c.trained_percent, c.unit))
 
 
+def accuracy_by(items: Iterable[tuple[Hashable, float, float]]) -> dict:
+    """(key, score, points) -> key -> percent of the possible marks scored."""
+    sums: dict = {}
+    for key, score, points in items:
+        acc = sums.setdefault(key, [0.0, 0.0])
+        acc[0] += score
+        acc[1] += points
+    return {k: round(100 * s / p, 1) for k, (s, p) in sums.items() if p}
+
+
 def accuracy_matrix(items: Iterable[tuple[str, str, float, float]]) -> dict[str, dict[str, float]]:
     """(volume, step, score, points) of every graded exam item -> volume -> step -> percent."""
-    sums: dict[tuple[str, str], list[float]] = {}
-    for volume, step, score, points in items:
-        acc = sums.setdefault((volume, step), [0.0, 0.0])
-        acc[0] += score
-        acc[1] += points
     out: dict[str, dict[str, float]] = {}
-    for (volume, step), (score, points) in sums.items():
-        if points:
-            out.setdefault(volume, {})[step] = round(100 * score / points, 1)
+    for (volume, step), percent in accuracy_by(((v, s), score, pts) for v, s, score, pts in items).items():
+        out.setdefault(volume, {})[step] = percent
     return out
-
-
-def accuracy_by(items: Iterable[tuple[str, float, float]]) -> dict[str, float]:
-    """(topic, score, points) -> topic -> percent of the possible marks scored."""
-    sums: dict[str, list[float]] = {}
-    for topic, score, points in items:
-        acc = sums.setdefault(topic, [0.0, 0.0])
-        acc[0] += score
-        acc[1] += points
-    return {t: round(100 * s / p, 1) for t, (s, p) in sums.items() if p}

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from .. import accounts
+from ..domain.errors import Forbidden
 from ..models import Role, User
 
 COOKIE = "zj_session"
@@ -50,7 +51,6 @@ def require_role(*roles: Role):
 
     def dependency(user: CurrentUser) -> User:
         if user.role not in allowed:
-            from ..domain.errors import Forbidden
             raise Forbidden("您没有访问此页面的权限")
         return user
     return Depends(dependency)
