@@ -6,13 +6,14 @@ from sqlmodel import Session, select
 from .models import AuditEvent, User
 
 
-def record(db: Session, actor: User | None, action: str, target: str, **detail) -> None:
+def record(db: Session, actor: User | int | None, action: str, target: str, **detail) -> None:
     """Add an entry; the caller commits it together with the change it records."""
-    db.add(AuditEvent(actor_id=actor.id if actor else None, action=action, target=target, detail=detail))
+    actor_id = actor.id if isinstance(actor, User) else actor
+    db.add(AuditEvent(actor_id=actor_id, action=action, target=target, detail=detail))
 
 
 ACTIONS = {"cohort.create": "新建培训班", "cohort.enrol": "添加学员", "roster.import": "导入名单",
-           "survey.create": "发出需求调查", "exam.extend_time": "延长考试时间", "exam.grant_attempt": "增加作答机会"}
+           "survey.create": "发出需求调查", "exam.create": "新建考试", "exam.extend_time": "延长考试时间", "exam.grant_attempt": "增加作答机会"}
 
 
 def recent(db: Session, limit: int = 200) -> list[tuple[AuditEvent, User | None]]:

@@ -10,6 +10,7 @@ passed, so the clock holds whether or not the trainee's page is open.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ from .domain import exams as rules
 from .domain import statistics
 from .domain.supervision import accuracy_by
 from .domain.errors import DomainError, Forbidden, InvalidAnswer, NotFound
+from .domain.procedure import ALL_STEPS
 from .models import (Attempt, AttemptAnswer, Enrolment, Exam, ExamGrant, IntegrityEvent, Question, Survey,
                      SurveyResponse, User, utcnow)
 
@@ -48,7 +50,8 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
                 closes_at: datetime | None = None, pass_percent: float = 60.0, attempts_allowed: int = 1,
                 shuffle_questions: bool = False, shuffle_options: bool = False,
                 multiple_rule: str = rules.ALL_OR_NOTHING, review_mode: str = rules.REVIEW_IMMEDIATE,
-                focus_loss_limit: int = 0, description: str = "", cohort_id: int | None = None) -> Exam:
+                focus_loss_limit: int = 0, description: str = "", cohort_id: int | None = None,
+                purpose: str = "exam") -> Exam:
     """Validate and save an exam. A blueprint is assembled once here as a
     dry run, so an exam the bank cannot fill is refused with the cell named."""
     if not title.strip():
@@ -67,6 +70,10 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
         raise DomainError("多选题计分规则无效")
     if review_mode not in (rules.REVIEW_IMMEDIATE, rules.REVIEW_AFTER_CLOSE, rules.REVIEW_NEVER):
         raise DomainError("答案解析显示方式无效")
+    if purpose not in rules.PURPOSES:
+        raise DomainError("考试用途无效")
+    if purpose == "pretest" and cohort_id is None:
+        raise DomainError("训前诊断测验须指定培训班")
     if question_ids:
         active = {c.id for c in candidates(db)}
         missing = [q for q in question_ids if q not in active]
@@ -82,11 +89,26 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
                 multiple_rule=multiple_rule, time_limit_minutes=time_limit_minutes, opens_at=opens_at,
                 closes_at=closes_at, pass_percent=pass_percent, attempts_allowed=attempts_allowed,
                 shuffle_questions=shuffle_questions, shuffle_options=shuffle_options, review_mode=review_mode,
-                focus_loss_limit=focus_loss_limit, created_by=created_by, cohort_id=cohort_id)
+                focus_loss_limit=focus_loss_limit, created_by=created_by, cohort_id=cohort_id,
+                purpose=purpose)
     db.add(exam)
+    db.flush()
+    audit(db, created_by, "exam.create", f"exam:{exam.id}", title=exam.title, purpose=purpose, cohort_id=cohort_id)
     db.commit()
     db.refresh(exam)
     return exam
+
+
+def create_pretest(db: Session, actor: User, cohort_id: int, *, per_step: int = 2, time_limit_minutes: int = 20,
+                   opens_at: datetime | None = None, closes_at: datetime | None = None) -> Exam:
+    """训前诊断: a short cohort test with per_step questions of every step the
+    bank covers; its per-topic accuracy sits beside the needs survey."""
+    blueprint = rules.diagnostic_blueprint(candidates(db), ALL_STEPS, per_step)
+    return create_exam(db, title="训前诊断测验", created_by=actor.id, time_limit_minutes=time_limit_minutes,
+                       blueprint=[asdict(c) for c in blueprint], opens_at=opens_at, closes_at=closes_at,
+                       pass_percent=60.0, attempts_allowed=1, shuffle_options=True, cohort_id=cohort_id,
+                       purpose="pretest", review_mode=rules.REVIEW_AFTER_CLOSE if closes_at else rules.REVIEW_NEVER,
+                       description="本测验用于了解培训前的掌握情况，不计入考核，请独立作答。")
 
 
 def get_exam(db: Session, exam_id: int) -> Exam:
@@ -399,7 +421,7 @@ def history(db: Session, user: User, now: datetime | None = None) -> History:
     graded = [rules.GradedAttempt(bool(a.passed), e.pass_percent,
                                   tuple((volumes.get(i["question_id"], ""), a.item_scores.get(i["question_id"], 0.0),
                                          i["points"]) for i in a.paper))
-              for a, e in rows]
+              for a, e in rows if e.purpose == "exam"]
     return History(list(rows), rules.certified_volumes(graded))
 
 
@@ -475,18 +497,80 @@ class Results:
     questions: dict[str, Question]
     pass_rate: float | None
     histogram: list[int]                       # counts per 10 % band, 0–9 … 90–100
-    topics: list[tuple[str, float, float | None]]   # (topic key, accuracy %, survey mean confidence), weakest first
+    topics: list[TopicRow]                     # weakest first
+    pretest: Exam | None                       # the cohort's diagnostic pre-test, if any
+
+
+@dataclass
+class TopicRow:
+    """One volume or step: the cohort's accuracy on this exam, beside what
+    the same cohort said (needs survey) and scored (pre-test) before training."""
+    key: str                                   # "volume:v1-common" | "step:听证"
+    accuracy: float
+    confidence: float | None = None            # needs-survey mean confidence, 1–5
+    pretest: float | None = None               # pre-test accuracy, %
+
+
+def first_graded(db: Session, exam_id: int) -> list[tuple[User, Attempt]]:
+    """Each trainee's first graded attempt (what Moodle's statistics use), best score first."""
+    firsts: dict[int, tuple[User, Attempt]] = {}
+    for a, u in db.exec(select(Attempt, User).join(User, User.id == Attempt.user_id)
+                        .where(Attempt.exam_id == exam_id, Attempt.status == "graded").order_by(Attempt.number)):
+        firsts.setdefault(u.id, (u, a))
+    return sorted(firsts.values(), key=lambda r: -(r[1].score or 0))
+
+
+def topic_accuracy(attempts: Iterable[Attempt], questions: dict[str, Question]) -> dict[str, float]:
+    """Percent of the possible marks scored per volume and per step."""
+    scored = []
+    for a in attempts:
+        for item in a.paper:
+            q = questions.get(item["question_id"])
+            if q:
+                mark = a.item_scores.get(q.id, 0.0)
+                scored += [(f"volume:{q.volume}", mark, item["points"]), (f"step:{q.step}", mark, item["points"])]
+    return accuracy_by(scored)
+
+
+def _questions_of(db: Session, attempts: Iterable[Attempt]) -> dict[str, Question]:
+    ids = {i["question_id"] for a in attempts for i in a.paper}
+    return {q.id: q for q in db.exec(select(Question).where(Question.id.in_(list(ids))))}
+
+
+def cohort_pretest(db: Session, cohort_id: int | None, now: datetime | None = None) -> tuple[Exam | None, dict[str, float]]:
+    """The cohort's latest diagnostic pre-test and its accuracy per topic."""
+    if cohort_id is None:
+        return None, {}
+    exam = db.exec(select(Exam).where(Exam.cohort_id == cohort_id, Exam.purpose == "pretest", Exam.active == True)  # noqa: E712
+                   .order_by(Exam.id.desc())).first()
+    if exam is None:
+        return None, {}
+    finish_expired(db, now, exam_id=exam.id)
+    attempts = [a for _, a in first_graded(db, exam.id)]
+    return exam, topic_accuracy(attempts, _questions_of(db, attempts))
+
+
+def survey_confidence(db: Session, cohort_id: int | None) -> dict[str, float]:
+    """Mean self-assessed confidence per topic in the cohort's latest needs survey."""
+    if cohort_id is None:
+        return {}
+    survey = db.exec(select(Survey).where(Survey.cohort_id == cohort_id).order_by(Survey.id.desc())).first()
+    if survey is None:
+        return {}
+    answers = db.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)).all()
+    out = {}
+    for topic in survey.topics:
+        values = [r.ratings[topic][0] for r in answers if topic in r.ratings]
+        if values:
+            out[topic] = round(sum(values) / len(values), 1)
+    return out
 
 
 def results(db: Session, exam: Exam, now: datetime | None = None) -> Results:
     """Cohort results on each trainee's first graded attempt (as Moodle's
     statistics do): the figures of the test and of every question."""
     finish_expired(db, now, exam_id=exam.id)
-    firsts: dict[int, tuple[User, Attempt]] = {}
-    for a, u in db.exec(select(Attempt, User).join(User, User.id == Attempt.user_id)
-                        .where(Attempt.exam_id == exam.id, Attempt.status == "graded").order_by(Attempt.number)):
-        firsts.setdefault(u.id, (u, a))
-    rows = sorted(firsts.values(), key=lambda r: -(r[1].score or 0))
+    rows = first_graded(db, exam.id)
     max_marks: dict[str, float] = {}
     for _, a in rows:
         for item in a.paper:
@@ -494,33 +578,15 @@ def results(db: Session, exam: Exam, now: datetime | None = None) -> Results:
     attempts = [{i["question_id"]: a.item_scores.get(i["question_id"], 0.0) for i in a.paper} for _, a in rows]
     test, items = statistics.analyse(attempts, max_marks)
     items.sort(key=lambda i: (not i.flagged, -(i.n or 0), i.question_id))     # what editors must look at first
-    questions = {q.id: q for q in db.exec(select(Question).where(Question.id.in_(list(max_marks))))}
+    questions = _questions_of(db, [a for _, a in rows])
     bands = [0] * 10
     for _, a in rows:
         pct = 100 * (a.score or 0) / a.max_score if a.max_score else 0
         bands[min(9, int(pct // 10))] += 1
     pass_rate = round(100 * sum(bool(a.passed) for _, a in rows) / len(rows), 1) if rows else None
-    return Results(exam, rows, test, items, questions, pass_rate, bands, weakest_topics(db, exam, rows, questions))
-
-
-def weakest_topics(db: Session, exam: Exam, rows, questions: dict[str, Question]) -> list[tuple[str, float, float | None]]:
-    """Accuracy per volume and per step, weakest first, beside the cohort's
-    needs-survey confidence for the same topic (did the training close the gap?)."""
-    scored = []
-    for _, a in rows:
-        for item in a.paper:
-            q = questions.get(item["question_id"])
-            if q:
-                mark = a.item_scores.get(q.id, 0.0)
-                scored += [(f"volume:{q.volume}", mark, item["points"]), (f"step:{q.step}", mark, item["points"])]
-    accuracy = accuracy_by(scored)
-    confidence: dict[str, float] = {}
-    if exam.cohort_id is not None:
-        survey = db.exec(select(Survey).where(Survey.cohort_id == exam.cohort_id).order_by(Survey.id.desc())).first()
-        if survey:
-            answers = db.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)).all()
-            for topic in survey.topics:
-                values = [r.ratings[topic][0] for r in answers if topic in r.ratings]
-                if values:
-                    confidence[topic] = round(sum(values) / len(values), 1)
-    return sorted(((t, acc, confidence.get(t)) for t, acc in accuracy.items()), key=lambda x: (x[1], x[0]))
+    pretest, before = (None, {}) if exam.purpose == "pretest" else cohort_pretest(db, exam.cohort_id, now)
+    confidence = survey_confidence(db, exam.cohort_id)
+    topics = sorted((TopicRow(k, acc, confidence.get(k), before.get(k))
+                     for k, acc in topic_accuracy([a for _, a in rows], questions).items()),
+                    key=lambda t: (t.accuracy, t.key))
+    return Results(exam, rows, test, items, questions, pass_rate, bands, topics, pretest)

@@ -101,6 +101,7 @@ class Exam(SQLModel, table=True):
     review_mode: str = Field(default="immediate", max_length=16)
     focus_loss_limit: int = 0                                   # 0: off
     cohort_id: int | None = Field(default=None, foreign_key="cohorts.id", index=True)   # None: every trainee
+    purpose: str = Field(default="exam", max_length=16)        # exam (训后考试) | pretest (训前诊断, never certifies)
     created_by: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow)
     active: bool = True

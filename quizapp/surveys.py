@@ -3,18 +3,19 @@ each procedure step is a topic), answered once per trainee, ranked by
 domain.surveys (frequent and unconfident first)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from . import exams
 from .audit import record as audit
 from .cohorts import enrolled_cohort_ids, require_enrolled
 from .domain import surveys as rules
 from .domain.errors import DomainError, NotFound
 from .domain.procedure import ALL_STEPS, VOLUMES
 from .exports import Sheet
-from .models import Cohort, Enrolment, Survey, SurveyResponse, User
+from .models import Cohort, Enrolment, Exam, Survey, SurveyResponse, User
 
 DEFAULT_QUESTIONS = ["您在执法工作中遇到的最大困难是什么？", "希望本期培训重点讲解哪些内容或案例？"]
 
@@ -114,6 +115,8 @@ class SurveyResult:
     responses: int
     enrolled: int
     comments: list[tuple[str, list[str]]]          # question -> answers
+    pretest: Exam | None = None                    # the cohort's diagnostic pre-test, if any
+    pretest_accuracy: dict[str, float] = field(default_factory=dict)   # topic -> % scored
 
 
 def result(db: Session, survey: Survey) -> SurveyResult:
@@ -122,12 +125,14 @@ def result(db: Session, survey: Survey) -> SurveyResult:
     enrolled = len(db.exec(select(Enrolment).where(Enrolment.cohort_id == survey.cohort_id)).all())
     comments = [(q, [r.answers[i] for r in rows if i < len(r.answers) and r.answers[i]])
                 for i, q in enumerate(survey.questions)]
-    return SurveyResult(survey, needs, len(rows), enrolled, comments)
+    pretest, accuracy = exams.cohort_pretest(db, survey.cohort_id)
+    return SurveyResult(survey, needs, len(rows), enrolled, comments, pretest, accuracy)
 
 
 def result_sheets(res: SurveyResult) -> list[Sheet]:
-    needs = Sheet("需求排序", ["排序", "主题", "填答人数", "平均掌握程度", "平均遇到频率", "优先度"],
+    needs = Sheet("需求排序", ["排序", "主题", "填答人数", "平均掌握程度", "平均遇到频率", "优先度", "训前测验得分率(%)"],
                   [[n.rank, TOPICS[n.topic].label if n.topic in TOPICS else n.topic, n.n, n.mean_confidence,
-                    n.mean_frequency, n.priority] for n in res.needs], {3: "0.00", 4: "0.00", 5: "0.00"})
+                    n.mean_frequency, n.priority, res.pretest_accuracy.get(n.topic)] for n in res.needs],
+                  {3: "0.00", 4: "0.00", 5: "0.00", 6: "0.0"})
     text = Sheet("意见建议", ["问题", "回答"], [[q, a] for q, answers in res.comments for a in answers])
     return [needs, text]

@@ -15,6 +15,9 @@ TYPE_NAMES = {"single": "单选题", "multiple": "多选题", "judge": "判断�
 DEFAULT_POINTS = {"single": 1.0, "multiple": 2.0, "judge": 1.0, "case": 4.0}
 ALL_OR_NOTHING, PARTIAL = "all_or_nothing", "partial"
 REVIEW_IMMEDIATE, REVIEW_AFTER_CLOSE, REVIEW_NEVER = "immediate", "after_close", "never"
+# A pre-test (训前诊断) measures where a cohort stands before training; it is
+# graded like an exam but never counts as passing (certificates, coverage).
+PURPOSES = {"exam": "训后考试", "pretest": "训前诊断测验"}
 # A save that reaches the server this long after the deadline still counts:
 # the page sends it the moment the trainee clicks, network delay is not theirs.
 SAVE_GRACE = timedelta(seconds=3)
@@ -87,6 +90,21 @@ def assemble(blueprint: Sequence[Cell], pool: Sequence[Candidate], rng: random.R
         used.update(chosen)
         paper.extend(chosen)
     return paper
+
+
+def diagnostic_blueprint(pool: Sequence[Candidate], steps: Sequence[str], per_step: int = 2) -> list[Cell]:
+    """A short pre-test: per_step questions of each procedure step the bank
+    holds questions for (fewer where it holds fewer), in the order of steps,
+    so that every step gets an accuracy beside the needs survey's figure."""
+    if per_step <= 0:
+        raise DomainError("每个环节的题量应为正整数")
+    available: dict[str, int] = {}
+    for q in pool:
+        available[q.step] = available.get(q.step, 0) + 1
+    cells = [Cell(count=min(per_step, available[s]), step=s) for s in steps if available.get(s)]
+    if not cells:
+        raise BlueprintUnfillable("题库中没有可用于训前诊断的题目")
+    return cells
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Jinja2 templates and the helpers they use."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import Request
@@ -9,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from zoneinfo import ZoneInfo
 
 from ..content.site import page_url
+from ..domain.errors import DomainError
 from ..domain.exams import TYPE_NAMES
 from ..exams import question_view
 from ..domain.procedure import VOLUME_BY_CODE
@@ -30,6 +32,17 @@ def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     return value.astimezone(ZoneInfo(TIMEZONE["name"])).strftime(fmt)
+
+
+def local_datetime(value: str, tz: str) -> datetime | None:
+    """A datetime-local form field (platform time zone) as an aware datetime; empty is None."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(tz))
+    except ValueError:
+        raise DomainError(f"时间格式有误：{value}") from None
 
 
 def minutes_seconds(seconds: float | int) -> str:

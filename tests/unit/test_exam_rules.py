@@ -25,6 +25,17 @@ def test_overlapping_cells_draw_from_what_is_left():
         assert sorted(paper) == ["s0", "s1", "s2", "s3", "s4"]
 
 
+def test_a_diagnostic_pretest_takes_a_few_questions_of_every_step_the_bank_covers():
+    cells = rules.diagnostic_blueprint(POOL, ["管辖与立案", "告知", "听证", "送达"], per_step=4)
+    assert cells == [Cell(3, step="告知"), Cell(4, step="听证"), Cell(4, step="送达")]   # 告知 has only 3; 立案 none
+    paper = rules.assemble(cells, POOL, random.Random(1))
+    assert len(paper) == 11 and len(set(paper)) == 11
+    with pytest.raises(rules.BlueprintUnfillable):
+        rules.diagnostic_blueprint(POOL, ["结案归档"])
+    with pytest.raises(rules.DomainError):
+        rules.diagnostic_blueprint(POOL, ["告知"], per_step=0)
+
+
 def test_a_cell_the_bank_cannot_fill_is_named():
     with pytest.raises(rules.BlueprintUnfillable) as err:
         rules.assemble([Cell(2, type="judge"), Cell(4, step="告知", difficulty=2)], POOL, random.Random(0))

@@ -11,7 +11,7 @@ from sqlmodel import select
 from ... import cohorts, roster
 from ...domain.errors import DomainError
 from ...exports import XLSX
-from ...models import RosterUpload, Survey
+from ...models import Exam, RosterUpload, Survey
 from ..deps import SessionDep, StaffUser
 from ..render import page
 
@@ -32,7 +32,9 @@ def _detail(request: Request, db, user, cohort, status_code: int = 200, **extra)
     extra.setdefault("error", "")
     extra.setdefault("created", None)
     surveys = db.exec(select(Survey).where(Survey.cohort_id == cohort.id).order_by(Survey.id.desc())).all()
-    return page(request, "cohort.html", status_code=status_code, cohort=cohort, surveys=surveys,
+    pretests = db.exec(select(Exam).where(Exam.cohort_id == cohort.id, Exam.purpose == "pretest")
+                       .order_by(Exam.id.desc())).all()
+    return page(request, "cohort.html", status_code=status_code, cohort=cohort, surveys=surveys, pretests=pretests,
                 trainees=cohorts.members(db, cohort), teachers=cohorts.instructors(db, cohort), uploads=uploads,
                 **extra)
 

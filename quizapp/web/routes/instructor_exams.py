@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from typing import Annotated
 
@@ -16,24 +14,14 @@ from ... import cohorts, exams, surveys
 from ...domain import statistics
 from ...exports import XLSX, Sheet, csv_bytes, workbook
 from ...domain.errors import DomainError, NotFound
-from ...domain.exams import DEFAULT_POINTS, TYPE_NAMES
+from ...domain.exams import DEFAULT_POINTS, PURPOSES, TYPE_NAMES
 from ...domain.procedure import ALL_STEPS, VOLUMES
-from ...models import Attempt, Cohort, Exam, User
+from ...models import Attempt, Cohort, Exam, User, utcnow
 from ..deps import SessionDep, StaffUser
-from ..render import local_time, page
+from ..render import local_datetime, local_time, page
 
 router = APIRouter(prefix="/instructor/exams")
 BLUEPRINT_ROWS = 6
-
-
-def _local(value: str, tz: str) -> datetime | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(tz))
-    except ValueError:
-        raise DomainError(f"时间格式有误：{value}") from None
 
 
 def _int(form: FormData, name: str, label: str, default: int | None = None) -> int | None:
@@ -74,20 +62,21 @@ def exam_fields(form: FormData, tz: str) -> dict:
     return dict(title=str(form.get("title", "")), description=str(form.get("description", "")),
                 question_ids=ids, blueprint=blueprint, points=points,
                 time_limit_minutes=_int(form, "time_limit_minutes", "考试时长", 0),
-                opens_at=_local(str(form.get("opens_at", "")), tz), closes_at=_local(str(form.get("closes_at", "")), tz),
+                opens_at=local_datetime(str(form.get("opens_at", "")), tz),
+                closes_at=local_datetime(str(form.get("closes_at", "")), tz),
                 pass_percent=pass_percent, attempts_allowed=_int(form, "attempts_allowed", "允许作答次数", 1),
                 shuffle_questions=form.get("shuffle_questions") == "on", shuffle_options=form.get("shuffle_options") == "on",
                 multiple_rule=str(form.get("multiple_rule", "all_or_nothing")),
                 review_mode=str(form.get("review_mode", "immediate")),
                 focus_loss_limit=_int(form, "focus_loss_limit", "离开页面次数上限", 0),
-                cohort_id=_int(form, "cohort_id", "培训班"))
+                cohort_id=_int(form, "cohort_id", "培训班"), purpose=str(form.get("purpose", "exam")))
 
 
 def _form(request: Request, db, user, status_code: int = 200, error: str = "", values: dict | None = None):
     return page(request, "instructor_exam_new.html", status_code=status_code, error=error, values=values or {},
                 cohorts=cohorts.visible_cohorts(db, user),
                 volumes=VOLUMES, steps=ALL_STEPS, types=TYPE_NAMES, rows=range(BLUEPRINT_ROWS),
-                default_points=DEFAULT_POINTS)
+                default_points=DEFAULT_POINTS, purposes=PURPOSES)
 
 
 @router.get("/")
@@ -190,6 +179,10 @@ def attempt_log(attempt_id: int, request: Request, db: SessionDep, user: StaffUs
     attempt = db.get(Attempt, attempt_id)
     if attempt is None:
         raise NotFound("考试记录不存在")
-    exam_for(db, user, attempt.exam_id)
-    return page(request, "instructor_attempt.html", attempt=attempt, exam=db.get(Exam, attempt.exam_id),
-                trainee=db.get(User, attempt.user_id), events=exams.events(db, attempt.id), kinds=exams.EVENT_KINDS)
+    exam = exam_for(db, user, attempt.exam_id)
+    attempt = exams.bring_up_to_date(db, attempt, utcnow())
+    items = exams.result_items(db, attempt) if attempt.status == "graded" else []
+    return page(request, "instructor_attempt.html", attempt=attempt, exam=exam, items=items,
+                topics=exams.topic_accuracy([attempt], {i.question.id: i.question for i in items}),
+                topic_names=surveys.TOPICS, trainee=db.get(User, attempt.user_id),
+                events=exams.events(db, attempt.id), kinds=exams.EVENT_KINDS)

@@ -6,12 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ... import cohorts, surveys
+from ... import cohorts, exams, surveys
 from ...domain.errors import DomainError, NotFound
 from ...exports import XLSX, workbook
 from ...models import Survey
 from ..deps import CurrentUser, SessionDep, StaffUser
-from ..render import page
+from ..render import local_datetime, page
 
 router = APIRouter()
 
@@ -41,6 +41,18 @@ async def survey_submit(survey_id: int, request: Request, db: SessionDep, user: 
         return page(request, "survey_form.html", status_code=422, survey=survey, topics=surveys.TOPICS,
                     error=e.message, values=dict(form))
     return page(request, "error.html", status_code=200, message="提交成功，感谢您的填写。培训将根据大家的需求安排。")
+
+
+@router.post("/instructor/cohorts/{cohort_id}/pretest")
+def pretest_create(cohort_id: int, request: Request, db: SessionDep, user: StaffUser,
+                   per_step: Annotated[int, Form(ge=1, le=10)] = 2,
+                   time_limit_minutes: Annotated[int, Form(ge=1, le=180)] = 20,
+                   closes_at: Annotated[str, Form()] = ""):
+    """训前诊断: a short test drawn from the bank, per procedure step, beside the survey."""
+    cohort = cohorts.cohort_for(db, user, cohort_id)
+    exam = exams.create_pretest(db, user, cohort.id, per_step=per_step, time_limit_minutes=time_limit_minutes,
+                                closes_at=local_datetime(closes_at, request.app.state.settings.timezone))
+    return RedirectResponse(f"/instructor/exams/{exam.id}", status_code=303)
 
 
 @router.post("/instructor/cohorts/{cohort_id}/surveys")
