@@ -3,22 +3,16 @@ initial passwords handed out. An instructor sees only the cohorts they teach;
 a supervisor sees all."""
 from __future__ import annotations
 
-import secrets
 from datetime import date
 
 from sqlmodel import Session, select
 
 from . import accounts, roster
 from .audit import record as audit
-from .domain.errors import DomainError, Forbidden, NotFound
+from .domain.errors import DomainError, NotFound
 from .exports import Sheet, workbook
 from .models import Cohort, CohortInstructor, Enrolment, Role, RosterUpload, User, utcnow
 
-
-def initial_password() -> str:
-    """Easy to read out and type: no 0/O, 1/l."""
-    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
 def create_cohort(db: Session, *, creator: User, name: str, unit: str = "", starts_on: date | None = None,
@@ -54,7 +48,7 @@ def cohort_for(db: Session, user: User, cohort_id: int) -> Cohort:
         return cohort
     if user.role == Role.instructor.value and db.get(CohortInstructor, (cohort.id, user.id)):
         return cohort
-    raise Forbidden("您不是该培训班的教员，不能查看")
+    raise NotFound("培训班不存在，或您不是该培训班的教员")     # 404: another's cohort is not even confirmed
 
 
 def enrolled_cohort_ids(user_id: int):
@@ -63,9 +57,9 @@ def enrolled_cohort_ids(user_id: int):
 
 
 def require_enrolled(db: Session, user: User, cohort_id: int, message: str) -> None:
-    """Forbidden (with ``message``) unless the user is enrolled in the cohort."""
+    """NotFound (with ``message``) unless the user is enrolled in the cohort."""
     if not db.get(Enrolment, (cohort_id, user.id)):
-        raise Forbidden(message)
+        raise NotFound(message)          # 404: another cohort's things are not even confirmed
 
 
 def members(db: Session, cohort: Cohort) -> list[User]:
@@ -98,7 +92,7 @@ def enrol_one(db: Session, actor: User, cohort: Cohort, *, username: str, displa
     user = db.exec(select(User).where(User.username == row.username)).first()
     password = None
     if user is None:
-        password = initial_password()
+        password = accounts.initial_password()
         user = User(username=row.username, display_name=row.name, unit=row.unit, cert_no=row.cert_no,
                     role=Role.trainee.value, password_hash=accounts.hash_password(password), must_change_password=True)
         db.add(user)
@@ -107,6 +101,33 @@ def enrol_one(db: Session, actor: User, cohort: Cohort, *, username: str, displa
     audit(db, actor, "cohort.enrol", f"cohort:{cohort.id}", username=user.username)
     db.commit()
     return password
+
+
+def trainee_of(db: Session, cohort: Cohort, user_id: int) -> User:
+    """A trainee enrolled in the cohort (NotFound otherwise: no other account is reachable)."""
+    user = db.get(User, user_id)
+    if user is None or user.role != Role.trainee.value or not db.get(Enrolment, (cohort.id, user_id)):
+        raise NotFound("该学员不在本培训班中")
+    return user
+
+
+def reset_password(db: Session, actor: User, cohort: Cohort, user_id: int) -> tuple[User, str]:
+    """A new initial password for a trainee of the cohort, shown once; their sessions end."""
+    user = trainee_of(db, cohort, user_id)
+    password = accounts.reset_password(db, user)
+    audit(db, actor, "account.reset_password", f"user:{user.id}", username=user.username, cohort_id=cohort.id)
+    db.commit()
+    return user, password
+
+
+def set_active(db: Session, actor: User, cohort: Cohort, user_id: int, active: bool) -> User:
+    """Disable (sessions end at once) or re-enable a trainee's account."""
+    user = trainee_of(db, cohort, user_id)
+    accounts.set_active(db, user, active)
+    audit(db, actor, "account.enable" if active else "account.disable", f"user:{user.id}",
+          username=user.username, cohort_id=cohort.id)
+    db.commit()
+    return user
 
 
 def upload_roster(db: Session, actor: User, cohort: Cohort, *, filename: str, data: bytes) -> RosterUpload:
@@ -148,7 +169,7 @@ def confirm_upload(db: Session, actor: User, upload: RosterUpload, *, good_rows_
             continue
         user = db.exec(select(User).where(User.username == r.username)).first()
         if user is None:
-            password = initial_password()
+            password = accounts.initial_password()
             user = User(username=r.username, display_name=r.name, unit=r.unit, cert_no=r.cert_no,
                         role=Role.trainee.value, password_hash=accounts.hash_password(password),
                         must_change_password=True)

@@ -20,7 +20,8 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{ROOT / 'var' / 'zhenjie.db'}"
     site_dir: Path = ROOT / "site"
     question_bank: Path = QUESTION_BANK   # QUESTION_BANK=… loads another bank folder
-    session_days: int = 14
+    session_days: int = 14              # absolute session time-out
+    session_idle_minutes: int = 180     # a session unused this long ends
     timezone: str = "Asia/Shanghai"     # how times are shown and entered on the pages
     sweep_seconds: int = 30             # how often attempts past their deadline are graded (0: only on access)
     cookie_secure: bool = False         # set to true behind HTTPS

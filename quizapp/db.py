@@ -1,4 +1,11 @@
-"""The database engine: SQLite (default, a file under var/) or PostgreSQL."""
+"""The database engine: SQLite (default, a file under var/) or PostgreSQL.
+
+SQLite runs in WAL mode with a 30 s busy timeout, and every transaction
+begins with BEGIN IMMEDIATE: it takes the write lock up front, waiting its
+turn, instead of failing with "database is locked" when a read turns into a
+write while another writer is active. PostgreSQL gets a connection pool that
+checks connections before use, so the service recovers by itself after the
+database was unreachable."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -16,14 +23,24 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, immediate: bool = True) -> Engine:
+    """``immediate=False`` keeps the sqlite3 driver's own transactions (reads
+    outside any transaction, a deferred BEGIN before the first write): for a
+    test or tool that holds a session open beside a running server, whose
+    reads must neither take the write lock nor keep an old snapshot."""
     url = sqlalchemy_url(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
+        if immediate:
+            event.listen(engine, "connect", _driver_autocommit)
+            event.listen(engine, "begin", _begin_immediate)
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+BUSY_TIMEOUT_SECONDS = 30
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -32,6 +49,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _driver_autocommit(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None        # the driver's own BEGIN is replaced by _begin_immediate
+
+
+def _begin_immediate(connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:

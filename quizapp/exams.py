@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
@@ -26,8 +26,8 @@ from .domain import statistics
 from .domain.supervision import accuracy_by
 from .domain.errors import DomainError, Forbidden, InvalidAnswer, NotFound
 from .domain.procedure import ALL_STEPS
-from .models import (Attempt, AttemptAnswer, Enrolment, Exam, ExamGrant, IntegrityEvent, Question, Survey,
-                     SurveyResponse, User, utcnow)
+from .models import (Attempt, AttemptAnswer, Enrolment, Exam, ExamGrant, IntegrityEvent, LoginAttempt, Question,
+                     Survey, SurveyResponse, User, utcnow)
 
 EVENT_KINDS = {"blur": "离开考试页面", "focus": "回到考试页面", "offline": "网络断开", "online": "网络恢复",
                "reload": "重新打开页面"}
@@ -211,13 +211,16 @@ def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = 
     return attempt
 
 
-def own_attempt(db: Session, user: User, attempt_id: int, now: datetime | None = None) -> Attempt:
-    """The attempt, if it is the user's; graded first if its time is up."""
-    attempt = db.get(Attempt, attempt_id)
-    if attempt is None:
+def own_attempt(db: Session, user: User, attempt_id: int, now: datetime | None = None, *,
+                lock: bool = False) -> Attempt:
+    """The attempt, if it is the user's (another's is 404, as if it did not
+    exist); graded first if its time is up. ``lock`` takes the row lock for
+    the rest of the transaction, so that a save and the grading of the same
+    attempt never interleave (PostgreSQL: FOR UPDATE; SQLite: the write lock
+    taken by BEGIN IMMEDIATE)."""
+    attempt = db.get(Attempt, attempt_id, with_for_update=lock, populate_existing=lock)
+    if attempt is None or attempt.user_id != user.id:
         raise NotFound("考试记录不存在")
-    if attempt.user_id != user.id:
-        raise Forbidden("这不是您的考试记录")
     return bring_up_to_date(db, attempt, now or utcnow())
 
 
@@ -242,6 +245,33 @@ def finish_expired(db: Session, now: datetime | None = None, *, user_id: int | N
     return len(overdue)
 
 
+SWEEP_LOCK = 0x7A6A5357        # the PostgreSQL advisory lock key of the background sweep
+LOGIN_LOG_DAYS = 30
+
+
+def sweep(engine, now: datetime | None = None) -> int | None:
+    """The background sweep: grade every attempt past its deadline and drop
+    old login records. One worker at a time: on PostgreSQL it holds an advisory
+    lock (another worker that finds it taken skips this round and returns None);
+    on SQLite the single writer lock serialises it."""
+    now = now or utcnow()
+    with engine.connect() as conn:
+        postgres = conn.dialect.name == "postgresql"
+        if postgres and not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SWEEP_LOCK}).scalar():
+            conn.rollback()
+            return None
+        try:
+            with Session(bind=conn) as db:
+                graded = finish_expired(db, now)
+                db.exec(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=LOGIN_LOG_DAYS)))
+                db.commit()
+                return graded
+        finally:
+            if postgres:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SWEEP_LOCK})
+                conn.commit()
+
+
 def _paper(attempt: Attempt) -> list[rules.PaperItem]:
     return [rules.PaperItem(**item) for item in attempt.paper]
 
@@ -251,31 +281,44 @@ def saved_responses(db: Session, attempt: Attempt) -> dict[str, object]:
             for a in db.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
 
 
+@dataclass
+class Saved:
+    saved_at: datetime
+    applied: bool          # False: a newer save of this question was already stored (a stale retry)
+
+
 def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, response,
-                now: datetime | None = None) -> datetime:
-    """Save (or replace) one answer of an open attempt; returns when it was saved."""
+                seq: int | None = None, now: datetime | None = None) -> Saved:
+    """Save (or replace) one answer of an open attempt. ``seq`` orders the
+    saves of one question (the page numbers them when the answer is chosen;
+    without it, the server's clock does): a save older than the stored one is
+    acknowledged but not applied. The attempt row is locked first, so no save
+    lands after the attempt is graded."""
     now = now or utcnow()
-    attempt = own_attempt(db, user, attempt_id, now)
+    seq = seq if seq is not None else int(now.timestamp() * 1_000_000)
+    attempt = own_attempt(db, user, attempt_id, now, lock=True)
     if attempt.status != "open":
         raise AttemptClosed("本次考试已交卷，答案不能再修改")
     rules.check_can_save(now, attempt.deadline)
     if not any(item["question_id"] == question_id for item in attempt.paper):
         raise InvalidAnswer("本题不在您的试卷中")
-    question = db.get(Question, question_id)
-    chosen, _ = practice.check_response(question, response, allow_empty=True)
+    chosen, _ = practice.check_response(db.get(Question, question_id), response, allow_empty=True)
     existing = db.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id,
                                                    AttemptAnswer.question_id == question_id)).first()
+    if existing and existing.seq > seq:
+        db.rollback()
+        return Saved(existing.saved_at, False)
     if existing:
-        existing.response, existing.saved_at = chosen, now
+        existing.response, existing.saved_at, existing.seq = chosen, now, seq
         db.add(existing)
     else:
-        db.add(AttemptAnswer(attempt_id=attempt.id, question_id=question_id, response=chosen, saved_at=now))
+        db.add(AttemptAnswer(attempt_id=attempt.id, question_id=question_id, response=chosen, saved_at=now, seq=seq))
     try:
         db.commit()
-    except IntegrityError:          # the same answer saved twice at once (a retry): keep the newest
+    except IntegrityError:          # the first save of a question, twice at once (a retry)
         db.rollback()
-        return save_answer(db, user, attempt_id, question_id=question_id, response=response, now=now)
-    return now
+        return save_answer(db, user, attempt_id, question_id=question_id, response=response, seq=seq, now=now)
+    return Saved(now, True)
 
 
 @dataclass
@@ -323,7 +366,13 @@ def submit(db: Session, user: User, attempt_id: int, now: datetime | None = None
 
 
 def _grade(db: Session, attempt: Attempt, at: datetime, ended_by: str) -> Attempt:
-    """Grade with what was saved; only the first of concurrent graders writes."""
+    """Grade with what was saved; only the first of concurrent graders writes.
+    The row is locked before the answers are read, so a save racing the
+    submit is either in the grade or refused."""
+    attempt = db.get(Attempt, attempt.id, with_for_update=True, populate_existing=True)
+    if attempt.status != "open":
+        db.commit()
+        return attempt
     exam = db.get(Exam, attempt.exam_id)
     paper = _paper(attempt)
     responses = saved_responses(db, attempt)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from enum import Enum
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -44,7 +44,18 @@ class LoginSession(SQLModel, table=True):
     token_hash: str = Field(primary_key=True, max_length=64)
     user_id: int = Field(foreign_key="users.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
-    expires_at: datetime
+    expires_at: datetime                                  # absolute time-out
+    last_seen_at: datetime | None = None                  # idle time-out counts from here (None: created_at)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Each login attempt, for the throttle that every worker shares."""
+    __tablename__ = "login_attempts"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    username: str = Field(max_length=128, index=True)
+    address: str = Field(max_length=64, index=True)
+    succeeded: bool = False
 
 
 class Question(SQLModel, table=True):
@@ -141,6 +152,7 @@ class AttemptAnswer(SQLModel, table=True):
     question_id: str = Field(max_length=64)
     response: list | dict = Field(sa_column=Column(JSON, nullable=False))
     saved_at: datetime = Field(default_factory=utcnow)
+    seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))  # newest save wins
 
 
 class IntegrityEvent(SQLModel, table=True):

@@ -23,6 +23,8 @@ from quizapp.content import ROOT
 from quizapp.content.site import Site
 from quizapp.db import make_engine
 from quizapp.web.app import create_app
+from quizapp.web.csrf import HEADER, SAFE_METHODS, token_for
+from quizapp.web.deps import COOKIE
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -40,8 +42,10 @@ def sqlite_url(tmp_path) -> str:
 
 
 def prepared_engine(url: str, site: Site):
+    """The tests' own engine. On SQLite its transactions begin deferred, so a
+    test's open session reads beside the app without taking the write lock."""
     migrate.upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, immediate=False)
     with Session(engine) as db:
         sync_bank(db, site.questions, site.corpus)
     return engine
@@ -60,14 +64,30 @@ def db(engine):
         yield session
 
 
-def make_client(url: str, engine, site_dir: Path | None = None) -> TestClient:
+class BrowserLikeClient(TestClient):
+    """Sends the CSRF token with every state change, as the platform's pages
+    and script do (hidden form field / X-CSRF-Token header). Tests of the
+    protection itself pass ``csrf=False``."""
+
+    def request(self, method, url, *args, csrf: bool = True, headers=None, **kwargs):
+        cookie = self.cookies.get(COOKIE)
+        if csrf and cookie and method.upper() not in SAFE_METHODS:
+            headers = {HEADER: token_for(cookie), **(headers or {})}
+        return super().request(method, url, *args, headers=headers, **kwargs)
+
+    def post(self, url, *args, csrf: bool = True, **kwargs):
+        return self.request("POST", url, *args, csrf=csrf, **kwargs)
+
+
+def make_client(url: str, site_dir: Path | None = None) -> TestClient:
+    """The app as a worker runs it, with its own engine on the database at ``url``."""
     settings = Settings(database_url=url, site_dir=site_dir or ROOT / "no-site")
-    return TestClient(create_app(settings, engine), follow_redirects=False)
+    return BrowserLikeClient(create_app(settings), follow_redirects=False)
 
 
 @pytest.fixture
 def client(sqlite_url, engine) -> TestClient:
-    with make_client(sqlite_url, engine) as c:
+    with make_client(sqlite_url) as c:
         yield c
 
 

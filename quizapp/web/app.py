@@ -7,18 +7,19 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlmodel import Session
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ..config import Settings, get_settings
 from ..db import make_engine
 from .. import exams as exam_service
 from ..domain.errors import DomainError
+from .csrf import csrf_protect
 from .deps import NotLoggedIn
 from . import render
 from .render import page
@@ -40,9 +41,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         yield
         if sweeper:
             sweeper.cancel()
+        if engine is None:              # the app made it: close its connections
+            app.state.engine.dispose()
 
     app = FastAPI(title="镇街综合行政执法教程 · 练习与考试", docs_url=None, redoc_url=None, openapi_url=None,
-                  lifespan=lifespan)
+                  lifespan=lifespan, dependencies=[Depends(csrf_protect)])
     app.state.settings = settings
     render.TIMEZONE["name"] = settings.timezone
     app.state.engine = engine or make_engine(settings.database_url)
@@ -68,6 +71,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             return JSONResponse({"detail": exc.message}, status_code=exc.status)
         return page(request, "error.html", status_code=exc.status, message=exc.message)
 
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_unavailable(request: Request, exc: Exception):
+        """The database is down or overloaded: a clear 503, nothing half-written
+        (the transaction is rolled back with the session), and the pool
+        reconnects by itself once it is back."""
+        logging.getLogger("quizapp").warning("database unavailable: %s", str(exc).splitlines()[0][:200])
+        message = "服务暂时无法访问数据库，请稍后重试；已保存的内容不会丢失"
+        headers = {"Retry-After": "5"}
+        if wants_json(request):
+            return JSONResponse({"detail": message}, status_code=503, headers=headers)
+        return page(request, "error.html", status_code=503, message=message, headers=headers)
+
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):
         if wants_json(request):
@@ -92,8 +108,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
 async def sweep_expired(app: FastAPI) -> None:
     """Grade attempts whose time is up even if no page asks about them (every
-    read grades them too; this keeps instructors' figures current). Safe with
-    several workers: grading an attempt twice writes once."""
+    read grades them too; this keeps instructors' figures current). With
+    several workers one sweeps at a time (see exams.sweep), and grading an
+    attempt twice writes once."""
     while True:
         await asyncio.sleep(app.state.settings.sweep_seconds)
         try:
@@ -102,6 +119,5 @@ async def sweep_expired(app: FastAPI) -> None:
             logging.getLogger("quizapp").exception("sweeping expired attempts failed")
 
 
-def _sweep_once(app: FastAPI) -> int:
-    with Session(app.state.engine) as db:
-        return exam_service.finish_expired(db)
+def _sweep_once(app: FastAPI) -> int | None:
+    return exam_service.sweep(app.state.engine)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -26,8 +27,13 @@ def get_db(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
+def _session_user(request: Request, db: Session) -> User | None:
+    idle = timedelta(minutes=request.app.state.settings.session_idle_minutes)
+    return accounts.user_for_token(db, request.cookies.get(COOKIE), idle)
+
+
 def get_current_user(request: Request, db: SessionDep) -> User:
-    user = accounts.user_for_token(db, request.cookies.get(COOKIE))
+    user = _session_user(request, db)
     if user is None:
         raise NotLoggedIn()
     request.state.user = user
@@ -38,7 +44,7 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
 def optional_user(request: Request, db: SessionDep) -> User | None:
-    user = accounts.user_for_token(db, request.cookies.get(COOKIE))
+    user = _session_user(request, db)
     request.state.user = user
     return user
 

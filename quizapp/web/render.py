@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from zoneinfo import ZoneInfo
 
 from ..content.site import page_url
+from .csrf import csrf_field, csrf_meta
 from ..domain.errors import DomainError
 from ..domain.exams import TYPE_NAMES
 from ..exams import question_view
@@ -52,10 +53,11 @@ def minutes_seconds(seconds: float | int) -> str:
 
 templates.env.filters.update(local=local_time, minsec=minutes_seconds)
 templates.env.globals.update(TYPE_NAMES=TYPE_NAMES, question_view=question_view)
+templates.env.globals.update(csrf_field=csrf_field, csrf_meta=csrf_meta)
 templates.env.globals.update(handbook_url=page_url, volume_title=volume_title,
                              role_name=lambda r: ROLE_NAMES.get(Role(r), r))
 
 
-def page(request: Request, name: str, status_code: int = 200, **context):
+def page(request: Request, name: str, status_code: int = 200, headers: dict | None = None, **context):
     context.setdefault("user", getattr(request.state, "user", None))
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)

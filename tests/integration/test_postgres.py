@@ -15,7 +15,7 @@ def test_migrate_seed_and_practice_on_postgres(pg_url, site):
         assert db.exec(select(func.count()).select_from(Question)).one() == len(site.questions)
         assert sync_bank(db, site.questions, site.corpus).unchanged == len(site.questions)
         builders.user(db)
-    with make_client(pg_url, engine) as client:
+    with make_client(pg_url) as client:
         builders.login(client)
         page = client.get("/practice/next")
         qid = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)

@@ -26,7 +26,8 @@ def test_no_staff_route_answers_a_trainee_or_a_visitor(client, db):
     trainee_user = db.exec(builders.select_user("zhangsan")).one()
     cohorts.enrol_one(db, teacher, cohort, username=trainee_user.username, display_name="张三", unit="某镇")
     attempt = exams.start_attempt(db, trainee_user, exam.id)
-    ids = {"cohort_id": cohort.id, "exam_id": exam.id, "attempt_id": attempt.id, "survey_id": 1, "upload_id": 1}
+    ids = {"cohort_id": cohort.id, "exam_id": exam.id, "attempt_id": attempt.id, "survey_id": 1, "upload_id": 1,
+           "user_id": trainee_user.id}
     routes = sorted(set(staff_routes()))
     assert len(routes) >= 20
     for who in ("visitor", "trainee"):

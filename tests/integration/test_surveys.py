@@ -76,8 +76,8 @@ def test_a_survey_is_only_for_its_cohort(client, db):
     builders.user(db, "outsider", display_name="外班")
     builders.user(db, "other-teacher", Role.instructor)
     builders.login(client, "outsider")
-    assert client.get(f"/surveys/{survey.id}").status_code == 403
+    assert client.get(f"/surveys/{survey.id}").status_code == 404
     client.post("/logout")
     builders.login(client, "other-teacher")
-    assert client.get(f"/instructor/surveys/{survey.id}").status_code == 403
-    assert client.get(f"/instructor/surveys/{survey.id}/result.xlsx").status_code == 403
+    assert client.get(f"/instructor/surveys/{survey.id}").status_code == 404
+    assert client.get(f"/instructor/surveys/{survey.id}/result.xlsx").status_code == 404

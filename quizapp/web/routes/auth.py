@@ -31,10 +31,12 @@ def login_form(request: Request, user: MaybeUser, next: str = ""):
 def login(request: Request, db: SessionDep, username: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
     try:
-        user = accounts.authenticate(db, username=username, password=password)
+        user = accounts.authenticate(db, username=username, password=password,
+                                     address=request.client.host if request.client else "")
     except LoginFailed as e:
-        return page(request, "login.html", status_code=401, next=safe_next(next), username=username,
+        return page(request, "login.html", status_code=e.status, next=safe_next(next), username=username,
                     error=e.message)
+    accounts.end_session(db, request.cookies.get(COOKIE))      # a new session id at every login
     token = accounts.start_session(db, user, days=request.app.state.settings.session_days)
     target = "/account/password?next=" + quote(safe_next(next)) if user.must_change_password else safe_next(next)
     response = RedirectResponse(target, status_code=303)
@@ -64,7 +66,7 @@ def password_change(request: Request, db: SessionDep, user: CurrentUser,
     try:
         if new != again:
             raise DomainError("两次输入的新密码不一致")
-        accounts.change_password(db, user, old=old, new=new)
+        accounts.change_password(db, user, old=old, new=new, current_token=request.cookies.get(COOKIE))
     except DomainError as e:
         return page(request, "password.html", status_code=422, next=safe_next(next), error=e.message, done=False)
     return page(request, "password.html", next=safe_next(next), error="", done=True)

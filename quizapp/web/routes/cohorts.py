@@ -81,6 +81,21 @@ def cohort_enrol(cohort_id: int, request: Request, db: SessionDep, user: StaffUs
     return _detail(request, db, user, cohort, created={"username": username.strip(), "password": password})
 
 
+@router.post("/{cohort_id}/trainees/{user_id}/password")
+def trainee_reset_password(cohort_id: int, user_id: int, request: Request, db: SessionDep, user: StaffUser):
+    cohort = cohorts.cohort_for(db, user, cohort_id)
+    trainee, password = cohorts.reset_password(db, user, cohort, user_id)
+    return _detail(request, db, user, cohort, created={"username": trainee.username, "password": password,
+                                                       "reset": True})
+
+
+@router.post("/{cohort_id}/trainees/{user_id}/active")
+def trainee_set_active(cohort_id: int, user_id: int, db: SessionDep, user: StaffUser,
+                       active: Annotated[str, Form()] = ""):
+    cohorts.set_active(db, user, cohorts.cohort_for(db, user, cohort_id), user_id, active == "yes")
+    return RedirectResponse(f"/instructor/cohorts/{cohort_id}", status_code=303)
+
+
 @router.post("/{cohort_id}/roster")
 async def roster_upload(cohort_id: int, request: Request, db: SessionDep, user: StaffUser,
                         file: Annotated[UploadFile, File()]):

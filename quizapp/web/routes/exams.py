@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ... import exams
 from ...models import Exam, utcnow
@@ -60,8 +60,9 @@ def attempt_result(attempt_id: int, request: Request, db: SessionDep, user: Curr
 # --- JSON API used by the attempt page (static/exam.js) ---------------------------
 
 class AnswerIn(BaseModel):
-    question_id: str
+    question_id: str = Field(max_length=64)
     response: list[str] | dict[str, list[str]]
+    seq: int | None = Field(default=None, ge=0, le=2**62)     # the page's order of saves; newest wins
 
 
 class EventIn(BaseModel):
@@ -71,8 +72,10 @@ class EventIn(BaseModel):
 
 @router.post("/api/attempts/{attempt_id}/answers")
 def api_save(attempt_id: int, body: AnswerIn, db: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    saved_at = exams.save_answer(db, user, attempt_id, question_id=body.question_id, response=body.response)
-    return {"saved": True, "question_id": body.question_id, "saved_at": saved_at.isoformat()}
+    saved = exams.save_answer(db, user, attempt_id, question_id=body.question_id, response=body.response,
+                              seq=body.seq)
+    return {"saved": True, "applied": saved.applied, "question_id": body.question_id,
+            "saved_at": saved.saved_at.isoformat()}
 
 
 @router.get("/api/attempts/{attempt_id}/state")

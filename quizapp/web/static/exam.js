@@ -13,7 +13,12 @@
   var warning = document.getElementById("warning");
   var remaining = Number(root.dataset.remaining);
   var syncedAt = performance.now();
-  var pending = load(pendingKey);          // question id -> response not yet acknowledged
+  var pending = load(pendingKey);          // question id -> {r: response, s: sequence} not yet acknowledged
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var counter = 0;
+  /* Each save carries a sequence number taken when the answer was chosen, so
+     the server drops a stale save that arrives after a newer one (a retry). */
+  function nextSeq() { counter = (counter + 1) % 1000; return Date.now() * 1000 + counter; }
   var inFlight = {};
   var retryDelay = 2000;
   var submitting = false;
@@ -27,7 +32,7 @@
   function post(url, body) {
     return fetch(url, {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body)
     });
   }
 
@@ -73,15 +78,15 @@
   }
   function send(qid) {
     if (inFlight[qid] || !(qid in pending)) return;
-    var response = pending[qid];
+    var entry = pending[qid], response = entry.r;
     inFlight[qid] = true;
     mark(qid, "saving", "保存中…");
-    post(api + "/answers", { question_id: qid, response: response }).then(function (r) {
+    post(api + "/answers", { question_id: qid, response: response, seq: entry.s }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
     }).then(function (res) {
       inFlight[qid] = false;
       if (res.ok) {
-        if (JSON.stringify(pending[qid]) === JSON.stringify(response)) delete pending[qid];
+        if (pending[qid] && pending[qid].s === entry.s) delete pending[qid];
         keep();
         retryDelay = 2000;
         mark(qid, empty(response) ? "empty" : "saved", empty(response) ? "未作答（已清除）" : "已保存");
@@ -104,7 +109,7 @@
     var section = ev.target.closest("section[data-question]");
     if (!section) return;
     var response = responseOf(section);   /* an emptied answer is saved too: it clears the old one */
-    pending[section.dataset.question] = response;
+    pending[section.dataset.question] = { r: response, s: nextSeq() };
     keep();
     send(section.dataset.question);
   });
@@ -112,8 +117,8 @@
   /* answers chosen on this device but not yet acknowledged survive a reload */
   Object.keys(pending).forEach(function (qid) {
     var section = document.querySelector('section[data-question="' + qid + '"]');
-    if (!section) { delete pending[qid]; return; }
-    var r = pending[qid];
+    if (!section || !pending[qid] || !("r" in pending[qid])) { delete pending[qid]; return; }
+    var r = pending[qid].r;
     section.querySelectorAll("input").forEach(function (input) {
       var part = input.closest("fieldset[data-part]");
       var chosen = Array.isArray(r) ? r : (r[part ? part.dataset.part : ""] || []);
