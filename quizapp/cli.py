@@ -1,16 +1,17 @@
-"""Command line: python -m quizapp setup | serve | create-user | sync-bank."""
+"""Command line: python -m quizapp setup | serve | create-user | backup | restore."""
 from __future__ import annotations
 
 import argparse
 import secrets
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from . import accounts, migrate
+from . import accounts, backup, migrate
 from .bank import sync_bank
 from .config import Settings, get_settings
 from .content.check import check
@@ -110,6 +111,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--role", choices=[r.value for r in Role], default="trainee")
     p.add_argument("--name", default="")
     p.add_argument("--unit", default="")
+    p = sub.add_parser("backup", help="备份数据库到文件（SQLite 在线备份；PostgreSQL 用 pg_dump）")
+    p.add_argument("file")
+    p = sub.add_parser("restore", help="用备份文件恢复数据库（先停止服务）")
+    p.add_argument("file")
     args = parser.parse_args(argv)
     settings = load_settings()
     if args.command == "setup":
@@ -118,3 +123,12 @@ def main(argv: list[str] | None = None) -> None:
         serve(args.host, args.port, args.workers)
     elif args.command == "create-user":
         create_user(settings, args)
+    elif args.command in ("backup", "restore"):
+        try:
+            if args.command == "backup":
+                print(f"已备份到 {backup.backup(settings.database_url, Path(args.file))}")
+            else:
+                backup.restore(settings.database_url, Path(args.file))
+                print(f"已从 {args.file} 恢复数据库")
+        except DomainError as e:
+            raise Fail(e.message) from None
