@@ -40,8 +40,9 @@ class AttemptClosed(DomainError):
 # --- exams ----------------------------------------------------------------------
 
 def candidates(db: Session) -> list[rules.Candidate]:
+    """What new papers may hold: in the bank and not suspended by an editor."""
     return [rules.Candidate(q.id, q.volume, q.step, q.difficulty, q.type)
-            for q in db.exec(select(Question).where(Question.active == True))]  # noqa: E712
+            for q in db.exec(select(Question).where(Question.active == True, Question.suspended == False))]  # noqa: E712
 
 
 def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_minutes: int,
@@ -192,7 +193,14 @@ def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = 
     rules.check_can_start(now, opens_at=exam.opens_at, closes_at=exam.closes_at,
                           attempts_allowed=allowed_attempts(db, exam, user.id), attempts_used=len(attempts))
     rng = rng or random.Random()
-    ids = exam.question_ids or rules.assemble([rules.Cell(**c) for c in exam.blueprint], candidates(db), rng)
+    pool = candidates(db)
+    if exam.question_ids:              # a fixed paper, less any question an editor has suspended since
+        usable = {c.id for c in pool}
+        ids = [i for i in exam.question_ids if i in usable]
+        if not ids:
+            raise DomainError("本考试的题目均已暂停使用，请联系教员")
+    else:
+        ids = rules.assemble([rules.Cell(**c) for c in exam.blueprint], pool, rng)
     questions = {q.id: {"type": q.type, "options": q.options, "answer": q.answer, "parts": q.parts}
                  for q in db.exec(select(Question).where(Question.id.in_(ids)))}
     paper = rules.paper_for_attempt(ids, questions, exam.points, rng, shuffle_questions=exam.shuffle_questions,

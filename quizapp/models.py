@@ -77,7 +77,8 @@ class Question(SQLModel, table=True):
     parts: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     source: str = Field(max_length=256)           # file:line in the repository
     content_hash: str = Field(max_length=16)
-    active: bool = True
+    active: bool = True                           # in the bank (managed by `setup`)
+    suspended: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})  # by an editor
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -285,3 +286,25 @@ class SessionFeedback(SQLModel, table=True):
     usefulness: int
     comment: str = ""
     submitted_at: datetime = Field(default_factory=utcnow)
+
+
+class ContentReport(SQLModel, table=True):
+    """纠错与建议: a reader's report on a handbook section or a question, and
+    the editors' handling of it. ``version`` grows with every change, so an
+    editor acting on a stale view is told instead of overwriting."""
+    __tablename__ = "content_reports"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    page: str = Field(default="", max_length=256)          # handbook source path, e.g. volumes/v1-common/guide/step-01-filing.md
+    section: str = Field(default="", max_length=128)       # heading anchor on that page
+    question_id: str | None = Field(default=None, foreign_key="questions.id", index=True)
+    volume: str = Field(default="", max_length=32, index=True)
+    category: str = Field(max_length=16)
+    text: str = Field(max_length=2000)
+    status: str = Field(default="new", max_length=16, index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="users.id")
+    answer: str = Field(default="", max_length=2000)
+    answered_by: int | None = Field(default=None, foreign_key="users.id")
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

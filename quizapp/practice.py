@@ -66,7 +66,9 @@ class Feedback:
 
 
 def active_questions(db: Session) -> list[Question]:
-    return list(db.exec(select(Question).where(Question.active == True).order_by(Question.id)))  # noqa: E712
+    """The practice pool: in the bank and not suspended by an editor."""
+    return list(db.exec(select(Question).where(Question.active == True, Question.suspended == False)  # noqa: E712
+                        .order_by(Question.id)))
 
 
 def candidates(db: Session, flt: PracticeFilter) -> list[Question]:

@@ -23,13 +23,14 @@ from .csrf import csrf_protect
 from .deps import NotLoggedIn
 from . import render
 from .render import page
-from .routes import (auth, cohorts, exams, feedback, instructor, instructor_exams, me, mistakes, practice,
-                     supervisor, surveys)
+from .routes import (auth, cohorts, editor, exams, feedback, instructor, instructor_exams, me, mistakes, practice,
+                     reports, supervisor, surveys)
 
 
 # Every router of the service, in the order they are matched (the handbook is mounted last, at /).
 ROUTERS = (auth.router, practice.router, exams.router, mistakes.router, me.router, instructor.router,
-           instructor_exams.router, cohorts.router, surveys.router, feedback.router, supervisor.router)
+           instructor_exams.router, cohorts.router, surveys.router, feedback.router, supervisor.router,
+           reports.router, editor.router)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:

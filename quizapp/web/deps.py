@@ -63,3 +63,4 @@ def require_role(*roles: Role):
 
 
 StaffUser = Annotated[User, require_role(Role.instructor, Role.supervisor)]
+EditorUser = Annotated[User, require_role(Role.editor)]

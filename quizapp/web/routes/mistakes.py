@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from ... import mistakes, practice
+from ... import mistakes, practice, reports
 from ...domain.errors import InvalidAnswer
 from ..deps import CurrentUser, SessionDep
 from ..render import page
@@ -21,7 +21,7 @@ def mistake_book(request: Request, db: SessionDep, user: CurrentUser):
 def review_next(request: Request, db: SessionDep, user: CurrentUser):
     due = mistakes.due_ids(db, user.id)
     question = practice.get_question(db, due[0]) if due else None
-    return page(request, "practice_question.html", question=question, flt=None, error="", pool=len(due),
+    return page(request, "practice_question.html", question=question, reported=reports.flag_on(db, question), flt=None, error="", pool=len(due),
                 review=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from ... import practice
+from ... import practice, reports
 from ...domain.errors import InvalidAnswer
 from ...domain.procedure import ALL_STEPS, MODULES, VOLUMES
 from ..deps import CurrentUser, SessionDep
@@ -41,7 +41,7 @@ def practice_next(request: Request, db: SessionDep, user: CurrentUser, volume: s
                   step: str = "", statute: str = "", ids: str = "", after: str = ""):
     flt = _filter(volume, module, step, statute, ids)
     question = practice.next_question(db, user, flt, exclude=after or None)
-    return page(request, "practice_question.html", question=question, flt=flt, error="",
+    return page(request, "practice_question.html", question=question, reported=reports.flag_on(db, question), flt=flt, error="",
                 pool=len(practice.candidates(db, flt)))
 
 

@@ -1,0 +1,170 @@
+"""纠错与建议: readers report a problem on a handbook section or a question;
+editors work through the queue (filter, assign, answer, close); the reader
+follows the answer in 我的反馈. Questions with several open reports are marked
+in the practice pool; an editor can suspend a question at once (out of every
+new paper and practice, past grades untouched), which the audit log records.
+
+Every change of a report bumps its version with a conditional UPDATE, so an
+editor acting on a report another editor has meanwhile closed or changed is
+told so, and nothing is overwritten."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from .audit import record as audit
+from .content import HANDBOOK
+from .content.pages import parse_page
+from .domain import reports as rules
+from .domain.errors import NotFound
+from .domain.procedure import VOLUME_BY_CODE
+from .models import ContentReport, Question, Role, User, utcnow
+
+
+NOT_PAGES = ("statutes/", "templates/")
+
+
+@dataclass(frozen=True)
+class Section:
+    anchor: str
+    title: str
+
+
+@lru_cache(maxsize=512)
+def _sections(path: str, mtime: float) -> tuple[str, tuple[Section, ...]]:
+    page = parse_page(path, (HANDBOOK / path).read_text(encoding="utf-8"))
+    return page.title, tuple(Section(h.anchor, h.text) for h in page.headings)
+
+
+def page_sections(path: str) -> tuple[str, tuple[Section, ...]] | None:
+    """The title and sections of a handbook page (its path under handbook/),
+    or None if there is no such page."""
+    if not path.endswith(".md") or path.startswith(NOT_PAGES) or ".." in Path(path).parts:
+        return None
+    file = HANDBOOK / path
+    if not file.is_file():
+        return None
+    return _sections(path, file.stat().st_mtime)
+
+
+def volume_of(page: str) -> str:
+    parts = page.split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == "volumes" and parts[1] in VOLUME_BY_CODE else ""
+
+
+def submit(db: Session, user: User, *, category: str, text: str, page: str = "", section: str = "",
+           question_id: str = "") -> ContentReport:
+    """Store a report on a page section or a question; ReportRejected (nothing
+    stored) for an empty or overlong text, an unknown page, section or question."""
+    text = rules.clean_report(category, text)
+    if question_id:
+        question = db.get(Question, question_id)
+        if question is None:
+            raise rules.ReportRejected(f"题目 {question_id} 不存在")
+        report = ContentReport(user_id=user.id, question_id=question.id, volume=question.volume,
+                               page=question.anchor.partition("#")[0], section=question.anchor.partition("#")[2])
+    else:
+        found = page_sections(page)
+        if found is None:
+            raise rules.ReportRejected(f"手册页面 {page or '（未指明）'} 不存在，请从手册页面上的“纠错/建议”进入")
+        if section and section not in {s.anchor for s in found[1]}:
+            raise rules.ReportRejected(f"该页面没有“{section}”这一节")
+        report = ContentReport(user_id=user.id, page=page, section=section, volume=volume_of(page))
+    report.category, report.text = category, text
+    db.add(report)
+    db.commit()
+    db.refresh(report)
+    return report
+
+
+def mine(db: Session, user: User) -> list[ContentReport]:
+    return list(db.exec(select(ContentReport).where(ContentReport.user_id == user.id)
+                        .order_by(ContentReport.id.desc())))
+
+
+def queue(db: Session, *, volume: str = "", category: str = "", status: str = "") -> list[ContentReport]:
+    query = select(ContentReport).order_by(ContentReport.id.desc())
+    if volume:
+        query = query.where(ContentReport.volume == volume)
+    if category:
+        query = query.where(ContentReport.category == category)
+    query = query.where(ContentReport.status.in_(rules.OPEN)) if status == "open" else (
+        query.where(ContentReport.status == status) if status else query)
+    return list(db.exec(query))
+
+
+def get(db: Session, report_id: int) -> ContentReport:
+    report = db.get(ContentReport, report_id)
+    if report is None:
+        raise NotFound("反馈不存在")
+    return report
+
+
+def editors(db: Session) -> list[User]:
+    return list(db.exec(select(User).where(User.role == Role.editor.value, User.active == True)  # noqa: E712
+                        .order_by(User.display_name)))
+
+
+def handle(db: Session, editor: User, report_id: int, *, seen_version: int, status: str, answer: str,
+           assignee_id: int | None) -> ContentReport:
+    """Change status, assignee and answer, if the report is still as the editor saw it."""
+    report = get(db, report_id)
+    answer = rules.check_handling(status, answer)
+    if assignee_id is not None and assignee_id not in {e.id for e in editors(db)}:
+        raise rules.ReportRejected("只能指派给编辑")
+    changed = db.exec(update(ContentReport).where(ContentReport.id == report_id,
+                                                  ContentReport.version == seen_version,
+                                                  ContentReport.status.in_(rules.OPEN)).values(
+        status=status, answer=answer, assignee_id=assignee_id, version=ContentReport.version + 1,
+        answered_by=editor.id if answer else None, updated_at=utcnow())).rowcount
+    if not changed:
+        db.rollback()
+        db.refresh(report)
+        if report.status in rules.CLOSED:
+            who = db.get(User, report.answered_by) if report.answered_by else None
+            raise rules.ReportConflict(f"该反馈已由{who.display_name if who else '其他编辑'}处理为"
+                                       f"“{rules.STATUSES[report.status]}”，您的修改未保存")
+        raise rules.ReportConflict("该反馈刚被其他编辑修改，您的修改未保存；请查看最新内容后再处理")
+    db.commit()
+    db.refresh(report)
+    return report
+
+
+def open_counts(db: Session) -> dict[str, int]:
+    """Question id -> open reports on it."""
+    return dict(db.exec(select(ContentReport.question_id, func.count()).where(
+        ContentReport.question_id.is_not(None), ContentReport.status.in_(rules.OPEN))
+        .group_by(ContentReport.question_id)).all())
+
+
+def flag_on(db: Session, question: Question | None) -> int:
+    """How many open reports mark this question in the practice pool (0: not marked)."""
+    if question is None:
+        return 0
+    n = db.exec(select(func.count()).select_from(ContentReport).where(
+        ContentReport.question_id == question.id, ContentReport.status.in_(rules.OPEN))).one()
+    return n if n >= rules.FLAG_AT else 0
+
+
+def flagged_questions(db: Session) -> dict[str, int]:
+    return rules.flagged(open_counts(db))
+
+
+def set_suspended(db: Session, editor: User, question_id: str, suspended: bool, reason: str = "") -> Question:
+    """Take a question out of every new paper and practice at once (or put it
+    back). Attempts already drawn keep it, and grades stay as they were."""
+    question = db.get(Question, question_id)
+    if question is None:
+        raise NotFound(f"题目 {question_id} 不存在")
+    if question.suspended != suspended:
+        question.suspended = suspended
+        db.add(question)
+        audit(db, editor, "question.suspend" if suspended else "question.restore", f"question:{question_id}",
+              reason=reason.strip()[:200])
+    db.commit()
+    db.refresh(question)
+    return question

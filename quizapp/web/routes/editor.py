@@ -1,0 +1,106 @@
+"""编辑: the queue of readers' reports, question suspension, the law amendment
+impact report and the bank's exports for Moodle. Editors only."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
+
+from ... import reports
+from ...content import amendments, interchange
+from ...content.questions import load_bank
+from ...content.site import Site
+from ...domain import reports as rules
+from ...domain.errors import DomainError
+from ...domain.procedure import VOLUMES
+from ...models import Question, User
+from ..deps import EditorUser, SessionDep
+from ..render import page
+
+router = APIRouter(prefix="/editor")
+
+
+@lru_cache(maxsize=1)
+def content_site() -> Site:
+    """The handbook and bank as the repository holds them (read once per worker)."""
+    return Site()
+
+
+@router.get("/")
+def queue(request: Request, db: SessionDep, user: EditorUser, volume: str = "", category: str = "",
+          status: str = "open"):
+    rows = reports.queue(db, volume=volume, category=category, status=status)
+    ids = {r.user_id for r in rows} | {r.assignee_id for r in rows if r.assignee_id}
+    people = {u.id: u for u in db.exec(select(User).where(User.id.in_(ids)))}
+    flagged = reports.flagged_questions(db)
+    suspended = db.exec(select(Question).where(Question.suspended == True).order_by(Question.id)).all()  # noqa: E712
+    return page(request, "editor_queue.html", rows=rows, people=people, volumes=VOLUMES, statuses=rules.STATUSES,
+                categories=rules.CATEGORIES, chosen={"volume": volume, "category": category, "status": status},
+                flagged=flagged, suspended=suspended)
+
+
+def _detail(request: Request, db, report, *, error: str = "", status_code: int = 200):
+    question = db.get(Question, report.question_id) if report.question_id else None
+    return page(request, "editor_report.html", status_code=status_code, report=report, question=question,
+                reporter=db.get(User, report.user_id), editors=reports.editors(db), statuses=rules.STATUSES,
+                categories=rules.CATEGORIES, error=error, open_reports=reports.open_counts(db))
+
+
+@router.get("/reports/{report_id}")
+def report_detail(report_id: int, request: Request, db: SessionDep, user: EditorUser):
+    return _detail(request, db, reports.get(db, report_id))
+
+
+@router.post("/reports/{report_id}")
+def report_handle(report_id: int, request: Request, db: SessionDep, user: EditorUser,
+                  version: Annotated[int, Form()], status: Annotated[str, Form()] = "",
+                  answer: Annotated[str, Form()] = "", assignee_id: Annotated[str, Form()] = ""):
+    try:
+        reports.handle(db, user, report_id, seen_version=version, status=status, answer=answer,
+                       assignee_id=int(assignee_id) if assignee_id.strip().isdigit() else None)
+    except DomainError as e:
+        return _detail(request, db, reports.get(db, report_id), error=e.message, status_code=e.status)
+    return RedirectResponse(f"/editor/reports/{report_id}", status_code=303)
+
+
+@router.post("/questions/{question_id}/suspend")
+def question_suspend(question_id: str, db: SessionDep, user: EditorUser, suspended: Annotated[str, Form()] = "yes",
+                     reason: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "/editor/"):
+    reports.set_suspended(db, user, question_id, suspended == "yes", reason)
+    return RedirectResponse(back if back.startswith("/editor/") else "/editor/", status_code=303)
+
+
+@router.get("/impact")
+def impact(request: Request, user: EditorUser, statute: str = "", version: str = "", new: str = ""):
+    site = content_site()
+    report, error = "", ""
+    if statute:
+        try:
+            found = amendments.impact(site, statute, version or None)
+            changes = amendments.changed_articles(site.corpus, statute, version, new) if version and new else None
+            stale = amendments.stale_quotes(site, statute, version, new) if version and new else None
+            report = amendments.format_report(found, changes, new_version=new or None, stale=stale)
+        except LookupError as e:
+            error = str(e)
+    statutes = {name: [s.version for s in site.corpus.versions(name)] for name in site.corpus.names()}
+    return page(request, "editor_impact.html", report=report, error=error, statutes=statutes,
+                chosen={"statute": statute, "version": version, "new": new})
+
+
+@router.get("/export/moodle.xml")
+def export_moodle(request: Request, user: EditorUser):
+    questions, _ = load_bank()
+    return Response(interchange.to_moodle_xml(questions, str(request.base_url).rstrip("/")),
+                    media_type="application/xml",
+                    headers={"Content-Disposition": "attachment; filename*=UTF-8''question-bank-moodle.xml"})
+
+
+@router.get("/export/gift.txt")
+def export_gift(request: Request, user: EditorUser):
+    questions, _ = load_bank()
+    return Response(interchange.to_gift(questions, str(request.base_url).rstrip("/")).encode("utf-8"),
+                    media_type="text/plain; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename*=UTF-8''question-bank.gift.txt"})

@@ -1,0 +1,50 @@
+"""纠错与建议 for readers: report a problem on a handbook section or a question; 我的反馈."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from ... import reports
+from ...domain import reports as rules
+from ...domain.errors import DomainError
+from ...models import Question
+from ..deps import CurrentUser, SessionDep
+from ..render import page
+
+router = APIRouter(prefix="/reports")
+
+
+def _form(request: Request, db, *, page_path: str, section: str, question_id: str, category: str = "",
+          text: str = "", error: str = "", status_code: int = 200):
+    question = db.get(Question, question_id) if question_id else None
+    found = None if question else reports.page_sections(page_path)
+    return page(request, "report_form.html", status_code=status_code, page_path=page_path, section=section,
+                question=question, found=found, category=category, text=text, error=error,
+                categories=rules.CATEGORIES, max_text=rules.MAX_TEXT)
+
+
+@router.get("/new")
+def report_form(request: Request, db: SessionDep, user: CurrentUser, page_path: str = "", section: str = "",
+                question: str = "", category: str = ""):
+    return _form(request, db, page_path=page_path, section=section, question_id=question,
+                 category=category or ("answer" if question else ""))
+
+
+@router.post("/new")
+def report_submit(request: Request, db: SessionDep, user: CurrentUser, page_path: Annotated[str, Form()] = "",
+                  section: Annotated[str, Form()] = "", question: Annotated[str, Form()] = "",
+                  category: Annotated[str, Form()] = "", text: Annotated[str, Form()] = ""):
+    try:
+        reports.submit(db, user, category=category, text=text, page=page_path, section=section, question_id=question)
+    except DomainError as e:
+        return _form(request, db, page_path=page_path, section=section, question_id=question, category=category,
+                     text=text, error=e.message, status_code=e.status)
+    return RedirectResponse("/reports/?sent=1", status_code=303)
+
+
+@router.get("/")
+def my_reports(request: Request, db: SessionDep, user: CurrentUser, sent: str = ""):
+    return page(request, "reports_mine.html", rows=reports.mine(db, user), statuses=rules.STATUSES,
+                categories=rules.CATEGORIES, sent=bool(sent))
