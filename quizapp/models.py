@@ -78,7 +78,7 @@ class Question(SQLModel, table=True):
     source: str = Field(max_length=256)           # file:line in the repository
     content_hash: str = Field(max_length=16)
     active: bool = True                           # in the bank (managed by `setup`)
-    suspended: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})  # by an editor
+    suspended: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})   # by an editor
     updated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -45,8 +45,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_content_reports_user_id'), ['user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_content_reports_volume'), ['volume'], unique=False)
 
-    with op.batch_alter_table('questions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('suspended', sa.Boolean(), server_default=sa.text('(false)'), nullable=False))
+    # A plain ALTER TABLE ADD COLUMN with a constant default: SQLite would otherwise
+    # rebuild the table, which its foreign keys (answers refer to questions) forbid.
+    op.add_column('questions', sa.Column('suspended', sa.Boolean(), server_default='0', nullable=False))
 
     # ### end Alembic commands ###
 
