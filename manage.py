@@ -6,8 +6,10 @@
     python3 manage.py test    # venv + install, run the whole test suite
 
 Also: ``python3 manage.py check`` (content check only), ``python3 manage.py
-build`` (handbook only). ``run`` takes --host, --port and --workers; ``test``
-passes further arguments to pytest. Safe to run again: the virtual
+build`` (handbook only), ``python3 manage.py content <命令> …`` (the content
+tools: check, impact, import-excel, export; see quizapp/content/cli.py).
+``run`` takes --host, --port and --workers; ``test`` passes further arguments
+to pytest. Safe to run again: the virtual
 environment is reinstalled only when pyproject.toml changes, and ``setup``
 keeps every saved record.
 """
@@ -59,13 +61,15 @@ def build() -> None:
 
 def main(argv: list[str]) -> None:
     command, rest = (argv[0], argv[1:]) if argv else ("run", [])
-    if command not in {"run", "test", "check", "build"}:
+    if command not in {"run", "test", "check", "build", "content"}:
         sys.exit(__doc__)
     ensure_venv()
     if command == "test":
         run(PY, "-m", "pytest", *rest)
     elif command == "check":
         run(PY, "-m", "quizapp.content", "check", *rest)
+    elif command == "content":
+        run(PY, "-m", "quizapp.content", *rest)
     elif command == "build":
         build()
     else:

@@ -4,10 +4,12 @@
    question bank once (:class:`quizapp.content.site.Site`) and adds every
    statute version's page to the 法律法规 section of its home volume in the nav.
 2. ``on_files``: adds those statute pages (one per version, every article
-   anchored ``#art-N``) and the 易错点 indexes (site-wide and per volume) as
+   anchored ``#art-N``), the 易错点 indexes (site-wide and per volume) and the
+   修订记录 page (``revisions.md``, from ``handbook/revisions.yaml``) as
    generated files; they are never written to disk.
 3. ``on_page_markdown``: links each quotation title to its article and
-   appends the generated "本条/本节/本页被以下内容引用" lists and 练一练 links.
+   appends the generated "本条/本节/本页被以下内容引用" lists, 练一练 links and
+   the 纠错/建议 link to the platform's report form.
 4. ``on_post_build``: Material's search worker (9.x) splits a Chinese query
    into words of the index, but its splitter never lets a word end at the
    query's last character and returns overlapping alternatives that are only
@@ -28,7 +30,7 @@ from pathlib import Path
 from mkdocs.structure.files import File
 
 from quizapp.content import generate
-from quizapp.content.site import Site
+from quizapp.content.site import REVISIONS_PAGE, Site
 
 site: Site | None = None
 
@@ -71,15 +73,16 @@ def on_files(files, config):
         files.append(File.generated(config, path, content=generate.statute_page(site, statute)))
     for path, volume in site.pitfall_pages().items():
         files.append(File.generated(config, path, content=generate.pitfall_index(site, path, volume)))
+    files.append(File.generated(config, REVISIONS_PAGE, content=generate.revisions_page(site)))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
     path = page.file.src_uri
-    if path in site.statute_pages or path in site.pitfall_pages():
+    if path in site.statute_pages or path in site.pitfall_pages() or path == REVISIONS_PAGE:
         return markdown
     markdown = generate.link_quote_titles(site, path, markdown)
-    return generate.insert_backlinks(site, path, markdown)
+    return generate.insert_backlinks(site, path, markdown) + generate.report_footer(path)
 
 
 SHIPPED_SPLIT = 's=>[...fe(s,this.index.invertedIndex)].join("* ")'

@@ -150,24 +150,39 @@ def start_session(db: Session, user: User, *, days: int) -> str:
 
 def user_for_token(db: Session, token: str | None, idle: timedelta | None = None) -> User | None:
     """The user of a live session: not past its absolute expiry, not idle for
-    longer than ``idle``. Its last-seen time is written at most once a minute."""
+    longer than ``idle``. Its last-seen time is written at most once a minute.
+
+    One query, and the transaction is ended before returning (what was loaded
+    stays loaded): the request's next step runs in another thread of the pool,
+    and must not find this one still holding a pooled connection, or on SQLite
+    the write lock (BEGIN IMMEDIATE), while it waits for a free thread."""
     if not token:
         return None
-    row = db.get(LoginSession, _token_hash(token))
+    found = db.exec(select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+                    .where(LoginSession.token_hash == _token_hash(token))).first()
     now = utcnow()
-    if row is None or row.expires_at <= now:
-        return None
-    seen = row.last_seen_at or row.created_at
-    if idle is not None and now - seen > idle:
-        db.delete(row)
+    try:
+        if found is None or found[0].expires_at <= now:
+            return None
+        row, user = found
+        seen = row.last_seen_at or row.created_at
+        if idle is not None and now - seen > idle:
+            db.delete(row)
+            return None
+        if now - seen > TOUCH_EVERY:
+            row.last_seen_at = now
+            db.add(row)
+        return user if user.active else None
+    finally:
+        _commit_keeping_loaded(db)
+
+
+def _commit_keeping_loaded(db: Session) -> None:
+    expire, db.expire_on_commit = db.expire_on_commit, False
+    try:
         db.commit()
-        return None
-    if now - seen > TOUCH_EVERY:
-        row.last_seen_at = now
-        db.add(row)
-        db.commit()
-    user = db.get(User, row.user_id)
-    return user if user and user.active else None
+    finally:
+        db.expire_on_commit = expire
 
 
 def end_session(db: Session, token: str | None) -> None:

@@ -273,9 +273,11 @@ def sweep(engine, now: datetime | None = None) -> int | None:
                 graded = finish_expired(db, now)
                 db.exec(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=LOGIN_LOG_DAYS)))
                 db.commit()
-                return graded
+            conn.commit()       # the session joined the lock's transaction: commit it before letting go of the lock
+            return graded
         finally:
             if postgres:
+                conn.rollback()                 # after a failure, an aborted transaction cannot even unlock
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SWEEP_LOCK})
                 conn.commit()
 
@@ -311,22 +313,31 @@ def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, r
     if not any(item["question_id"] == question_id for item in attempt.paper):
         raise InvalidAnswer("本题不在您的试卷中")
     chosen, _ = practice.check_response(db.get(Question, question_id), response, allow_empty=True)
-    existing = db.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id,
-                                                   AttemptAnswer.question_id == question_id)).first()
-    if existing and existing.seq > seq:
+    # One statement inserts the answer or replaces an older one; a newer stored
+    # save (a higher seq) is left alone and no row is affected.
+    if db.exec(_upsert_answer(db, attempt.id, question_id, chosen, now, seq)).first() is None:
+        saved_at = db.exec(select(AttemptAnswer.saved_at).where(AttemptAnswer.attempt_id == attempt.id,
+                                                                AttemptAnswer.question_id == question_id)).one()
         db.rollback()
-        return Saved(existing.saved_at, False)
-    if existing:
-        existing.response, existing.saved_at, existing.seq = chosen, now, seq
-        db.add(existing)
-    else:
-        db.add(AttemptAnswer(attempt_id=attempt.id, question_id=question_id, response=chosen, saved_at=now, seq=seq))
-    try:
-        db.commit()
-    except IntegrityError:          # the first save of a question, twice at once (a retry)
-        db.rollback()
-        return save_answer(db, user, attempt_id, question_id=question_id, response=response, seq=seq, now=now)
+        return Saved(saved_at, False)
+    db.commit()
     return Saved(now, True)
+
+
+def _upsert_answer(db: Session, attempt_id: int, question_id: str, response, saved_at: datetime, seq: int):
+    """INSERT … ON CONFLICT (attempt_id, question_id) DO UPDATE … WHERE stored seq <= seq
+    RETURNING id (PostgreSQL and SQLite alike): no row comes back when a newer save is stored."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = AttemptAnswer.__table__
+    stmt = insert(table).values(attempt_id=attempt_id, question_id=question_id, response=response,
+                                saved_at=saved_at, seq=seq)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.attempt_id, table.c.question_id],
+        set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at, "seq": stmt.excluded.seq},
+        where=table.c.seq <= stmt.excluded.seq).returning(table.c.id)
 
 
 @dataclass
@@ -383,7 +394,10 @@ def _grade(db: Session, attempt: Attempt, at: datetime, ended_by: str) -> Attemp
         return attempt
     exam = db.get(Exam, attempt.exam_id)
     paper = _paper(attempt)
-    responses = saved_responses(db, attempt)
+    answers = db.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
+    responses = {a.question_id: a.response for a in answers}
+    # a save that held the lock first is in the grade: the hand-in is not earlier than it
+    at = max([at, *(a.saved_at for a in answers)])
     result = rules.grade(paper, responses, rule=exam.multiple_rule, pass_percent=exam.pass_percent)
     won = db.exec(update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open").values(
         status="graded", submitted_at=min(at, attempt.deadline), ended_by=ended_by, score=result.score,
@@ -517,6 +531,9 @@ def cohort_status(db: Session, exam: Exam, now: datetime | None = None) -> list[
 
 def grant_attempt(db: Session, actor: User, exam: Exam, user_id: int) -> None:
     """One more attempt for one trainee, recorded in the audit log."""
+    if db.get(User, user_id) is None or (exam.cohort_id is not None
+                                         and not db.get(Enrolment, (exam.cohort_id, user_id))):
+        raise NotFound("该学员不存在，或不在本考试所属的培训班中")
     grant = db.get(ExamGrant, (exam.id, user_id)) or ExamGrant(exam_id=exam.id, user_id=user_id)
     grant.extra_attempts += 1
     db.add(grant)

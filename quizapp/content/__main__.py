@@ -1,5 +1,6 @@
+"""python -m quizapp.content <命令>: check, impact, import-excel, export (see cli.py)."""
 import sys
 
-from .check import main
+from .cli import main
 
 sys.exit(main())

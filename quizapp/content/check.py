@@ -1,22 +1,46 @@
 """The content check: every link and anchor resolves, every quotation is
 verbatim in its statute version, every cited article exists, every 易错点 is
-complete, every question is well-formed.
+complete, every case is marked as a teaching case, every question is
+well-formed, every 修订记录 entry is valid.
 
-    python -m quizapp.content check        # report and exit 1 on any error
+    python -m quizapp.content check            # report and exit 1 on any error
+    python -m quizapp.content check --quiet    # errors only
 
-Each problem names file, line and field (see :class:`Problem`).
+Each problem names file, line and field (see :class:`Problem`). The report
+(:func:`format_report`) groups them per file, one line each
+(``  行 N · 字段：说明``), with the corpus wording under a quotation that
+differs from it, and ends with the summary. Only errors fail the check;
+修订提醒 (quotations of an older statute version whose article has changed,
+:func:`amendments.amended_quote_warnings`) and unchecked citations of outside
+rules are reported, not failed.
 """
 from __future__ import annotations
 
-from collections import Counter
+import argparse
+import sys
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..domain.procedure import ALL_STEPS
 from . import ROOT
+from .amendments import amended_quote_warnings
 from .pages import PITFALL_FIELDS, Citation, Page, Quote, find_citations
-from .problems import Problem
+from .problems import SEVERITIES, Problem
+from .revisions import FILE as REVISIONS_FILE
 from .site import Site
 from .statutes import article_label, plain_name
+
+SEVERITY_NAMES = {"error": "错误", "warning": "修订提醒", "unchecked": "未核验"}
+# How the report names a field: page elements in Chinese, YAML keys as written plus their meaning.
+FIELD_NAMES = {
+    "link": "链接", "quote": "法条引文", "citation": "条文引用", "": "格式",
+    "id": "id（题号）", "type": "type（题型）", "difficulty": "difficulty（难度）", "step": "step（环节）",
+    "stem": "stem（题干）", "options": "options（选项）", "answer": "answer（答案）",
+    "explanation": "explanation（解析）", "anchor": "anchor（手册锚点）", "basis": "basis（依据）",
+    "volume": "volume（分卷）", "parts": "parts（小题）", "questions": "questions（题目列表）",
+    "date": "date（日期）", "summary": "summary（摘要）", "pages": "pages（页面）",
+    "revisions": "revisions（修订记录）",
+}
 
 
 @dataclass
@@ -29,14 +53,20 @@ class Report:
         return [p for p in self.problems if p.severity == "error"]
 
     @property
+    def warnings(self) -> list[Problem]:
+        """修订提醒: reported, never fail the check."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
     def unchecked(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "unchecked"]
 
     def summary(self) -> str:
         c = self.counts
         return (f"页面 {c['pages']}（其中案例 {c['cases']}），易错点 {c['pitfalls']}，题目 {c['questions']}，"
-                f"法条引文 {c['quotations']}，条文引用 {c['citations']}，内部链接 {c['links']}；"
-                f"错误 {len(self.errors)}，未核验的外部规章引用 {len(self.unchecked)}")
+                f"法条引文 {c['quotations']}，条文引用 {c['citations']}，内部链接 {c['links']}，"
+                f"修订记录 {c['revisions']} 条；"
+                f"错误 {len(self.errors)}，修订提醒 {len(self.warnings)}，未核验的外部规章引用 {len(self.unchecked)}")
 
 
 def check(site: Site | None = None) -> Report:
@@ -52,6 +82,8 @@ def check(site: Site | None = None) -> Report:
     for q in site.questions:
         report.counts["questions"] += 1
         _check_question(site, q, report)
+    _check_revisions(site, report)
+    report.problems += amended_quote_warnings(site)
     report.problems.sort(key=lambda p: (p.severity != "error", p.file, p.line))
     return report
 
@@ -122,9 +154,9 @@ def _check_quote(site: Site, f: str, quote: Quote, report: Report) -> None:
         report.problems.append(Problem(f, quote.line, "quote",
                                        f"《{quote.statute}》不在法规库中，不能引用原文，只能注明名称"))
         return
-    why = site.corpus.check_quote(quote.statute, quote.version, quote.article, quote.body)
+    why, hint = site.corpus.quote_mismatch(quote.statute, quote.version, quote.article, quote.body)
     if why:
-        report.problems.append(Problem(f, quote.line, "quote", why))
+        report.problems.append(Problem(f, quote.line, "quote", why, hint=hint))
 
 
 def _check_citation(site: Site, f: str, citation: Citation, report: Report) -> None:
@@ -148,46 +180,98 @@ def _check_citation(site: Site, f: str, citation: Citation, report: Report) -> N
 
 
 def _check_question(site: Site, q, report: Report) -> None:
-    def bad(field_name: str, message: str, line: int | None = None) -> None:
-        report.problems.append(Problem(q.file, line or q.line, field_name, f"题目 {q.id}：{message}"))
+    def bad(field_name: str, message: str, line: int | None = None, hint: str = "") -> None:
+        report.problems.append(Problem(q.file, line or q.line, field_name, f"题目 {q.id}：{message}", hint=hint))
 
     path, _, anchor = q.anchor.partition("#")
     if not site.exists(path):
-        bad("anchor", f"手册页面 {path} 不存在")
+        bad("anchor", f"手册页面 {path} 不存在", q.line_of("anchor"))
     elif anchor not in site.anchors(path):
-        bad("anchor", f"手册页面 {path} 没有锚点 #{anchor}")
+        bad("anchor", f"手册页面 {path} 没有锚点 #{anchor}", q.line_of("anchor"))
     for b in q.basis:
         report.counts["quotations"] += 1
-        why = site.corpus.check_quote(b.statute, b.version, b.article, b.quote)
+        why, hint = site.corpus.quote_mismatch(b.statute, b.version, b.article, b.quote)
         if why:
-            bad("basis", why, b.line)
-    texts = [q.stem, q.explanation, *q.options.values()]
+            bad("basis", why, b.line, hint)
+    texts = [("stem", q.stem), ("explanation", q.explanation), *(("options", t) for t in q.options.values())]
     for part in q.parts:
-        texts += [part.stem, part.explanation, *part.options.values()]
-    for text in texts:
-        for citation in find_citations(text, q.line, site.bare_citation):
+        texts += [("parts", part.stem), ("parts", part.explanation), *(("parts", t) for t in part.options.values())]
+    for key, text in texts:
+        for citation in find_citations(text, q.line_of(key), site.bare_citation):
             sub = Report()
             _check_citation(site, q.file, citation, sub)
             report.counts["citations"] += 1
             for p in sub.problems:
-                report.problems.append(Problem(p.file, p.line, "explanation" if text == q.explanation else "stem",
-                                               f"题目 {q.id}：{p.message}", p.severity))
+                report.problems.append(Problem(p.file, p.line, key, f"题目 {q.id}：{p.message}", p.severity))
 
 
-def main(argv: list[str] | None = None) -> int:
-    import argparse
+def _check_revisions(site: Site, report: Report) -> None:
+    """handbook/revisions.yaml: its format (read by :mod:`revisions`) and that its pages exist."""
+    report.problems += site.revision_problems
+    for r in site.revision_entries:
+        report.counts["revisions"] += 1
+        for line, page in r.pages:
+            path, _, anchor = page.partition("#")
+            if not site.exists(path):
+                report.problems.append(Problem(REVISIONS_FILE, line, "pages",
+                                               f"页面 {path} 不存在（路径从 handbook/ 算起，如 volumes/v1-common/guide/index.md）"))
+            elif anchor and anchor not in site.anchors(path):
+                report.problems.append(Problem(REVISIONS_FILE, line, "pages", f"页面 {path} 没有锚点 #{anchor}"))
 
-    parser = argparse.ArgumentParser(prog="python -m quizapp.content",
-                                     description="检查手册与题库：链接、锚点、法条引文、条文引用、易错点、题目格式")
-    parser.add_argument("command", choices=["check"])
-    parser.add_argument("--quiet", action="store_true", help="只输出错误和汇总")
+
+# --- the report -----------------------------------------------------------------
+
+def field_name(name: str) -> str:
+    """'answer' -> 'answer（答案）', 'parts[2].answer' -> 'parts[2].answer（答案）', '易错点' -> '易错点'."""
+    if name in FIELD_NAMES:
+        return FIELD_NAMES[name]
+    last = name.rsplit(".", 1)[-1]
+    if last != name and last in FIELD_NAMES and "（" in FIELD_NAMES[last]:
+        return f"{name}（{FIELD_NAMES[last].split('（', 1)[1]}"
+    return name
+
+
+def format_problem(p: Problem) -> list[str]:
+    """``  行 N · 字段：说明``, then the hint lines indented under it."""
+    where = f"行 {p.line}" if p.line else "全文"
+    tag = "" if p.severity == "error" else f"[{SEVERITY_NAMES.get(p.severity, p.severity)}] "
+    return [f"  {where} · {tag}{field_name(p.field)}：{p.message}"] + [f"        {h}" for h in p.hint.splitlines()]
+
+
+def format_report(report: Report, quiet: bool = False) -> str:
+    """The problems grouped per file (a header line per file, then one line
+    per problem in line order), then the summary. ``quiet``: errors only."""
+    shown = report.errors if quiet else report.problems
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for p in shown:
+        by_file[p.file].append(p)
+    order = {s: n for n, s in enumerate(SEVERITIES)}
+    out: list[str] = []
+    for file in sorted(by_file):
+        problems = sorted(by_file[file], key=lambda p: (p.line, order.get(p.severity, 9), p.field, p.message))
+        counts = Counter(p.severity for p in problems)
+        out.append(f"{file}（" + "，".join(f"{SEVERITY_NAMES[s]} {counts[s]}" for s in SEVERITIES if counts[s]) + "）")
+        for p in problems:
+            out += format_problem(p)
+        out.append("")
+    out.append(("内容检查未通过：" if report.errors else "内容检查通过：") + report.summary())
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None, site: Site | None = None) -> int:
+    """python -m quizapp.content check [--quiet]; exit 1 when there is an error."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["check"]:
+        argv = argv[1:]
+    parser = argparse.ArgumentParser(
+        prog="python -m quizapp.content check",
+        description="检查手册与题库：链接、锚点、法条引文、条文引用、易错点、典型案例、题目格式、修订记录。"
+                    "有错误时退出码为 1；修订提醒和未核验的外部规章引用只提示，不算错误。")
+    parser.add_argument("--quiet", action="store_true", help="只输出错误和汇总（不列修订提醒和未核验的引用）")
     args = parser.parse_args(argv)
-    report = check()
-    for p in report.errors:
-        print(p)
-    if not args.quiet:
-        for p in report.unchecked:
-            print(p)
-    print(("内容检查未通过：" if report.errors else "内容检查通过：") + report.summary())
-    print(f"（项目目录：{ROOT}）")
+    if site is None:
+        print(f"内容检查（项目目录：{ROOT}）")
+        print()
+    report = check(site)
+    print(format_report(report, quiet=args.quiet))
     return 1 if report.errors else 0

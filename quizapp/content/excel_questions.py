@@ -362,7 +362,7 @@ def _check_yaml(text: str, rows: list[dict], f: str, site: Site) -> list[Problem
         _check_question(site, q, report)
         for p in report.problems:
             message = p.message.removeprefix(f"题目 {q.id}：")
-            out.append(Problem(f, row_of_id[q.id], _excel_field(p.field, message), message, p.severity))
+            out.append(Problem(f, row_of_id[q.id], _excel_field(p.field, message), message, p.severity, p.hint))
     return out
 
 
@@ -494,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
         for p in ps:
             tag = "" if p.severity == "error" else "（未核验，仅提示）"
             print(f"  {p.field + '：' if p.field else ''}{tag}{p.message}")
+            for hint in p.hint.splitlines():
+                print(f"      {hint}")
     numbers = {r["_row"] for r in rows} | {p.line for p in errors if p.line >= 2}
     bad_rows = {p.line for p in errors if p.line >= 2}
     if errors:

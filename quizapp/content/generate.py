@@ -1,5 +1,6 @@
 """Markdown that the build generates: statute pages, links on quotation
-titles, and the "本条/本节/本页被以下内容引用" lists. Called by the MkDocs
+titles, the "本条/本节/本页被以下内容引用" lists, the 易错点 indexes and the
+修订记录 page. Called by the MkDocs
 hook ``hooks/handbook.py``; nobody maintains backlinks by hand."""
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from urllib.parse import quote as urlquote
 
 from ..domain.procedure import ALL_STEPS, VOLUME_BY_CODE
 from .pages import ADMONITION, QUOTE_TITLE
-from .site import Ref, Site, Target, statute_page_path
+from .site import REVISIONS_PAGE, Ref, Site, Target, statute_page_path
 from .statutes import Statute, article_anchor, article_key, article_label
 
 PRACTICE_URL = "/practice/start"
+REPORT_URL = "/reports/new"
 
 
 def _escape(text: str) -> str:
@@ -58,6 +60,13 @@ def statute_page(site: Site, statute: Statute) -> str:
         if block_md:
             out += [block_md, ""]
     return "\n".join(out)
+
+
+def report_footer(path: str) -> str:
+    """纠错/建议 at the foot of a page: the platform's report form for this page
+    (handbook/javascripts/report.js also puts a 纠错 link, with its section, beside each heading)."""
+    return (f'\n\n<p class="report-link"><a href="{REPORT_URL}?page_path={urlquote(path)}" data-report-page>'
+            "纠错/建议</a>：发现本页法条引用、表述或案例与实际不符，请告诉编辑（需登录）。</p>\n")
 
 
 def practice_banner(question_ids: list[str]) -> str:
@@ -175,4 +184,31 @@ def pitfall_index(site: Site, here: str, volume: str) -> str:
             consequence = relink(site, page.path, here, pit.fields.get("后果", (0, ""))[1])
             out.append(f"- [{pit.title}]({url}) — {page.title}" + (f"。后果：{consequence}" if consequence else ""))
         out.append("")
+    return "\n".join(out)
+
+
+def revisions_page(site: Site, here: str = REVISIONS_PAGE) -> str:
+    """修订记录: the entries of handbook/revisions.yaml, newest date first,
+    each naming its volume and linking to its pages (file order within a date)."""
+    out = ["# 修订记录", "",
+           "本页记录教程各卷内容的新增和修改，按日期由近及远排列。本页由构建程序根据 `handbook/revisions.yaml` "
+           "自动生成，编写组每次修改内容时在该文件中增加一条记录。", ""]
+    if not site.revisions:
+        return "\n".join(out + ["暂无修订记录。", ""])
+    dates = sorted({r.date for r in site.revisions}, reverse=True)
+    for date in dates:
+        year, month, day = (int(x) for x in date.split("-"))
+        out += [f"## {year}年{month}月{day}日", ""]
+        for r in (r for r in site.revisions if r.date == date):
+            out += [f"- **{r.volume_title}**：{r.summary}", ""]
+            links = []
+            for _, page in r.pages:
+                path, _, anchor = page.partition("#")
+                title = site.title(path) or path
+                heading = next((h.text for h in site.pages[path].headings if h.anchor == anchor),
+                               "") if anchor and path in site.pages else ""
+                label = f"{title} › {heading}" if heading else title
+                links.append(f"[{label}]({site.url_between(here, path, anchor)})" if site.exists(path) else label)
+            if links:
+                out += ["    涉及页面：" + "、".join(links), ""]
     return "\n".join(out)

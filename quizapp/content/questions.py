@@ -64,6 +64,9 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+# Dates (2021-01-22) stay text: the bank compares them with the corpus' version
+# strings, and an impossible date (2021-02-30) is then a problem, not a crash.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
 @dataclass
@@ -102,6 +105,11 @@ class Question:
     parts: list[Part] = field(default_factory=list)
     file: str = ""
     line: int = 0
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)   # key -> its line
+
+    def line_of(self, key: str) -> int:
+        """The line of one of the question's keys (anchor, stem …), else of the question."""
+        return self.lines.get(key) or self.line
 
     @property
     def anchor_path(self) -> str:
@@ -110,7 +118,7 @@ class Question:
     def content_hash(self) -> str:
         """Changes whenever anything a trainee sees or is graded on changes."""
         data = asdict(self)
-        data.pop("file"), data.pop("line")
+        data.pop("file"), data.pop("line"), data.pop("lines")
         for b in data["basis"]:
             b.pop("line")
         return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
@@ -206,7 +214,7 @@ def _question(raw, volume: str, rel: str, problems: list[Problem]) -> Question |
     return Question(id=qid, type=qtype, difficulty=difficulty, volume=volume, step=step,
                     stem=str(raw["stem"]).strip(), options=options, answer=answer,
                     explanation=str(raw["explanation"]).strip(), anchor=anchor, basis=basis,
-                    parts=parts, file=rel, line=raw.line)
+                    parts=parts, file=rel, line=raw.line, lines=dict(raw.lines))
 
 
 def _parts(raw: LineDict, bad) -> list[Part]:

@@ -17,10 +17,14 @@ from ..domain.procedure import VOLUMES
 from . import HANDBOOK, QUESTION_BANK
 from .pages import Page, bare_citation_pattern, heading_slug, parse_page, unique_id
 from .questions import Question, load_bank
+from .revisions import load_revisions
 from .statutes import Corpus, Statute, article_anchor
 
 # Folders of handbook/ that are not pages of the site (see exclude_docs in mkdocs.yml).
 EXCLUDED = ("statutes/", "templates/")
+# The generated 修订记录 page and the file it is made from (handbook/revisions.yaml).
+REVISIONS_PAGE = "revisions.md"
+REVISIONS_FILE = "revisions.yaml"
 
 
 def statute_page_path(statute: Statute) -> str:
@@ -71,13 +75,28 @@ class Site:
                 self.pages[rel] = parse_page(rel, path.read_text(encoding="utf-8"), self.bare_citation)
         self.statute_pages: dict[str, Statute] = {statute_page_path(s): s for s in self.corpus.statutes}
         self.questions, self.question_problems = load_bank(bank)
+        # 修订记录: every entry (for the check) and the valid ones (for the page)
+        self.revision_entries, self.revision_problems = load_revisions(handbook / REVISIONS_FILE)
+        self.revisions = [r for r in self.revision_entries if r.ok]
 
     def parse(self, path: str, text: str) -> Page:
         return parse_page(path, text, self.bare_citation)
 
     def exists(self, path: str) -> bool:
         return (path in self.pages or path in self.statute_pages or path in self.pitfall_pages()
-                or (self.root / path).is_file())
+                or path == REVISIONS_PAGE or (self.root / path).is_file())
+
+    def title(self, path: str) -> str:
+        """The title of a page, written or generated ('' when there is no such page)."""
+        if path in self.pages:
+            return self.pages[path].title
+        if path in self.statute_pages:
+            statute = self.statute_pages[path]
+            return f"{statute.title}（{statute.version}）"
+        if path in self.pitfall_pages():
+            volume = self.pitfall_pages()[path]
+            return f"{VOLUMES[[v.code for v in VOLUMES].index(volume)].title} · 易错点汇总" if volume else "易错点汇总"
+        return "修订记录" if path == REVISIONS_PAGE else ""
 
     def anchors(self, path: str) -> set[str]:
         if path in self.statute_pages:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cached_property
 from pathlib import Path
 
@@ -112,6 +113,103 @@ def is_quote_of(want: str, paragraphs: list[str]) -> bool:
         pos = at + len(piece)
     return (want.endswith("……") or want[-1] in SENTENCE_END
             or pos == len(whole) or whole[pos] in SENTENCE_END)
+
+
+HINT_WIDTH = 200      # characters of the corpus paragraph shown under a wrong quotation
+CONTEXT = 12          # characters of common text shown before a difference
+SPAN = 40             # longest differing text shown
+
+
+def quote_difference(want: str, paragraphs: list[str]) -> str:
+    """For an excerpt that is not verbatim: the paragraph (or run of
+    paragraphs) of the article closest to it ("原文：…", about
+    ``HINT_WIDTH`` characters from a little before the first difference) and
+    where the two differ ("差异：…", up to ``MAX_DIFFERENCES`` places).
+    Whitespace is ignored, as in :func:`is_quote_of`."""
+    paras = [squash(p) for p in paragraphs] or [""]
+    whole = "".join(paras)
+    pieces = [p for p in squash(want).split("……") if p]
+    pos, bad = 0, ""
+    for piece in pieces:
+        at = whole.find(piece, pos)
+        if at == -1:
+            bad = piece
+            break
+        pos = at + len(piece)
+    if not bad:
+        first = pieces[0] if pieces else ""
+        para = next((p for p in paras if first and first in p), paras[0])
+        start = para.find(first) if first else 0
+        return (f"原文：{_window(para, max(start, 0))}\n"
+                "差异：文字都在原文中，但引文的开头或结尾不在句末。只能引整条或整句（到“。；：！？”为止），"
+                "省略的部分写“……”")
+    para = _closest(bad, paras)
+    first = _differences(bad, para)
+    return f"原文：{_window(para, first[0][2] if first else 0)}\n差异：{_describe(bad, para)}"
+
+
+def _closest(text: str, paras: list[str], longest_run: int = 8) -> str:
+    """The paragraph, or run of consecutive paragraphs (an excerpt may span
+    several), most like ``text``; the shorter one on a tie."""
+    runs = ["".join(paras[i:j]) for i in range(len(paras))
+            for j in range(i + 1, min(len(paras), i + longest_run) + 1)]
+    return max(runs, key=lambda run: (SequenceMatcher(None, text, run, autojunk=False).ratio(), -len(run)))
+
+
+MAX_DIFFERENCES = 3    # differences named under a wrong quotation
+
+
+def _differences(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    """(i1, i2, j1, j2) for each place where excerpt ``a`` and paragraph
+    ``b`` differ, as spans of each, in order; text of ``b`` before or after
+    the excerpt is no difference, and differences separated by fewer than
+    three equal characters are one."""
+    ops = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    ops = [op for op in ops if not (op[0] == "insert" and op[1] in (0, len(a)))]
+    out: list[tuple[int, int, int, int]] = []
+    gap = 3
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            gap = i2 - i1
+            continue
+        if out and gap < 3:
+            out[-1] = (out[-1][0], i2, out[-1][2], j2)
+        else:
+            out.append((i1, i2, j1, j2))
+        gap = 0
+    return out
+
+
+def _cut(text: str, width: int = SPAN) -> str:
+    return text if len(text) <= width else text[:width] + "……"
+
+
+def _describe(a: str, b: str) -> str:
+    found = _differences(a, b)
+    if not found:
+        return "引文与原文的这一段不对应"
+    said = []
+    for i1, i2, j1, j2 in found[:MAX_DIFFERENCES]:
+        before = a[max(0, i1 - CONTEXT):i1]
+        where = f"在“{'……' if i1 > CONTEXT else ''}{before}”之后，" if before else "开头处，"
+        ours, theirs = a[i1:i2], b[j1:j2]
+        if ours and theirs:
+            said.append(f"{where}引文为“{_cut(ours)}”，原文为“{_cut(theirs)}”")
+        elif theirs:
+            said.append(f"{where}引文少了原文的“{_cut(theirs)}”")
+        else:
+            said.append(f"{where}引文多出“{_cut(ours)}”，原文没有")
+    more = f"；另有 {len(found) - MAX_DIFFERENCES} 处不同" if len(found) > MAX_DIFFERENCES else ""
+    return "；".join(said) + more
+
+
+def _window(para: str, at: int) -> str:
+    """About HINT_WIDTH characters of ``para``, starting a little before ``at``."""
+    if len(para) <= HINT_WIDTH:
+        return para
+    start = max(0, min(at - HINT_WIDTH // 4, len(para) - HINT_WIDTH))
+    end = start + HINT_WIDTH
+    return ("……" if start else "") + para[start:end] + ("……" if end < len(para) else "")
 
 
 @dataclass
@@ -221,16 +319,28 @@ class Corpus:
         raise LookupError(f"《{plain_name(name)}》没有 {version} 版本（法规库中有：{have}）")
 
     def check_quote(self, name: str, version: str | None, article: object, text: str) -> str:
-        """'' when the excerpt is verbatim, else a reason in Chinese."""
+        """'' when the excerpt is verbatim, else a reason in Chinese (with the
+        article's whole text when the words differ)."""
+        reason, _ = self.quote_mismatch(name, version, article, text)
+        if reason.endswith("原文不一致"):
+            paragraphs = self.find(name, version).articles[article_key(article)]
+            return reason + "；原文为：" + " / ".join(paragraphs)
+        return reason
+
+    def quote_mismatch(self, name: str, version: str | None, article: object, text: str) -> tuple[str, str]:
+        """('', '') when the excerpt is verbatim; else (reason, hint): the
+        reason in one line, and for words that differ a hint of two lines --
+        the corpus paragraph closest to the excerpt (about 200 characters
+        around the difference) and where the two differ (see
+        :func:`quote_difference`)."""
         try:
             statute = self.find(name, version)
             key = article_key(article)
         except (LookupError, ValueError) as e:
-            return str(e)
+            return str(e), ""
         paragraphs = statute.articles.get(key)
         if paragraphs is None:
-            return f"{statute.label}没有{article_label(key)}"
+            return f"{statute.label}没有{article_label(key)}", ""
         if is_quote_of(text, paragraphs):
-            return ""
-        return (f"引文与{statute.label}{article_label(key)}原文不一致；原文为："
-                + " / ".join(paragraphs))
+            return "", ""
+        return f"引文与{statute.label}{article_label(key)}原文不一致", quote_difference(text, paragraphs)

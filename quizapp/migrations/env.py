@@ -20,6 +20,11 @@ def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
     engine = make_engine(url)
     with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # A batch migration rebuilds a table (copy, DROP, rename); with foreign
+            # keys enforced the DROP fails once other rows refer to the table.
+            # The pragma only takes effect outside a transaction: set it first.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         _run(conn)
     engine.dispose()
 

@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             return JSONResponse({"detail": message}, status_code=503, headers=headers)
         return page(request, "error.html", status_code=503, message=message, headers=headers)
 
+    @app.exception_handler(OverflowError)     # an id beyond 64 bits reaches SQLite's INTEGER conversion
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):
         if wants_json(request):

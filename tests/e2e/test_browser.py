@@ -38,7 +38,8 @@ def server(built_site, tmp_path_factory):
            "ADMIN_PASSWORD": "teacher-pass-1"}
     py = [sys.executable, "-m", "quizapp"]
     subprocess.run(py + ["setup"], env=env, cwd=ROOT, check=True, capture_output=True)
-    for username, password, name in (("xueyuan", "trainee-pass-1", "李学员"), ("kaosheng", "exam-pass-1", "赵考生")):
+    for username, password, name in (("xueyuan", "trainee-pass-1", "李学员"), ("kaosheng", "exam-pass-1", "赵考生"),
+                                     ("duzhe", "reader-pass-1", "孙读者")):
         subprocess.run(py + ["create-user", username, password, "--name", name], env=env, cwd=ROOT,
                        check=True, capture_output=True)
     port = free_port()
@@ -230,4 +231,22 @@ def test_the_results_page_draws_its_charts_without_the_network(server, browser):
     assert page.locator("svg.histogram").is_visible()
     page.screenshot(path=str(ARTIFACTS / "results-1280.png"), full_page=True)
     assert all(url.startswith(server) for url in requests), [u for u in requests if not u.startswith(server)]
+    page.close()
+
+
+def test_a_reader_reports_a_problem_on_the_section_being_read(server, browser):
+    page = browser.new_page(viewport={"width": 360, "height": 780})
+    login(page, server, "duzhe", "reader-pass-1", "reader-pass-2")
+    page.goto(server + "/volumes/v1-common/cases/case-09-revoked-on-review/")
+    section = page.locator("article h2[id]").nth(3)
+    section_id = section.get_attribute("id")
+    section.locator("a.report-section").click()               # the small 纠错 link beside the heading
+    page.wait_for_url(re.compile(r"/reports/new\?page_path=.+&section="))
+    assert page.locator("select[name='section'] option:checked").get_attribute("value") == section_id
+    page.check("input[value='unclear']")
+    page.fill("textarea[name='text']", "本节对复议决定撤销理由的分析表述不够清楚，建议补充勘验笔录的要求。")
+    page.screenshot(path=str(ARTIFACTS / "report-form-360.png"), full_page=True)
+    page.click("main button[type='submit']")
+    page.wait_for_url(re.compile(r"/reports/\?sent=1$"))
+    assert "勘验" in page.locator("main").inner_text() and "新提交" in page.locator("main").inner_text()
     page.close()

@@ -4,6 +4,7 @@ import os
 import re
 
 import pytest
+from urllib.parse import quote
 
 from quizapp.content.site import page_url, statute_page_path
 
@@ -83,7 +84,8 @@ def test_no_page_of_the_built_site_has_a_link_mkdocs_could_not_resolve(built_sit
     in an href (also in generated pages, which its validation skips) is broken."""
     broken = {}
     for page in built_site.rglob("*.html"):
-        hrefs = re.findall(r'href="([^"]+\.md(?:#[^"]*)?)"', page.read_text(encoding="utf-8"))
+        hrefs = [h for h in re.findall(r'href="([^"]+\.md(?:#[^"]*)?)"', page.read_text(encoding="utf-8"))
+                 if not h.startswith("/reports/new?page_path=")]     # the report form names the source page
         if hrefs:
             broken[str(page.relative_to(built_site))] = hrefs[:3]
     assert broken == {}
@@ -124,3 +126,28 @@ def test_every_survey_topic_links_to_a_page_of_the_built_handbook(built_site):
     from quizapp.surveys import all_topics
     for topic in all_topics():
         assert (built_site / topic.url.strip("/") / "index.html").is_file(), topic
+
+
+def test_the_revisions_page_lists_every_entry_newest_first_and_is_in_the_nav(built_site, site):
+    from quizapp.content.site import REVISIONS_PAGE
+    page = html(built_site, REVISIONS_PAGE)
+    assert site.revisions, "handbook/revisions.yaml has no entries"
+    text = re.sub(r"<[^>]+>", "", page)
+    dates = sorted({r.date for r in site.revisions}, reverse=True)
+    headings = [f"{int(d[:4])}年{int(d[5:7])}月{int(d[8:])}日" for d in dates]
+    assert [text.index(h) for h in headings] == sorted(text.index(h) for h in headings)
+    for r in site.revisions:
+        assert f"{r.volume_title}：{r.summary}" in text, r.summary
+        for _, path in r.pages:                    # links relative to /revisions/
+            assert f'href="../{page_url(path).lstrip("/")}"' in page, path
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    assert 'href="revisions/"' in home and "修订记录" in home
+    assert not (built_site / "revisions.yaml").exists()
+
+
+def test_every_page_written_by_editors_links_to_the_report_form_with_its_own_path(built_site, site):
+    written = [p for p in site.pages if p not in site.statute_pages and p not in site.pitfall_pages()]
+    assert len(written) > 60
+    for path in written:
+        assert f'href="/reports/new?page_path={quote(path)}" data-report-page' in html(built_site, path), path
+    assert "javascripts/report.js" in html(built_site, "index.md")

@@ -162,3 +162,10 @@ def test_a_case_question_needs_parts(tmp_path):
     text = CASE.split("    parts:")[0] + "    explanation: x\n    anchor: volumes/v1-common/guide/general-procedure.md#听证\n"
     _, problems = load_file(write(tmp_path, text))
     assert any(p.field == "parts" for p in problems)
+
+
+def test_dates_stay_text_so_an_impossible_version_is_reported_not_a_crash(tmp_path):
+    (single, *_), problems = load_file(write(tmp_path, GOOD.replace("version: 2021-01-22", "version: 2021-02-30")))
+    assert problems == [] and single.basis[0].version == "2021-02-30"
+    from quizapp.content.statutes import Corpus
+    assert "没有 2021-02-30 版本" in Corpus().check_quote("行政处罚法", single.basis[0].version, 42, "x")

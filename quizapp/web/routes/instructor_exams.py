@@ -81,7 +81,9 @@ def _form(request: Request, db, user, status_code: int = 200, error: str = "", v
 
 @router.get("/")
 def exam_admin(request: Request, db: SessionDep, user: StaffUser):
-    return page(request, "instructor_exams.html", exams=db.exec(select(Exam).order_by(Exam.id.desc())).all())
+    visible = {c.id for c in cohorts.visible_cohorts(db, user)}      # as exam_for: a cohort's exams for its instructors
+    return page(request, "instructor_exams.html", exams=[e for e in db.exec(select(Exam).order_by(Exam.id.desc()))
+                                                         if e.cohort_id is None or e.cohort_id in visible])
 
 
 @router.get("/new")
