@@ -81,6 +81,9 @@ def authenticate(db: Session, *, username: str, password: str, address: str = ""
     if not verdict.allowed:
         raise LoginThrottled(verdict.message)
     user = db.exec(select(User).where(User.username == username)).first()
+    # The ~30 ms of argon2 run outside any transaction: on SQLite a transaction
+    # holds the one write lock, and a login surge must not queue saves behind it.
+    _commit_keeping_loaded(db)
     if user is None or not user.active:
         hasher.hash(password)            # same cost whether or not the user exists
         valid, new_hash = False, None

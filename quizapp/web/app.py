@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ..config import Settings, get_settings
 from ..db import make_engine
@@ -44,12 +45,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             sweeper.cancel()
         if engine is None:              # the app made it: close its connections
             app.state.engine.dispose()
+        if app.state.read_engine is not app.state.engine:
+            app.state.read_engine.dispose()
 
     app = FastAPI(title="镇街综合行政执法教程 · 练习与考试", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan, dependencies=[Depends(csrf_protect)])
     app.state.settings = settings
     render.TIMEZONE["name"] = settings.timezone
     app.state.engine = engine or make_engine(settings.database_url)
+    # PostgreSQL: the same engine. SQLite: a second pool whose reads take no lock (see deps.get_db).
+    app.state.read_engine = (make_engine(settings.database_url, immediate=False)
+                             if app.state.engine.dialect.name == "sqlite" else app.state.engine)
 
     for router in ROUTERS:
         app.include_router(router)
@@ -74,6 +80,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)            # every pooled connection busy: overloaded, retry shortly
     async def database_unavailable(request: Request, exc: Exception):
         """The database is down or overloaded: a clear 503, nothing half-written
         (the transaction is rolled back with the session), and the pool

@@ -1,0 +1,1155 @@
+"""Load benchmark: a province's exam hour against quizapp, on loopback.
+
+Not a test: it prints figures. One command runs every phase against a fresh
+database (SQLite file or a PostgreSQL database of its own, dropped and
+created anew each run) and a real server started as a subprocess
+(``python -m quizapp serve --workers N``). The load generator is one asyncio
+process with one pool of kept-alive connections (a
+minimal asyncio HTTP/1.1 client: see HttpClient); it shares the machine's cores with the
+server (and with PostgreSQL), which the printed CPU figures make visible.
+
+Phases, in order:
+
+0. prepare   - new database, ``python -m quizapp setup``, N trainees inserted
+               in bulk with one argon2 hash, two exams (the hour's exam and a
+               second one for the saturation phase), server started.
+1. ceiling   - the same server's trivial endpoint (GET /healthz), closed loop
+               with K concurrent clients: the framework's ceiling.
+2. exam hour - the shape of a real exam hour, time-compressed by a factor C:
+               the window lasts 3600/C seconds, but the *rates* stay real.
+               a) start spike: every examinee logs in, starts the attempt and
+                  loads the paper, arrivals spread uniformly over the first
+                  --spike-seconds (60 s: "within the same minute"; 0 = burst);
+               b) answering: each examinee saves one answer every --save-interval
+                  seconds on average (15 s: the real pace, so the aggregate
+                  save rate is N/15 per second whatever C is; only the number
+                  of saves per examinee shrinks to about 3600/C/15), mostly the
+                  next question, sometimes a changed answer; the exam page's
+                  clock sync (GET .../state every 30 s) runs beside it;
+               c) submits, spread uniformly over the last --submit-seconds.
+3. saturation - K examinees (the first K, still logged in) start the second
+               exam and save as fast as they can (closed loop) for
+               --saturation-seconds: the maximum save throughput.
+4. database  - the database's raw commit rate, server idle: pgbench (a one-row
+               INSERT per transaction) for PostgreSQL, or a threaded
+               BEGIN IMMEDIATE/INSERT/COMMIT loop in WAL mode with
+               synchronous=NORMAL (quizapp/db.py's pragmas) for SQLite.
+5. integrity - server stopped; the database must hold exactly the answers
+               the server acknowledged as applied (same rows, same response,
+               same sequence number), and every attempt must be graded once.
+6. handbook  - ``mkdocs build --strict`` timed, and the bytes a phone
+               downloads to open one case page (HTML, CSS, JS, fonts, images),
+               with and without the search index, raw and gzip-compressed.
+
+Example (see bench/README.md):
+    .venv/bin/python bench/exam_load.py --db sqlite --examinees 2000
+    .venv/bin/python bench/exam_load.py --db postgres --workers 2 --examinees 2000
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode, urljoin, urlparse
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from quizapp.web.csrf import token_for  # noqa: E402 - after the path is set
+WORK_DIR = ROOT / "bench" / ".var"           # SQLite files and the built site (git-ignored)
+PASSWORD = "bench-exam-pass-1"
+COOKIE = "zj_session"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# --- figures ------------------------------------------------------------------------
+
+@dataclass
+class LatencyStats:
+    """Latencies of one kind of request, in seconds; percentiles by sorted indexing."""
+    name: str
+    samples: list[float] = field(default_factory=list)
+
+    def add(self, seconds: float) -> None:
+        self.samples.append(seconds)
+
+    @property
+    def count(self) -> int:
+        return len(self.samples)
+
+    def percentile(self, p: float) -> float:
+        if not self.samples:
+            return float("nan")
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+    def row(self, seconds: float | None = None) -> dict:
+        """count, rate (per second over ``seconds``), mean and percentiles in ms."""
+        ms = lambda v: round(v * 1000, 1)  # noqa: E731
+        out = {"name": self.name, "count": self.count}
+        if seconds:
+            out["rate"] = round(self.count / seconds, 1)
+        if self.samples:
+            out.update(mean=ms(statistics.fmean(self.samples)), p50=ms(self.percentile(50)),
+                       p95=ms(self.percentile(95)), p99=ms(self.percentile(99)), max=ms(max(self.samples)))
+        return out
+
+
+@dataclass
+class Recorder:
+    """Latencies by operation and errors by kind, shared by every simulated examinee."""
+    stats: dict[str, LatencyStats] = field(default_factory=dict)
+    errors: Counter = field(default_factory=Counter)
+    done_at: dict[str, list[float]] = field(default_factory=dict)     # completion times, for windowed rates
+
+    def ok(self, op: str, seconds: float) -> None:
+        self.stats.setdefault(op, LatencyStats(op)).add(seconds)
+        self.done_at.setdefault(op, []).append(time.monotonic())
+
+    def error(self, op: str, kind: str) -> None:
+        self.errors[f"{op}: {kind}"] += 1
+
+    def of(self, op: str) -> LatencyStats:
+        return self.stats.get(op, LatencyStats(op))
+
+
+def print_table(title: str, rows: list[dict], columns: list[str]) -> None:
+    print(f"\n{title}")
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns} if rows else {}
+    print("  " + "  ".join(c.rjust(widths.get(c, len(c))) if c != "name" else c.ljust(widths.get(c, 4))
+                           for c in columns))
+    for r in rows:
+        print("  " + "  ".join(str(r.get(c, "")).rjust(widths[c]) if c != "name" else str(r.get(c, "")).ljust(widths[c])
+                               for c in columns))
+
+
+# --- CPU accounting (to see who used the two cores) --------------------------------
+
+def _proc_ticks(pid: int) -> tuple[int, int, str]:
+    """(CPU ticks of the process and of its reaped children, session id, command), from /proc.
+    Counting reaped children keeps the CPU of PostgreSQL backends that exited."""
+    with open(f"/proc/{pid}/stat") as f:
+        raw = f.read()
+    comm = raw[raw.index("(") + 1:raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2:].split()
+    return sum(int(v) for v in fields[11:15]), int(fields[3]), comm
+
+
+def cpu_snapshot(server_sid: int | None) -> dict[str, float]:
+    """CPU seconds so far of: this process, the server's process session, every
+    postgres process, and the whole machine (busy time from /proc/stat)."""
+    out = {"client": time.process_time(), "server": 0.0, "postgres": 0.0}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            ticks, sid, comm = _proc_ticks(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+        if server_sid is not None and sid == server_sid:
+            out["server"] += ticks / CLK_TCK
+        elif comm.startswith("postgres") or comm.startswith("postmaster"):
+            out["postgres"] += ticks / CLK_TCK
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]
+    out["machine"] = (sum(values[:8]) - idle) / CLK_TCK
+    out["wall"] = time.monotonic()
+    return out
+
+
+def cpu_share(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """Cores used on average between two snapshots (2.0 = both cores busy)."""
+    wall = after["wall"] - before["wall"] or 1e-9
+    share = {k: round((after[k] - before[k]) / wall, 2) for k in ("client", "server", "postgres", "machine")}
+    share["other"] = round(max(0.0, share["machine"] - share["client"] - share["server"] - share["postgres"]), 2)
+    return share
+
+
+def wait_for_quiet(limit_cores: float, patience: float) -> float:
+    """Wait (up to ``patience`` s) until the machine's other work uses less than
+    ``limit_cores`` over 5 s (someone's test run would distort the figures);
+    returns the last busy figure."""
+    deadline = time.monotonic() + patience
+    while True:
+        before = cpu_snapshot(None)
+        time.sleep(5)
+        busy = cpu_share(before, cpu_snapshot(None))["machine"]
+        if busy < limit_cores or time.monotonic() > deadline:
+            return busy
+        print(f"[prepare] the machine is busy with other work ({busy:.2f} cores); waiting", flush=True)
+
+
+# --- database and server ----------------------------------------------------------
+
+@dataclass
+class Target:
+    kind: str                 # sqlite | postgres
+    url: str                  # DATABASE_URL for the server
+    admin_url: str = ""       # PostgreSQL: the maintenance database, for DROP/CREATE
+
+
+def prepare_database(args) -> Target:
+    """A fresh, empty database: a new SQLite file, or the PostgreSQL database
+    ``args.pg_database`` dropped and created anew (no other database is touched)."""
+    if args.db == "sqlite":
+        WORK_DIR.mkdir(parents=True, exist_ok=True)
+        path = WORK_DIR / "bench_exam.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return Target("sqlite", f"sqlite:///{path}")
+    import psycopg
+    if args.pg_database in ("postgres", "test", "template0", "template1"):
+        raise SystemExit(f"refusing to drop the database {args.pg_database!r}")
+    admin = f"{args.pg_server}/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{args.pg_database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{args.pg_database}"')
+    return Target("postgres", f"{args.pg_server}/{args.pg_database}", admin)
+
+
+def server_env(target: Target) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": target.url, "SITE_DIR": str(WORK_DIR / "no-site"),
+            "ADMIN_USERNAME": "bench-instructor", "ADMIN_PASSWORD": "bench-instructor-pass",
+            "SWEEP_SECONDS": "30", "NO_MKDOCS_2_WARNING": "1"}
+
+
+def run_setup(target: Target) -> float:
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "quizapp", "setup"], env=server_env(target), cwd=ROOT, check=True,
+                   capture_output=True)
+    return time.monotonic() - started
+
+
+@dataclass
+class Seeded:
+    exam_id: int
+    saturation_exam_id: int
+    usernames: list[str]
+    seconds: float
+
+
+def seed(target: Target, examinees: int, questions: int) -> Seeded:
+    """N trainees (one argon2 hash computed once, inserted in one statement) and two exams open to all."""
+    from sqlmodel import Session, select
+
+    from quizapp import accounts, exams
+    from quizapp.db import make_engine
+    from quizapp.models import Role, User, utcnow
+
+    started = time.monotonic()
+    engine = make_engine(target.url)
+    digest = accounts.hash_password(PASSWORD)
+    usernames = [f"examinee{i:05d}" for i in range(1, examinees + 1)]
+    now = utcnow()
+    rows = [{"username": u, "display_name": f"考生{i}", "unit": f"镇街{i % 120:03d}", "role": Role.trainee.value,
+             "password_hash": digest, "must_change_password": False, "active": True, "cert_no": "",
+             "created_at": now} for i, u in enumerate(usernames, 1)]
+    blueprint = [{"count": questions, "volume": "v1-common"}]
+    with Session(engine) as db:
+        db.connection().execute(User.__table__.insert(), rows)
+        db.commit()
+        instructor = db.exec(select(User).where(User.role == Role.instructor.value)).first()
+        exam = exams.create_exam(db, title="全省统一考试（压测）", created_by=instructor.id, time_limit_minutes=60,
+                                 blueprint=blueprint, cohort_id=None)
+        spare = exams.create_exam(db, title="吞吐量测试（压测）", created_by=instructor.id, time_limit_minutes=60,
+                                  blueprint=blueprint, cohort_id=None)
+        ids = exam.id, spare.id
+    engine.dispose()
+    return Seeded(ids[0], ids[1], usernames, time.monotonic() - started)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+SERVERS: list["Server"] = []          # started and not yet stopped, for the signal handler
+
+
+class Server:
+    """``python -m quizapp serve`` in a session of its own; stop() ends that whole
+    session (the uvicorn supervisor and its workers) by its id."""
+
+    def __init__(self, target: Target, workers: int, port: int):
+        SERVERS.append(self)
+        self.base = f"http://127.0.0.1:{port}"
+        self.log = open(WORK_DIR / "server.log", "w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "quizapp", "serve", "--host", "127.0.0.1",
+                                      "--port", str(port), "--workers", str(workers)],
+                                     env=server_env(target), cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    @property
+    def sid(self) -> int:
+        return self.proc.pid
+
+    def wait_ready(self, workers: int, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"server exited ({self.proc.returncode}); see {WORK_DIR / 'server.log'}")
+            try:
+                with urlopen(f"{self.base}/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        time.sleep(1.0 if workers > 1 else 0.2)     # let every worker finish its start
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit("server did not answer /healthz in time")
+
+    def stop(self) -> None:
+        if self not in SERVERS:
+            return
+        SERVERS.remove(self)
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=5)
+        else:
+            try:                                 # the supervisor is gone; a stray worker must not survive it
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.log.close()
+
+
+# --- HTTP client and the examinee ---------------------------------------------------
+
+class StaleConnection(ConnectionError):
+    """A kept-alive connection the server had already closed: nothing was sent back."""
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]          # lower-case names; repeated headers joined with "\n"
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def cookie(self, name: str) -> str:
+        found = re.search(rf"(?:^|\n){re.escape(name)}=([^;\n]*)", self.headers.get("set-cookie", ""))
+        return found.group(1) if found else ""
+
+
+class HttpClient:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams, one pool for all
+    examinees (no cookie jar: each examinee sends its own cookie).
+
+    Why not httpx: on this machine httpx.AsyncClient costs 2 ms of client CPU
+    per request alone and over 5 ms with 32 requests in flight (its pool), so
+    the load generator, which shares the two cores with the server, would
+    measure itself; this client costs about 0.15 ms per request."""
+
+    def __init__(self, base: str, max_connections: int, timeout: float = 120.0, idle_limit: float = 4.0):
+        parsed = urlparse(base)
+        self.host, self.port = parsed.hostname, parsed.port
+        self.slots = asyncio.Semaphore(max_connections)
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
+        self.timeout, self.idle_limit = timeout, idle_limit      # uvicorn drops idle connections after 5 s
+
+    async def __aenter__(self) -> "HttpClient":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        for _, writer, _ in self.idle:
+            writer.close()
+        self.idle.clear()
+
+    async def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        return await self.request("GET", path, headers or {})
+
+    async def post(self, path: str, headers: dict[str, str] | None = None, *, data: dict | None = None,
+                   json_body=None) -> Response:
+        headers = dict(headers or {})
+        body = b""
+        if data is not None:
+            body = urlencode(data).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif json_body is not None:
+            body = json.dumps(json_body, ensure_ascii=False).encode()
+            headers["Content-Type"] = "application/json"
+        return await self.request("POST", path, headers, body)
+
+    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Response:
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Length: {len(body)}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        message = (head + "\r\n").encode() + body
+        async with self.slots:
+            for _ in range(2):
+                reader, writer, reused = await self._connection()
+                try:
+                    response, keep = await asyncio.wait_for(self._exchange(reader, writer, message, reused),
+                                                            self.timeout)
+                except StaleConnection:
+                    writer.close()
+                    continue                              # the request never reached the server: send it again
+                except BaseException:
+                    writer.close()
+                    raise
+                if keep:
+                    self.idle.append((reader, writer, time.monotonic()))
+                else:
+                    writer.close()
+                return response
+            raise ConnectionError("two stale connections in a row")
+
+    async def _connection(self):
+        while self.idle:
+            reader, writer, last_used = self.idle.pop()
+            if time.monotonic() - last_used < self.idle_limit and not reader.at_eof():
+                return reader, writer, True
+            writer.close()
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        return reader, writer, False
+
+    @staticmethod
+    async def _exchange(reader, writer, message: bytes, reused: bool) -> tuple[Response, bool]:
+        try:
+            writer.write(message)
+            await writer.drain()
+            raw = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as e:
+            if reused and not getattr(e, "partial", b""):
+                raise StaleConnection() from e
+            raise ConnectionError(f"connection lost ({type(e).__name__})") from e
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            if line:
+                name, _, value = line.partition(":")
+                name = name.strip().lower()
+                headers[name] = f"{headers[name]}\n{value.strip()}" if name in headers else value.strip()
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                chunks.append(await reader.readexactly(size + 2))
+                if size == 0:
+                    break
+            body = b"".join(c[:-2] for c in chunks)
+        else:
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
+        return Response(status, headers, body), headers.get("connection", "").lower() != "close"
+
+
+def make_client(base: str, max_connections: int) -> HttpClient:
+    return HttpClient(base, max_connections)
+
+
+QUESTION_RE = re.compile(r'data-question="([^"]+)" data-type="([^"]+)"')
+INPUT_RE = re.compile(r'<input type="(?:radio|checkbox)" name="([^"]+)"\s+value="([^"]*)"')
+
+
+@dataclass
+class PaperQuestion:
+    id: str
+    type: str
+    options: list[str] = field(default_factory=list)                  # choice, judge, multiple
+    parts: dict[str, list[str]] = field(default_factory=dict)         # case: part id -> option keys
+
+
+def parse_paper(html: str) -> list[PaperQuestion]:
+    """The questions of an attempt page: ids and types from the sections, option
+    keys from the inputs, whose names are '<question id>:choice' or
+    '<question id>:part-<part id>'."""
+    paper = {qid: PaperQuestion(qid, qtype) for qid, qtype in QUESTION_RE.findall(html)}
+    for name, value in INPUT_RE.findall(html):
+        qid, _, slot = name.rpartition(":")
+        q = paper.get(qid)
+        if q is None:
+            continue
+        if slot.startswith("part-"):
+            q.parts.setdefault(slot.removeprefix("part-"), []).append(value)
+        else:
+            q.options.append(value)
+    return list(paper.values())
+
+
+def choose_response(q: PaperQuestion, rng: random.Random) -> list[str] | dict[str, list[str]]:
+    if q.type == "case":
+        return {part: [rng.choice(keys)] for part, keys in q.parts.items()}
+    if q.type == "multiple":
+        return sorted(rng.sample(q.options, rng.randint(1, min(3, len(q.options)))))
+    return [rng.choice(q.options)]
+
+
+@dataclass
+class Examinee:
+    username: str
+    rng: random.Random
+    token: str = ""
+    csrf: str = ""
+    attempt_id: int = 0
+    paper: list[PaperQuestion] = field(default_factory=list)
+    seq: int = 0
+    answered: list[str] = field(default_factory=list)
+    acknowledged: dict[tuple[int, str], tuple[int, object]] = field(default_factory=dict)   # applied saves
+    submitted: bool = False
+
+    def headers(self) -> dict[str, str]:
+        return {"Cookie": f"{COOKIE}={self.token}", "X-CSRF-Token": self.csrf}
+
+
+def error_kind(response: Response) -> str:
+    try:
+        detail = response.json().get("detail", "")
+    except (ValueError, AttributeError):
+        detail = ""
+    return f"HTTP {response.status}" + (f" {str(detail)[:60]}" if detail else "")
+
+
+async def timed(rec: Recorder, op: str, request) -> Response | None:
+    """Await one request; record its latency, or the error's kind."""
+    started = time.monotonic()
+    try:
+        response = await request
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError) as e:
+        rec.error(op, "timeout" if isinstance(e, asyncio.TimeoutError) else type(e).__name__)
+        return None
+    rec.ok(op, time.monotonic() - started) if response.status < 400 else rec.error(op, error_kind(response))
+    return response if response.status < 400 else None
+
+
+async def log_in(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "login") -> bool:
+    r = await timed(rec, op, client.post(f"/login", data={"username": ex.username, "password": PASSWORD,
+                                                                "next": "/exams/"}))
+    if r is None:
+        return False
+    token = r.cookie(COOKIE)
+    if r.status != 303 or not token:
+        rec.error(op, f"HTTP {r.status} without session")
+        return False
+    ex.token, ex.csrf = token, token_for(token)
+    return True
+
+
+async def start_and_load(client: HttpClient, ex: Examinee, exam_id: int, rec: Recorder,
+                         prefix: str = "") -> bool:
+    r = await timed(rec, prefix + "start", client.post(f"/exams/{exam_id}/start", headers=ex.headers()))
+    if r is None:
+        return False
+    location = r.headers.get("location", "")
+    if r.status != 303 or not location.startswith("/attempts/"):
+        rec.error(prefix + "start", f"HTTP {r.status} to {location[:40]}")
+        return False
+    ex.attempt_id = int(location.rsplit("/", 1)[1])
+    r = await timed(rec, prefix + "paper", client.get(location, headers=ex.headers()))
+    if r is None:
+        return False
+    ex.paper = parse_paper(r.text)
+    ex.answered = []
+    if not ex.paper:
+        rec.error(prefix + "paper", "no questions on the page")
+        return False
+    return True
+
+
+async def save_one(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "save",
+                   change_probability: float = 0.2) -> None:
+    """Answer the next question, or (sometimes, and once all are answered) change an earlier answer."""
+    unanswered = len(ex.answered) < len(ex.paper)
+    if unanswered and (not ex.answered or ex.rng.random() >= change_probability):
+        q = ex.paper[len(ex.answered)]
+        ex.answered.append(q.id)
+    else:
+        again = ex.rng.choice(ex.answered)
+        q = next(p for p in ex.paper if p.id == again)
+    response = choose_response(q, ex.rng)
+    ex.seq += 1
+    body = {"question_id": q.id, "response": response, "seq": ex.seq}
+    r = await timed(rec, op, client.post(f"/api/attempts/{ex.attempt_id}/answers", json_body=body,
+                                         headers=ex.headers()))
+    if r is None:
+        return
+    reply = r.json()
+    if not reply.get("saved"):
+        rec.error(op, "saved is not true")
+    elif reply.get("applied"):
+        ex.acknowledged[(ex.attempt_id, q.id)] = (ex.seq, response)
+    else:
+        rec.error(op, "acknowledged but not applied")       # never expected: one save at a time per examinee
+
+
+async def submit(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "submit") -> None:
+    r = await timed(rec, op, client.post(f"/api/attempts/{ex.attempt_id}/submit", headers=ex.headers()))
+    if r is None:
+        return
+    if r.json().get("status") == "graded":
+        ex.submitted = True
+    else:
+        rec.error(op, f"status {r.json().get('status')}")
+
+
+# --- phase 1: the framework's ceiling ----------------------------------------------------
+
+async def closed_loop(seconds: float, concurrency: int, one_request) -> float:
+    """Run ``one_request(worker_index)`` in ``concurrency`` loops for ``seconds``; returns the wall time."""
+    stop_at = time.monotonic() + seconds
+
+    async def loop(i: int) -> None:
+        while time.monotonic() < stop_at:
+            await one_request(i)
+
+    started = time.monotonic()
+    await asyncio.gather(*(loop(i) for i in range(concurrency)))
+    return time.monotonic() - started
+
+
+async def healthz_ceiling(base: str, args, sid: int) -> dict:
+    rec = Recorder()
+    async with make_client(base, args.max_connections) as client:
+        await closed_loop(2, args.concurrency, lambda i: timed(rec, "warm-up", client.get("/healthz")))
+        before = cpu_snapshot(sid)
+        wall = await closed_loop(args.ceiling_seconds, args.concurrency,
+                                 lambda i: timed(rec, "healthz", client.get("/healthz")))
+        cpu = cpu_share(before, cpu_snapshot(sid))
+    n = max(rec.of("healthz").count, 1)
+    return {"stats": rec.of("healthz").row(wall), "rate": rec.of("healthz").count / wall, "cpu": cpu,
+            "cpu_ms_per_request": {k: round(v * wall / n * 1000, 2) for k, v in cpu.items()},
+            "errors": dict(rec.errors)}
+
+
+# --- phase 2: the exam hour -----------------------------------------------------------------
+
+@dataclass
+class HourPlan:
+    window: float                # seconds, 3600 / compression
+    spike: float                 # arrivals spread over this many seconds (0: all at once)
+    submit_window: float         # submits spread over the last this-many seconds
+    save_interval: float         # mean seconds between one examinee's saves (the real pace)
+    poll_interval: float         # the page's clock sync; 0 = off
+
+
+async def examinee_hour(client: HttpClient, ex: Examinee, exam_id: int, plan: HourPlan,
+                        t0: float, rec: Recorder, spike_done: list[float]) -> None:
+    arrive = t0 + (ex.rng.uniform(0, plan.spike) if plan.spike else 0.0)
+    submit_at = t0 + plan.window - ex.rng.uniform(0, plan.submit_window)
+    await asyncio.sleep(max(0.0, arrive - time.monotonic()))
+    if not await log_in(client, ex, rec) or not await start_and_load(client, ex, exam_id, rec):
+        return
+    spike_done.append(time.monotonic())
+    next_save = time.monotonic() + ex.rng.expovariate(1 / plan.save_interval)
+    next_poll = time.monotonic() + ex.rng.uniform(0, plan.poll_interval) if plan.poll_interval else float("inf")
+    while True:
+        wake = min(next_save, next_poll, submit_at)
+        await asyncio.sleep(max(0.0, wake - time.monotonic()))
+        if wake == submit_at:
+            break
+        if wake == next_poll:
+            r = await timed(rec, "state", client.get(f"/api/attempts/{ex.attempt_id}/state",
+                                                     headers=ex.headers()))
+            if r is not None and r.json().get("status") != "open":
+                rec.error("state", f"status {r.json().get('status')}")
+            next_poll += plan.poll_interval
+        else:
+            await save_one(client, ex, rec)
+            next_save += ex.rng.expovariate(1 / plan.save_interval)      # a Poisson pace per examinee
+    await submit(client, ex, rec)
+
+
+async def exam_hour(base: str, examinees: list[Examinee], exam_id: int, plan: HourPlan, args, sid: int) -> dict:
+    rec = Recorder()
+    spike_done: list[float] = []
+    async with make_client(base, args.max_connections) as client:
+        t0 = time.monotonic() + 1.0
+        before = cpu_snapshot(sid)
+        progress = asyncio.create_task(report_progress(rec, t0, plan.window))
+        await asyncio.gather(*(examinee_hour(client, ex, exam_id, plan, t0, rec, spike_done)
+                               for ex in examinees))
+        progress.cancel()
+        after = cpu_snapshot(sid)
+    end = time.monotonic()
+    spike_end = max(spike_done, default=t0)
+    # the steady window: after the last paper is loaded, before the first submit can come
+    steady_from, steady_to = spike_end, t0 + plan.window - plan.submit_window
+    steady_saves = sum(1 for t in rec.done_at.get("save", []) if steady_from <= t < steady_to)
+    return {"rec": rec, "wall": end - t0, "cpu": cpu_share(before, after), "t0": t0,
+            "spike_seconds": spike_end - t0, "started": len(spike_done),
+            "steady_seconds": max(0.0, steady_to - steady_from),
+            "steady_save_rate": steady_saves / (steady_to - steady_from) if steady_to > steady_from else float("nan")}
+
+
+async def report_progress(rec: Recorder, t0: float, window: float) -> None:
+    """A line every 30 s, so a long run shows it is alive (and where it struggles)."""
+    while True:
+        await asyncio.sleep(30)
+        saves = rec.of("save")
+        recent = saves.samples[-500:]
+        p95 = sorted(recent)[int(0.95 * (len(recent) - 1))] * 1000 if recent else float("nan")
+        print(f"  t={time.monotonic() - t0:5.0f}/{window:.0f}s  logins={rec.of('login').count}"
+              f" papers={rec.of('paper').count} saves={saves.count} (recent p95 {p95:.0f} ms)"
+              f" submits={rec.of('submit').count} errors={sum(rec.errors.values())}", flush=True)
+
+
+# --- phase 3: saturation -------------------------------------------------------------------
+
+async def saturation(base: str, examinees: list[Examinee], exam_id: int, args, sid: int) -> dict:
+    """K examinees start the second exam, then save back to back (closed loop)."""
+    rec = Recorder()
+    async with make_client(base, args.max_connections) as client:
+        ready = []
+        for ex in examinees:                      # still logged in from the hour; log in again if not
+            if (ex.token or await log_in(client, ex, rec, "sat-login")) and \
+                    await start_and_load(client, ex, exam_id, rec, "sat-"):
+                ready.append(ex)
+        spy = start_py_spy(sid, args.saturation_seconds, args.py_spy)
+        before = cpu_snapshot(sid)
+        wall = await closed_loop(args.saturation_seconds, len(ready),
+                                 lambda i: save_one(client, ready[i], rec, "sat-save", 0.3))
+        cpu = cpu_share(before, cpu_snapshot(sid))
+        if spy:
+            spy.wait()
+        for ex in ready:
+            ex.submitted = False
+            await submit(client, ex, rec, "sat-submit")
+    saves = rec.of("sat-save").count
+    return {"rec": rec, "wall": wall, "rate": saves / wall, "cpu": cpu, "examinees": len(ready),
+            "cpu_ms_per_save": {k: round(v * wall / max(saves, 1) * 1000, 2) for k, v in cpu.items()}}
+
+
+def start_py_spy(sid: int, seconds: float, out: str) -> subprocess.Popen | None:
+    """Sample the server (every worker) during the saturation phase, if asked;
+    bench/pyspy_summary.py reads the collapsed stacks."""
+    if not out:
+        return None
+    spy = ROOT / ".venv" / "bin" / "py-spy"
+    return subprocess.Popen([str(spy), "record", "--pid", str(sid), "--subprocesses", "--gil",
+                             "--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "-o", out],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+# --- phase 4: the database's raw commit rate --------------------------------------------
+
+def sqlite_commit_ceiling(seconds: float, threads: int) -> dict:
+    """One-row INSERT transactions from several threads, as quizapp/db.py opens
+    SQLite: WAL, synchronous=NORMAL, foreign keys, 30 s busy timeout, BEGIN IMMEDIATE."""
+    path = WORK_DIR / "commit_ceiling.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    connect().execute("CREATE TABLE commits (id INTEGER PRIMARY KEY, at REAL NOT NULL, payload TEXT NOT NULL)")
+    counts = [0] * threads
+    stop_at = time.monotonic() + seconds
+
+    def loop(i: int) -> None:
+        conn = connect()
+        while time.monotonic() < stop_at:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO commits (at, payload) VALUES (?, ?)", (time.time(), '["A"]'))
+            conn.execute("COMMIT")
+            counts[i] += 1
+        conn.close()
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    wall = time.monotonic() - started
+    return {"method": f"sqlite3 BEGIN IMMEDIATE/INSERT/COMMIT loop, {threads} threads, WAL, synchronous=NORMAL",
+            "rate": sum(counts) / wall}
+
+
+def postgres_commit_ceiling(target: Target, seconds: float, clients: int) -> dict:
+    """pgbench with a one-row INSERT per transaction (synchronous_commit as configured)."""
+    import psycopg
+    with psycopg.connect(target.url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_commits (id bigserial PRIMARY KEY, "
+                     "at timestamptz NOT NULL DEFAULT now(), payload jsonb NOT NULL)")
+        sync = conn.execute("SHOW synchronous_commit").fetchone()[0]
+    pgbench = shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench"
+    if Path(pgbench).exists():
+        script = WORK_DIR / "commit.sql"
+        script.write_text("INSERT INTO bench_commits (payload) VALUES ('[\"A\"]');\n")
+        parsed = urlparse(target.url)
+        out = subprocess.run([pgbench, "-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432),
+                              "-U", parsed.username or "postgres", "-n", "-c", str(clients), "-j", "2",
+                              "-T", str(int(seconds)), "-f", str(script), parsed.path.lstrip("/")],
+                             capture_output=True, text=True, check=True).stdout
+        tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+        return {"method": f"pgbench -c {clients} -j 2, one-row INSERT per transaction, "
+                          f"synchronous_commit={sync}", "rate": tps}
+    counts = [0] * clients
+    stop_at = time.monotonic() + seconds
+
+    def loop(i: int) -> None:
+        with psycopg.connect(target.url) as conn:
+            while time.monotonic() < stop_at:
+                conn.execute("INSERT INTO bench_commits (payload) VALUES ('[\"A\"]')")
+                conn.commit()
+                counts[i] += 1
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return {"method": f"psycopg INSERT+COMMIT loop, {clients} threads, synchronous_commit={sync}",
+            "rate": sum(counts) / (time.monotonic() - started)}
+
+
+# --- phase 5: integrity ------------------------------------------------------------------
+
+def integrity(target: Target, examinees: list[Examinee], exam_ids: dict[str, int]) -> dict:
+    """Compare what the server acknowledged with what the database holds."""
+    from sqlmodel import Session, select
+
+    from quizapp.db import make_engine
+    from quizapp.models import Attempt, AttemptAnswer
+
+    acknowledged: dict[tuple[int, str], tuple[int, object]] = {}
+    for ex in examinees:
+        acknowledged.update(ex.acknowledged)
+    engine = make_engine(target.url, immediate=False)
+    out = {}
+    with Session(engine) as db:
+        for label, exam_id in exam_ids.items():
+            attempts = db.exec(select(Attempt).where(Attempt.exam_id == exam_id)).all()
+            ids = {a.id for a in attempts}
+            rows = db.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id.in_(ids))).all() if ids else []
+            expected = {k: v for k, v in acknowledged.items() if k[0] in ids}
+            stored = {(r.attempt_id, r.question_id): (r.seq, r.response) for r in rows}
+            missing = [k for k in expected if k not in stored]
+            unexpected = [k for k in stored if k not in expected]
+            different = [k for k in expected if k in stored and stored[k] != expected[k]]
+            per_user = Counter(a.user_id for a in attempts)
+            out[label] = {
+                "attempts": len(attempts),
+                "graded": sum(a.status == "graded" for a in attempts),
+                "graded_by_trainee": sum(a.ended_by == "trainee" for a in attempts),
+                "ungraded_or_unscored": sum(a.status != "graded" or a.score is None or a.submitted_at is None
+                                            for a in attempts),
+                "users_with_two_attempts": sum(1 for n in per_user.values() if n > 1),
+                "acknowledged_answers": len(expected),
+                "answer_rows": len(rows),
+                "missing_rows": len(missing),
+                "unacknowledged_rows": len(unexpected),
+                "rows_differing_from_last_ack": len(different),
+            }
+    engine.dispose()
+    return out
+
+
+# --- phase 6: the handbook ------------------------------------------------------------------
+
+class AssetLinks(HTMLParser):
+    """Everything a browser fetches to show the page: stylesheets, scripts,
+    images, icons, preloads."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "link" and a.get("href") and set((a.get("rel") or "").split()) & {
+                "stylesheet", "icon", "preload", "modulepreload", "manifest"}:
+            self.urls.append(a["href"])
+        elif tag in ("script", "img", "source") and a.get("src"):
+            self.urls.append(a["src"])
+
+
+def local_file(site: Path, page_url: str, ref: str) -> Path | None:
+    if ref.startswith(("http:", "https:", "//", "data:")):
+        return None
+    path = urlparse(urljoin(page_url, ref)).path
+    candidate = site / path.lstrip("/")
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    return candidate if candidate.is_file() else None
+
+
+def handbook(args) -> dict:
+    out_dir = Path(tempfile.mkdtemp(prefix="bench-site-"))
+    try:
+        started = time.monotonic()
+        build = subprocess.run([str(ROOT / ".venv" / "bin" / "mkdocs"), "build", "--strict", "-q", "-d", str(out_dir)],
+                               cwd=ROOT, capture_output=True, text=True,
+                               env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        build_seconds = time.monotonic() - started
+        if build.returncode != 0:
+            return {"build_seconds": build_seconds, "error": build.stderr[-500:]}
+        cases = sorted((out_dir / "volumes" / "v1-common" / "cases").glob("*/index.html"))
+        page = cases[0]
+        page_url = "/" + str(page.relative_to(out_dir).parent) + "/"
+        html = page.read_text()
+        parser = AssetLinks()
+        parser.feed(html)
+        files: dict[Path, str] = {page: "html"}
+        for ref in parser.urls:
+            f = local_file(out_dir, page_url, ref)
+            if f:
+                files[f] = f.suffix.lstrip(".") or "other"
+        for css in [f for f, kind in list(files.items()) if kind == "css"]:       # fonts and images in the CSS
+            css_url = "/" + str(css.relative_to(out_dir))
+            for ref in re.findall(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", css.read_text(errors="replace")):
+                f = local_file(out_dir, css_url, ref.split("#")[0].split("?")[0])
+                if f:
+                    files[f] = f.suffix.lstrip(".")
+        search = {}
+        index = out_dir / "search" / "search_index.json"
+        if index.is_file():
+            search[index] = "json"
+        worker = re.search(r'"search":\s*"([^"]+)"', html)           # Material's search worker, from __config
+        if worker and (f := local_file(out_dir, page_url, worker.group(1))):
+            search[f] = "js"
+
+        def sizes(group: dict[Path, str]) -> dict:
+            raw = sum(f.stat().st_size for f in group)
+            gz = sum(len(gzip.compress(f.read_bytes(), compresslevel=6)) for f in group)
+            return {"files": len(group), "bytes": raw, "gzip_bytes": gz}
+
+        by_kind: dict[str, dict[Path, str]] = {}
+        for f, kind in files.items():
+            by_kind.setdefault(kind, {})[f] = kind
+        return {"build_seconds": build_seconds, "page": page_url, "site_files": sum(1 for _ in out_dir.rglob("*")),
+                "page_only": sizes(files), "search": sizes(search), "with_search": sizes({**files, **search}),
+                "by_kind": {k: sizes(v) for k, v in sorted(by_kind.items())},
+                "files": sorted(str(f.relative_to(out_dir)) for f in {**files, **search})}
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+
+# --- the run -------------------------------------------------------------------------------
+
+def machine() -> dict:
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    info = {"nproc": os.cpu_count(), "ram_gib": round(mem_kib / 1024 / 1024, 1), "python": platform.python_version(),
+            "cpu": next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                        "?")}
+    try:
+        import psycopg
+        with psycopg.connect(f"{ARGS.pg_server}/postgres", connect_timeout=3) as conn:
+            info["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:  # noqa: BLE001 - only informative
+        info["postgresql"] = "unavailable"
+    return info
+
+
+def print_report(r: dict) -> None:
+    cols = ["name", "count", "rate", "mean", "p50", "p95", "p99", "max"]
+    a = r["args"]
+    print("\n" + "=" * 100)
+    print(f"RESULT  db={a['db']} workers={a['workers']} examinees={a['examinees']} compression={a['compression']}"
+          f" (window {r['plan']['window']:.0f} s instead of 3600 s; saves every {a['save_interval']} s per examinee,"
+          f" offered {a['examinees'] / a['save_interval']:.1f} saves/s)")
+    print(f"machine: {r['machine']}")
+    print("the load generator runs on the same cores as the server"
+          + (" and PostgreSQL" if a["db"] == "postgres" else "")
+          + f"; other work used {r['background_cores_before_run']:.2f} cores just before the run"
+          + " (cores below: client = this script, other = everything else on the machine)")
+    h = r["hour"]
+    print_table(f"exam hour (latency in ms; rate = count / the hour's {h['wall']:.0f} s)",
+                h["rows"], cols)
+    print(f"  start spike: {h['started']} of {a['examinees']} examinees logged in, started and loaded the paper"
+          f" within {h['spike_seconds']:.1f} s")
+    print(f"  steady save throughput: {h['steady_save_rate']:.1f} saves/s over {h['steady_seconds']:.0f} s"
+          f" (offered {a['examinees'] / a['save_interval']:.1f})")
+    print(f"  cores used on average: {h['cpu']}")
+    print(f"  errors: {h['errors'] or 'none'}")
+    s = r["saturation"]
+    print_table(f"saturation: {s['examinees']} examinees saving back to back for {s['wall']:.0f} s", s["rows"], cols)
+    print(f"  cores used on average: {s['cpu']}")
+    print(f"  CPU ms per save: {s['cpu_ms_per_save']}")
+    print(f"  errors: {s['errors'] or 'none'}")
+    c = r["ceilings"]
+    print(f"\nceilings")
+    print(f"  /healthz, {a['concurrency']} concurrent: {c['healthz']['rate']:.0f} req/s"
+          f" (p95 {c['healthz']['stats'].get('p95')} ms; cores {c['healthz']['cpu']}; errors {c['healthz']['errors'] or 'none'})")
+    print(f"    CPU ms per request: {c['healthz']['cpu_ms_per_request']}")
+    print(f"  database commits: {c['database']['rate']:.0f}/s ({c['database']['method']})")
+    print(f"\nratios")
+    for label, value in r["ratios"].items():
+        print(f"  {label}: {value:.3f}")
+    print(f"\nintegrity")
+    for label, figures in r["integrity"].items():
+        ok = (figures["missing_rows"] == figures["unacknowledged_rows"] == figures["rows_differing_from_last_ack"]
+              == figures["ungraded_or_unscored"] == figures["users_with_two_attempts"] == 0
+              and figures["acknowledged_answers"] == figures["answer_rows"])
+        print(f"  {label}: {'OK' if ok else 'FAILED'} {figures}")
+    hb = r.get("handbook")
+    if hb:
+        print(f"\nhandbook")
+        if "error" in hb:
+            print(f"  build failed after {hb['build_seconds']:.1f} s: {hb['error']}")
+        else:
+            print(f"  mkdocs build --strict: {hb['build_seconds']:.1f} s ({hb['site_files']} files)")
+            print(f"  case page {hb['page']}:")
+            for label in ("page_only", "search", "with_search"):
+                v = hb[label]
+                print(f"    {label:12s} {v['files']:3d} files {v['bytes'] / 1024:9.1f} KiB raw"
+                      f" {v['gzip_bytes'] / 1024:9.1f} KiB gzip")
+            for kind, v in hb["by_kind"].items():
+                print(f"      {kind:8s} {v['files']:3d} files {v['bytes'] / 1024:9.1f} KiB raw"
+                      f" {v['gzip_bytes'] / 1024:9.1f} KiB gzip")
+    print("=" * 100)
+
+
+def rows_of(rec: Recorder, ops: list[str], seconds: float) -> list[dict]:
+    return [rec.of(op).row(seconds) for op in ops if rec.of(op).count or any(k.startswith(op + ":") for k in rec.errors)]
+
+
+def main() -> None:
+    global ARGS
+    args = ARGS = parse_args()
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    (WORK_DIR / ".gitignore").write_text("*\n")
+    workers = args.workers or (1 if args.db == "sqlite" else 2)
+    args.workers = workers
+    plan = HourPlan(window=3600 / args.compression, spike=args.spike_seconds, submit_window=args.submit_seconds,
+                    save_interval=args.save_interval, poll_interval=args.poll_interval)
+    if plan.spike + plan.submit_window >= plan.window:
+        raise SystemExit("the window is too short for the spike and the submits: lower --compression")
+    report: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(), "args": vars(args),
+                    "plan": vars(plan), "command": " ".join([".venv/bin/python", *sys.argv])}
+    print(f"[prepare] {args.db}, {args.examinees} examinees, {workers} worker(s)", flush=True)
+    target = prepare_database(args)
+    setup_seconds = run_setup(target)
+    seeded = seed(target, args.examinees, args.questions)
+    print(f"[prepare] setup {setup_seconds:.1f} s, seeding {seeded.seconds:.1f} s", flush=True)
+    rng = random.Random(args.seed)
+    examinees = [Examinee(u, random.Random(rng.random())) for u in seeded.usernames]
+    report["background_cores_before_run"] = wait_for_quiet(0.3, args.wait_quiet)
+    server = Server(target, workers, args.port or free_port())
+    try:
+        server.wait_ready(workers)
+        print("[ceiling] /healthz", flush=True)
+        healthz = asyncio.run(healthz_ceiling(server.base, args, server.sid))
+        print(f"[ceiling] /healthz {healthz['rate']:.0f} req/s", flush=True)
+        print(f"[hour] window {plan.window:.0f} s (compression {args.compression})", flush=True)
+        hour = asyncio.run(exam_hour(server.base, examinees, seeded.exam_id, plan, args, server.sid))
+        print(f"[saturation] {args.concurrency} examinees for {args.saturation_seconds} s", flush=True)
+        sat = asyncio.run(saturation(server.base, examinees[:args.concurrency], seeded.saturation_exam_id, args,
+                                     server.sid))
+        print(f"[saturation] {sat['rate']:.0f} saves/s", flush=True)
+    finally:
+        server.stop()
+    print("[ceiling] database commit rate", flush=True)
+    database = (sqlite_commit_ceiling(args.ceiling_seconds, args.db_threads) if target.kind == "sqlite"
+                else postgres_commit_ceiling(target, args.ceiling_seconds, args.db_threads))
+    print("[integrity]", flush=True)
+    checks = integrity(target, examinees, {"exam hour": seeded.exam_id, "saturation": seeded.saturation_exam_id})
+    rec: Recorder = hour["rec"]
+    report["hour"] = {k: v for k, v in hour.items() if k not in ("rec", "t0")}
+    report["hour"]["rows"] = rows_of(rec, ["login", "start", "paper", "save", "state", "submit"], hour["wall"])
+    report["hour"]["errors"] = dict(rec.errors)
+    srec: Recorder = sat["rec"]
+    report["saturation"] = {k: v for k, v in sat.items() if k != "rec"}
+    report["saturation"]["rows"] = [srec.of("sat-save").row(sat["wall"])] + rows_of(
+        srec, ["sat-login", "sat-start", "sat-paper", "sat-submit"], 0)
+    report["saturation"]["errors"] = dict(srec.errors)
+    report["ceilings"] = {"healthz": healthz, "database": database}
+    report["ratios"] = {
+        "hour steady saves/s / healthz req/s": hour["steady_save_rate"] / healthz["rate"],
+        "hour steady saves/s / db commits/s": hour["steady_save_rate"] / database["rate"],
+        "saturation saves/s / healthz req/s": sat["rate"] / healthz["rate"],
+        "saturation saves/s / db commits/s": sat["rate"] / database["rate"],
+    }
+    report["integrity"] = checks
+    if not args.no_handbook:
+        print("[handbook] mkdocs build", flush=True)
+        report["handbook"] = handbook(args)
+    print_report(report)
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+        print(f"figures written to {args.json}")
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    p.add_argument("--workers", type=int, default=0, help="uvicorn workers (0: 1 for sqlite, 2 for postgres)")
+    p.add_argument("--examinees", type=int, default=2000)
+    p.add_argument("--questions", type=int, default=40, help="questions per paper")
+    p.add_argument("--compression", type=float, default=10,
+                   help="the hour lasts 3600/C seconds; rates stay real")
+    p.add_argument("--spike-seconds", type=float, default=60, help="arrivals spread over this (0: one burst)")
+    p.add_argument("--submit-seconds", type=float, default=60, help="submits spread over the window's last seconds")
+    p.add_argument("--save-interval", type=float, default=15, help="mean seconds between one examinee's saves")
+    p.add_argument("--poll-interval", type=float, default=30, help="the page's clock sync (0: off)")
+    p.add_argument("--concurrency", type=int, default=32,
+                   help="concurrent clients of the /healthz ceiling and of the saturation phase")
+    p.add_argument("--saturation-seconds", type=float, default=30)
+    p.add_argument("--ceiling-seconds", type=float, default=10)
+    p.add_argument("--db-threads", type=int, default=8, help="threads (clients) of the database commit ceiling")
+    p.add_argument("--max-connections", type=int, default=256, help="client connection pool size")
+    p.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
+    p.add_argument("--pg-database", default="bench_exam", help="dropped and created anew by every run")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--wait-quiet", type=float, default=300,
+                   help="wait up to this many seconds for other work on the machine to end before the run")
+    p.add_argument("--py-spy", default="", metavar="FILE",
+                   help="profile the server with py-spy during the saturation phase (collapsed stacks to FILE)")
+    p.add_argument("--no-handbook", action="store_true", help="skip the handbook build and page weight")
+    p.add_argument("--json", default="", help="also write the figures to this file")
+    return p.parse_args()
+
+
+ARGS: argparse.Namespace
+
+
+def stop_on_signal(signum, frame) -> None:
+    """Ctrl-C or SIGTERM: stop the server at once (an event loop may be running), then leave."""
+    for server in list(SERVERS):
+        server.stop()
+    print(f"\ninterrupted by signal {signum}; the server was stopped", file=sys.stderr, flush=True)
+    os._exit(128 + signum)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGINT, stop_on_signal)
+    try:
+        main()
+    except KeyboardInterrupt:
+        print("interrupted; the server was stopped", file=sys.stderr)
+        sys.exit(130)
