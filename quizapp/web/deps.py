@@ -1,7 +1,7 @@
 """Typed dependencies: routes read as sentences (db: SessionDep, user: CurrentUser)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated
 
@@ -19,7 +19,7 @@ class NotLoggedIn(Exception):
     """Raised for a page that needs a login; answered with a redirect to /login."""
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
     """A session for this request. Reads (GET) use the read engine: on SQLite
     they run outside any transaction and a write they make (a session's
     last-seen time, grading an overdue attempt, both guarded by conditional
@@ -27,6 +27,10 @@ def get_db(request: Request) -> Iterator[Session]:
     with BEGIN IMMEDIATE, so its read-then-write holds from the first read."""
     state = request.app.state
     engine = state.read_engine if request.method in ("GET", "HEAD") else state.engine
+    # An async generator: the session is closed on the event loop as soon as the
+    # route returns. Closed from the thread pool instead, a request whose last
+    # query left a transaction open (on SQLite: the write lock) would wait for
+    # a free thread while every thread waits for that lock.
     with Session(engine) as session:
         yield session
 
