@@ -124,16 +124,24 @@ class Question:
         return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def load_file(path: Path) -> tuple[list[Question], list[Problem]]:
-    rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+def read_yaml(path: Path, rel: str, loader=None) -> tuple[object, list[Problem]]:
+    """The file's YAML with line numbers (``loader``, default :class:`_Loader`),
+    or None and the syntax problem with its line."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader or _Loader), []
     except yaml.MarkedYAMLError as e:
         line = e.problem_mark.line + 1 if e.problem_mark else 0
-        return [], [Problem(rel, line, "", f"YAML 语法错误：{e.problem}")]
+        return None, [Problem(rel, line, "", f"YAML 语法错误：{e.problem}")]
     except yaml.YAMLError as e:
         m = re.search(r"第 (\d+) 行", str(e))
-        return [], [Problem(rel, int(m.group(1)) if m else 0, "", str(e))]
+        return None, [Problem(rel, int(m.group(1)) if m else 0, "", str(e))]
+
+
+def load_file(path: Path) -> tuple[list[Question], list[Problem]]:
+    rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+    data, problems = read_yaml(path, rel)
+    if problems:
+        return [], problems
     if not isinstance(data, LineDict) or not isinstance(data.get("questions"), list):
         return [], [Problem(rel, 1, "questions", "文件应包含 volume: 和 questions: 列表")]
     problems: list[Problem] = []

@@ -26,7 +26,7 @@ import yaml
 
 from ..domain.procedure import VOLUME_BY_CODE
 from .problems import Problem
-from .questions import LineDict, _Loader
+from .questions import LineDict, _Loader, read_yaml
 
 FILE = "handbook/revisions.yaml"       # as problems name it
 ALL = "all"                            # volume of an entry about the whole handbook
@@ -72,14 +72,9 @@ def load_revisions(path: Path) -> tuple[list[Revision], list[Problem]]:
     problems. A missing file is no entries and no problem."""
     if not path.is_file():
         return [], []
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_RevisionLoader)
-    except yaml.MarkedYAMLError as e:
-        line = e.problem_mark.line + 1 if e.problem_mark else 0
-        return [], [Problem(FILE, line, "", f"YAML 语法错误：{e.problem}")]
-    except yaml.YAMLError as e:
-        m = re.search(r"第 (\d+) 行", str(e))
-        return [], [Problem(FILE, int(m.group(1)) if m else 0, "", str(e))]
+    data, problems = read_yaml(path, FILE, _RevisionLoader)
+    if problems:
+        return [], problems
     if not isinstance(data, LineDict) or not isinstance(data.get("revisions"), list):
         return [], [Problem(FILE, 1, "revisions", "文件应包含 revisions: 列表，每条记录写 date、volume、summary，可选 pages")]
     revisions: list[Revision] = []

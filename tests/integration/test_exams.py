@@ -5,7 +5,7 @@ import re
 from types import SimpleNamespace
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from quizapp import exams
 from quizapp.models import Attempt, AttemptAnswer, Exam, MistakeEntry, Question, utcnow

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from quizapp import exams, supervision, surveys
-from quizapp.models import Attempt, AuditEvent, Cohort, Exam, Question, Role
+from quizapp.models import Attempt, AuditEvent, Cohort, Exam, Question
 from tests import builders
 from tests.integration.test_cohort_exams import setup_cohort
 
