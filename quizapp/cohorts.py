@@ -56,10 +56,16 @@ def enrolled_cohort_ids(user_id: int):
     return select(Enrolment.cohort_id).where(Enrolment.user_id == user_id)
 
 
-def require_enrolled(db: Session, user: User, cohort_id: int, message: str) -> None:
-    """NotFound (with ``message``) unless the user is enrolled in the cohort."""
-    if not db.get(Enrolment, (cohort_id, user.id)):
-        raise NotFound(message)          # 404: another cohort's things are not even confirmed
+def enrolled_item(db: Session, user: User, model, item_id: int, *, missing: str, foreign: str):
+    """A cohort's survey, teaching session… (any row with a ``cohort_id``) for a
+    trainee enrolled in that cohort; NotFound with ``missing`` or ``foreign``
+    otherwise (404: another cohort's things are not even confirmed)."""
+    item = db.get(model, item_id)
+    if item is None:
+        raise NotFound(missing)
+    if not db.get(Enrolment, (item.cohort_id, user.id)):
+        raise NotFound(foreign)
+    return item
 
 
 def members(db: Session, cohort: Cohort) -> list[User]:

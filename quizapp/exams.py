@@ -40,9 +40,8 @@ class AttemptClosed(DomainError):
 # --- exams ----------------------------------------------------------------------
 
 def candidates(db: Session) -> list[rules.Candidate]:
-    """What new papers may hold: in the bank and not suspended by an editor."""
-    return [rules.Candidate(q.id, q.volume, q.step, q.difficulty, q.type)
-            for q in db.exec(select(Question).where(Question.active == True, Question.suspended == False))]  # noqa: E712
+    """What new papers may hold: the practice pool (in the bank, not suspended by an editor)."""
+    return [rules.Candidate(q.id, q.volume, q.step, q.difficulty, q.type) for q in practice.active_questions(db)]
 
 
 def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_minutes: int,

@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from .cohorts import enrolled_cohort_ids, require_enrolled
-from .domain.errors import DomainError, NotFound
+from .cohorts import enrolled_cohort_ids, enrolled_item
+from .domain.errors import DomainError
 from .domain.surveys import validate_rating
 from .models import Cohort, SessionFeedback, TeachingSession, User
 
@@ -38,11 +38,8 @@ def sessions_for_trainee(db: Session, user: User) -> list[tuple[TeachingSession,
 
 
 def session_for_trainee(db: Session, user: User, session_id: int) -> TeachingSession:
-    session = db.get(TeachingSession, session_id)
-    if session is None:
-        raise NotFound("课程不存在")
-    require_enrolled(db, user, session.cohort_id, "这不是您所在培训班的课程")
-    return session
+    return enrolled_item(db, user, TeachingSession, session_id, missing="课程不存在",
+                         foreign="这不是您所在培训班的课程")
 
 
 def rate(db: Session, user: User, session: TeachingSession, *, ratings: dict[str, object], comment: str) -> None:

@@ -147,7 +147,7 @@ def flag_on(db: Session, question: Question | None) -> int:
         return 0
     n = db.exec(select(func.count()).select_from(ContentReport).where(
         ContentReport.question_id == question.id, ContentReport.status.in_(rules.OPEN))).one()
-    return n if n >= rules.FLAG_AT else 0
+    return rules.flagged({question.id: n}).get(question.id, 0)
 
 
 def flagged_questions(db: Session) -> dict[str, int]:

@@ -10,9 +10,9 @@ from sqlmodel import Session, select
 
 from . import exams
 from .audit import record as audit
-from .cohorts import enrolled_cohort_ids, require_enrolled
+from .cohorts import enrolled_cohort_ids, enrolled_item
 from .domain import surveys as rules
-from .domain.errors import DomainError, NotFound
+from .domain.errors import DomainError
 from .domain.procedure import ALL_STEPS, VOLUMES
 from .exports import Sheet
 from .models import Cohort, Enrolment, Exam, Survey, SurveyResponse, User
@@ -75,11 +75,7 @@ def surveys_for_trainee(db: Session, user: User) -> list[tuple[Survey, bool]]:
 
 
 def survey_for_trainee(db: Session, user: User, survey_id: int) -> Survey:
-    survey = db.get(Survey, survey_id)
-    if survey is None:
-        raise NotFound("调查不存在")
-    require_enrolled(db, user, survey.cohort_id, "该调查不是发给您所在培训班的")
-    return survey
+    return enrolled_item(db, user, Survey, survey_id, missing="调查不存在", foreign="该调查不是发给您所在培训班的")
 
 
 def answer(db: Session, user: User, survey: Survey, *, ratings: dict[str, tuple[object, object]],
