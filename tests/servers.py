@@ -31,18 +31,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+    """Until ``url`` answers 200; RuntimeError with the process's log if it
+    exits or does not answer within ``seconds``."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {seconds} s:\n{log.read_text()}")
+
+
 class Server:
     """One worker process: ``start()`` returns at once, ``wait_ready()`` waits for /healthz."""
 
-    def __init__(self, database_url: str, log: Path, *, sweep_seconds: int = 1):
+    def __init__(self, database_url: str, log: Path, *, sweep_seconds: int = 1, site_dir: Path | None = None):
         self.database_url, self.log, self.sweep_seconds = database_url, log, sweep_seconds
+        self.site_dir = site_dir or ROOT / "no-site"
         self.proc: subprocess.Popen | None = None
         self.base = ""
 
     def start(self) -> Server:
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "DATABASE_URL": self.database_url, "SITE_DIR": str(ROOT / "no-site"),
+        env = {**os.environ, "DATABASE_URL": self.database_url, "SITE_DIR": str(self.site_dir),
                "SWEEP_SECONDS": str(self.sweep_seconds)}
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen([sys.executable, "-m", "quizapp", "serve", "--port", str(port)], env=env,
@@ -50,18 +67,12 @@ class Server:
         return self
 
     def wait_ready(self, seconds: float = 30) -> Server:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not answer /healthz within {seconds} s:\n{self.log.read_text()}")
+        try:
+            wait_for(f"{self.base}/healthz", self.proc, self.log, seconds)
+        except RuntimeError:
+            self.stop()
+            raise
+        return self
 
     @property
     def pid(self) -> int:

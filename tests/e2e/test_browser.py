@@ -6,28 +6,20 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from quizapp.content import ROOT
 from tests.conftest import IN_CI
+from tests.servers import Server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -42,22 +34,11 @@ def server(built_site, tmp_path_factory):
                                      ("duzhe", "reader-pass-1", "孙读者")):
         subprocess.run(py + ["create-user", username, password, "--name", name], env=env, cwd=ROOT,
                        check=True, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen(py + ["serve", "--port", str(port)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("server did not start: " + proc.stdout.read().decode())
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    server = Server(env["DATABASE_URL"], db.with_suffix(".log"), sweep_seconds=30, site_dir=built_site).start()
+    try:
+        yield server.wait_ready().base
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module")

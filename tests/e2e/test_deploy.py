@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -19,7 +18,7 @@ import pytest
 from quizapp.content import ROOT
 from quizapp.web.csrf import token_for
 from tests.conftest import IN_CI
-from tests.e2e.test_browser import free_port
+from tests.servers import Server, free_port, wait_for
 
 CONFIG = ROOT / "deploy" / "nginx.conf"
 
@@ -34,17 +33,6 @@ def test_every_platform_path_is_passed_to_the_workers():
     assert first - proxied_prefixes() == set(), "add these to the location in deploy/nginx.conf"
 
 
-def wait_for(url: str, proc: subprocess.Popen) -> None:
-    for _ in range(150):
-        try:
-            if httpx.get(url).status_code < 500:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    pytest.fail(f"{url} did not come up: {proc.stdout.read().decode() if proc.stdout else ''}")
-
-
 @pytest.fixture
 def layout(built_site, tmp_path):
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
@@ -52,17 +40,14 @@ def layout(built_site, tmp_path):
         if IN_CI:
             pytest.fail("CI=true but nginx is missing (apt-get install nginx-light)")
         pytest.skip("nginx not installed (apt-get install nginx-light)")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'zj.db'}", "SITE_DIR": str(built_site),
-           "ADMIN_USERNAME": "teacher", "ADMIN_PASSWORD": "teacher-pass-1", "SWEEP_SECONDS": "0"}
+    url = f"sqlite:///{tmp_path / 'zj.db'}"
+    env = {**os.environ, "DATABASE_URL": url, "ADMIN_USERNAME": "teacher", "ADMIN_PASSWORD": "teacher-pass-1"}
     py = [sys.executable, "-m", "quizapp"]
     subprocess.run(py + ["setup"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run(py + ["create-user", "kaosheng", "exam-pass-1", "--name", "赵某"], env=env, cwd=ROOT,
                    check=True, capture_output=True)
-    workers = {}
-    for _ in range(2):
-        port = free_port()
-        workers[port] = subprocess.Popen(py + ["serve", "--port", str(port)], env=env, cwd=ROOT,
-                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    workers = [Server(url, tmp_path / f"worker-{n}.log", sweep_seconds=0, site_dir=built_site).start()
+               for n in range(2)]
     listen = free_port()
     conf = CONFIG.read_text()
     conf = re.sub(r"error_log [^;]+;", f"error_log {tmp_path}/error.log warn;", conf)
@@ -70,24 +55,25 @@ def layout(built_site, tmp_path):
     conf = re.sub(r"listen 80;", f"listen 127.0.0.1:{listen};", conf)
     conf = re.sub(r"root [^;]+;", f"root {built_site};", conf)
     conf = re.sub(r"(\s+server 127\.0\.0\.1:\d+;[^\n]*\n)+",
-                  "\n" + "".join(f"        server 127.0.0.1:{p};\n" for p in workers), conf, count=1)
+                  "\n" + "".join(f"        server {w.base.removeprefix('http://')};\n" for w in workers), conf,
+                  count=1)
     (tmp_path / "nginx.conf").write_text(conf)
     # As root, nginx's workers would drop to "nobody", who cannot read pytest's private temporary folders.
     directives = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
-    proxy = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", directives],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = tmp_path / "nginx.log"
+    with open(log, "wb") as out:
+        proxy = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", directives],
+                                 stdout=out, stderr=subprocess.STDOUT)
     try:
-        for port, proc in workers.items():
-            wait_for(f"http://127.0.0.1:{port}/healthz", proc)
-        wait_for(f"http://127.0.0.1:{listen}/healthz", proxy)
+        for worker in workers:
+            worker.wait_ready()
+        wait_for(f"http://127.0.0.1:{listen}/healthz", proxy, log)
         yield f"http://127.0.0.1:{listen}", workers
     finally:
-        for proc in [proxy, *workers.values()]:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        proxy.terminate()
+        proxy.wait(timeout=10)
+        for worker in workers:
+            worker.stop()
 
 
 def test_nginx_serves_the_handbook_and_any_worker_serves_the_platform(layout):
@@ -98,12 +84,11 @@ def test_nginx_serves_the_handbook_and_any_worker_serves_the_platform(layout):
         r = browser.post("/login", data={"username": "kaosheng", "password": "exam-pass-1", "next": "/practice/"})
         assert r.status_code == 303
         csrf = {"X-CSRF-Token": token_for(browser.cookies["zj_session"])}
-        first, second = list(workers.values())
+        first, second = workers
         first.kill()                                      # one worker dies: the other answers
-        first.wait()
         for _ in range(4):
             assert browser.get("/account/password").status_code == 200
         r = browser.post("/account/password", headers=csrf,
                          data={"old": "exam-pass-1", "new": "exam-pass-2", "again": "exam-pass-2", "next": "/"})
         assert r.status_code == 200 and "已修改" in r.text
-        assert second.poll() is None
+        assert second.proc.poll() is None
