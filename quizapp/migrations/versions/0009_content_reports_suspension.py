@@ -45,8 +45,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_content_reports_user_id'), ['user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_content_reports_volume'), ['volume'], unique=False)
 
-    # A plain ALTER TABLE ADD COLUMN with a constant default: SQLite would otherwise
-    # rebuild the table, which its foreign keys (answers refer to questions) forbid.
+    # A plain ALTER TABLE ADD COLUMN: with a constant default SQLite needs no
+    # table rebuild (a parenthesised default such as '(false)' would force one).
     op.add_column('questions', sa.Column('suspended', sa.Boolean(), server_default='0', nullable=False))
 
     # ### end Alembic commands ###
