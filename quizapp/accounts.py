@@ -11,6 +11,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session, delete, func, select
 
+from .db import commit_keeping_loaded
 from .domain import throttle
 from .domain.errors import DomainError, LoginFailed
 from .models import LoginAttempt, LoginSession, Role, User, utcnow
@@ -60,17 +61,19 @@ def create_user(db: Session, *, username: str, password: str, display_name: str,
 
 
 def _failures(db: Session, username: str, address: str, now) -> throttle.Failures:
-    since = now - throttle.WINDOW
-    failed = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.at > since,
-                                                                   LoginAttempt.succeeded == False)  # noqa: E712
+    """Recent failures per account, per address and per both (one query over the
+    failure indexes), and whether the account has logged in from this address before."""
+    of_account, of_address = LoginAttempt.username == username, LoginAttempt.address == address
+    account_address, by_address, by_account = db.exec(
+        select(func.count().filter(of_account & of_address), func.count().filter(of_address),
+               func.count().filter(of_account))
+        .where(LoginAttempt.succeeded == False, LoginAttempt.at > now - throttle.WINDOW,  # noqa: E712
+               of_account | of_address)).one()
     known = db.exec(select(LoginAttempt.id).where(
-        LoginAttempt.username == username, LoginAttempt.address == address, LoginAttempt.succeeded == True,  # noqa: E712
+        of_account, of_address, LoginAttempt.succeeded == True,  # noqa: E712
         LoginAttempt.at > now - timedelta(days=throttle.KNOWN_ADDRESS_DAYS)).limit(1)).first()
-    return throttle.Failures(
-        account_address=db.exec(failed.where(LoginAttempt.username == username, LoginAttempt.address == address)).one(),
-        address=db.exec(failed.where(LoginAttempt.address == address)).one(),
-        account=db.exec(failed.where(LoginAttempt.username == username)).one(),
-        known_address=known is not None)
+    return throttle.Failures(account_address=account_address, address=by_address, account=by_account,
+                             known_address=known is not None)
 
 
 def authenticate(db: Session, *, username: str, password: str, address: str = "") -> User:
@@ -83,7 +86,7 @@ def authenticate(db: Session, *, username: str, password: str, address: str = ""
     user = db.exec(select(User).where(User.username == username)).first()
     # The ~30 ms of argon2 run outside any transaction: on SQLite a transaction
     # holds the one write lock, and a login surge must not queue saves behind it.
-    _commit_keeping_loaded(db)
+    commit_keeping_loaded(db)
     if user is None or not user.active:
         hasher.hash(password)            # same cost whether or not the user exists
         valid, new_hash = False, None
@@ -134,18 +137,21 @@ def set_active(db: Session, user: User, active: bool) -> None:
 def revoke_sessions(db: Session, user_id: int, keep: str | None = None) -> None:
     query = delete(LoginSession).where(LoginSession.user_id == user_id)
     if keep:
-        query = query.where(LoginSession.token_hash != _token_hash(keep))
+        query = query.where(LoginSession.token_hash != token_hash(keep))
     db.exec(query)
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(db: Session, user: User, *, days: int) -> str:
-    """A new login session; returns the token for the cookie (stored only hashed)."""
+def start_session(db: Session, user: User, *, days: int, replacing: str | None = None) -> str:
+    """A new login session (the one of the token ``replacing`` ends: a new id at
+    every login); returns the token for the cookie (stored only hashed)."""
     token = secrets.token_urlsafe(32)
-    db.add(LoginSession(token_hash=_token_hash(token), user_id=user.id,
+    if replacing:
+        db.exec(delete(LoginSession).where(LoginSession.token_hash == token_hash(replacing)))
+    db.add(LoginSession(token_hash=token_hash(token), user_id=user.id,
                         expires_at=utcnow() + timedelta(days=days)))
     db.commit()
     return token
@@ -162,7 +168,7 @@ def user_for_token(db: Session, token: str | None, idle: timedelta | None = None
     if not token:
         return None
     found = db.exec(select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-                    .where(LoginSession.token_hash == _token_hash(token))).first()
+                    .where(LoginSession.token_hash == token_hash(token))).first()
     now = utcnow()
     try:
         if found is None or found[0].expires_at <= now:
@@ -177,18 +183,10 @@ def user_for_token(db: Session, token: str | None, idle: timedelta | None = None
             db.add(row)
         return user if user.active else None
     finally:
-        _commit_keeping_loaded(db)
-
-
-def _commit_keeping_loaded(db: Session) -> None:
-    expire, db.expire_on_commit = db.expire_on_commit, False
-    try:
-        db.commit()
-    finally:
-        db.expire_on_commit = expire
+        commit_keeping_loaded(db)
 
 
 def end_session(db: Session, token: str | None) -> None:
     if token:
-        db.exec(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+        db.exec(delete(LoginSession).where(LoginSession.token_hash == token_hash(token)))
         db.commit()

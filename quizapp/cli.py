@@ -82,7 +82,7 @@ def serve(host: str, port: int, workers: int) -> None:
     print(f"镇街综合行政执法教程已启动：http://{host}:{port}/  （手册；练习与考试：http://{host}:{port}/practice/）",
           flush=True)
     uvicorn.run("quizapp.web.main:app", host=host, port=port, workers=workers, log_level="warning",
-                proxy_headers=True)
+                access_log=False, proxy_headers=True)      # the reverse proxy keeps the access log
 
 
 def create_user(settings: Settings, args) -> None:

@@ -59,6 +59,16 @@ def _begin_immediate(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def commit_keeping_loaded(db: Session) -> None:
+    """Commit without expiring what the session has loaded (or just written):
+    nothing is read again for attributes whose values are known."""
+    expire, db.expire_on_commit = db.expire_on_commit, False
+    try:
+        db.commit()
+    finally:
+        db.expire_on_commit = expire
+
+
 def session_scope(engine: Engine) -> Iterator[Session]:
     with Session(engine) as session:
         yield session

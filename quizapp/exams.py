@@ -9,12 +9,13 @@ passed, so the clock holds whether or not the trainee's page is open.
 """
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import Connection, bindparam, delete, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
@@ -25,6 +26,7 @@ from .domain import exams as rules
 from .domain import statistics
 from .domain.supervision import accuracy_by
 from .domain.errors import DomainError, Forbidden, InvalidAnswer, NotFound
+from .db import commit_keeping_loaded
 from .domain.procedure import ALL_STEPS
 from .models import (Attempt, AttemptAnswer, Enrolment, Exam, ExamGrant, IntegrityEvent, LoginAttempt, Question,
                      Survey, SurveyResponse, User, utcnow)
@@ -41,7 +43,9 @@ class AttemptClosed(DomainError):
 
 def candidates(db: Session) -> list[rules.Candidate]:
     """What new papers may hold: the practice pool (in the bank, not suspended by an editor)."""
-    return [rules.Candidate(q.id, q.volume, q.step, q.difficulty, q.type) for q in practice.active_questions(db)]
+    return [rules.Candidate(*row) for row in db.exec(
+        select(Question.id, Question.volume, Question.step, Question.difficulty, Question.type)
+        .where(practice.IN_POOL).order_by(Question.id))]
 
 
 def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_minutes: int,
@@ -184,13 +188,15 @@ def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = 
     now = now or utcnow()
     exam = get_exam(db, exam_id)
     check_eligible(db, user, exam)
-    finish_expired(db, now, user_id=user.id)
-    attempts = db.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id)).all()
+    attempts = [bring_up_to_date(db, a, now) for a in db.exec(
+        select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id)).all()]
     open_attempt = next((a for a in attempts if a.status == "open"), None)
     if open_attempt:
         return open_attempt
-    rules.check_can_start(now, opens_at=exam.opens_at, closes_at=exam.closes_at,
-                          attempts_allowed=allowed_attempts(db, exam, user.id), attempts_used=len(attempts))
+    allowed = (exam.attempts_allowed if len(attempts) < exam.attempts_allowed   # a grant only adds attempts
+               else allowed_attempts(db, exam, user.id))
+    rules.check_can_start(now, opens_at=exam.opens_at, closes_at=exam.closes_at, attempts_allowed=allowed,
+                          attempts_used=len(attempts))
     rng = rng or random.Random()
     pool = candidates(db)
     if exam.question_ids:              # a fixed paper, less any question an editor has suspended since
@@ -201,20 +207,20 @@ def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = 
     else:
         ids = rules.assemble([rules.Cell(**c) for c in exam.blueprint], pool, rng)
     questions = {q.id: {"type": q.type, "options": q.options, "answer": q.answer, "parts": q.parts}
-                 for q in db.exec(select(Question).where(Question.id.in_(ids)))}
+                 for q in db.exec(select(Question.id, Question.type, Question.options, Question.answer,
+                                         Question.parts).where(Question.id.in_(ids)))}
     paper = rules.paper_for_attempt(ids, questions, exam.points, rng, shuffle_questions=exam.shuffle_questions,
                                     shuffle_options=exam.shuffle_options)
     attempt = Attempt(exam_id=exam.id, user_id=user.id, number=len(attempts) + 1, started_at=now,
                       deadline=rules.deadline_for(now, timedelta(minutes=exam.time_limit_minutes), exam.closes_at),
-                      paper=[asdict(item) for item in paper])
+                      paper=[dict(vars(item)) for item in paper])      # shallow: asdict's deep copy costs ms
     db.add(attempt)
     try:
-        db.commit()
+        commit_keeping_loaded(db)       # the attempt as written: no need to read it back
     except IntegrityError:          # a second tab started at the same moment: use its attempt
         db.rollback()
         return db.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id,
                                              Attempt.status == "open")).one()
-    db.refresh(attempt)
     return attempt
 
 
@@ -267,12 +273,14 @@ def sweep(engine, now: datetime | None = None) -> int | None:
         if postgres and not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SWEEP_LOCK}).scalar():
             conn.rollback()
             return None
+        conn.commit()           # the advisory lock is the session's: it outlives this transaction
         try:
-            with Session(bind=conn) as db:
+            # each attempt graded in a transaction of its own (finish_expired -> _grade commits),
+            # so a sweep of hundreds of attempts never holds their row locks all at once
+            with Session(engine) as db:
                 graded = finish_expired(db, now)
                 db.exec(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=LOGIN_LOG_DAYS)))
                 db.commit()
-            conn.commit()       # the session joined the lock's transaction: commit it before letting go of the lock
             return graded
         finally:
             if postgres:
@@ -309,34 +317,46 @@ def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, r
     if attempt.status != "open":
         raise AttemptClosed("本次考试已交卷，答案不能再修改")
     rules.check_can_save(now, attempt.deadline)
-    if not any(item["question_id"] == question_id for item in attempt.paper):
+    item = next((i for i in _paper(attempt) if i.question_id == question_id), None)
+    if item is None:
         raise InvalidAnswer("本题不在您的试卷中")
-    chosen, _ = practice.check_response(db.get(Question, question_id), response, allow_empty=True)
+    chosen = rules.check_paper_response(item, response)
     # One statement inserts the answer or replaces an older one; a newer stored
     # save (a higher seq) is left alone and no row is affected.
-    if db.exec(_upsert_answer(db, attempt.id, question_id, chosen, now, seq)).first() is None:
-        saved_at = db.exec(select(AttemptAnswer.saved_at).where(AttemptAnswer.attempt_id == attempt.id,
-                                                                AttemptAnswer.question_id == question_id)).one()
-        db.rollback()
-        return Saved(saved_at, False)
+    saved = write_answer(db.connection(), attempt.id, question_id, chosen, now, seq)
     db.commit()
-    return Saved(now, True)
+    return saved
 
 
-def _upsert_answer(db: Session, attempt_id: int, question_id: str, response, saved_at: datetime, seq: int):
+def write_answer(conn: Connection, attempt_id: int, question_id: str, response, now: datetime, seq: int) -> Saved:
+    """One statement inserts the answer or replaces an older one; when a newer
+    save of the question is stored (a higher seq) no row is affected, and the
+    save is acknowledged as not applied with the stored time."""
+    params = {"attempt_id": attempt_id, "question_id": question_id, "response": response, "saved_at": now,
+              "seq": seq}
+    if conn.execute(_upsert_statement(conn.dialect.name), params).first() is not None:
+        return Saved(now, True)
+    return Saved(conn.execute(_STORED_SAVE_TIME, params).scalar_one(), False)
+
+
+_answers = AttemptAnswer.__table__
+_STORED_SAVE_TIME = select(_answers.c.saved_at).where(_answers.c.attempt_id == bindparam("attempt_id"),
+                                                      _answers.c.question_id == bindparam("question_id"))
+
+
+@functools.cache
+def _upsert_statement(dialect: str):
     """INSERT … ON CONFLICT (attempt_id, question_id) DO UPDATE … WHERE stored seq <= seq
-    RETURNING id (PostgreSQL and SQLite alike): no row comes back when a newer save is stored."""
-    if db.get_bind().dialect.name == "postgresql":
+    RETURNING id (PostgreSQL and SQLite alike), built once per dialect; values are bound at execution."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    table = AttemptAnswer.__table__
-    stmt = insert(table).values(attempt_id=attempt_id, question_id=question_id, response=response,
-                                saved_at=saved_at, seq=seq)
+    stmt = insert(_answers)
     return stmt.on_conflict_do_update(
-        index_elements=[table.c.attempt_id, table.c.question_id],
+        index_elements=[_answers.c.attempt_id, _answers.c.question_id],
         set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at, "seq": stmt.excluded.seq},
-        where=table.c.seq <= stmt.excluded.seq).returning(table.c.id)
+        where=_answers.c.seq <= stmt.excluded.seq).returning(_answers.c.id)
 
 
 @dataclass
@@ -402,10 +422,8 @@ def _grade(db: Session, attempt: Attempt, at: datetime, ended_by: str) -> Attemp
         status="graded", submitted_at=min(at, attempt.deadline), ended_by=ended_by, score=result.score,
         max_score=result.max_score, passed=result.passed, item_scores=result.item_scores)).rowcount == 1
     if won:
-        for item in paper:
-            if result.item_scores[item.question_id] < item.points:
-                mistakes.record_wrong(db, user_id=attempt.user_id, question_id=item.question_id, source="exam",
-                                      now=at)
+        wrong = [item.question_id for item in paper if result.item_scores[item.question_id] < item.points]
+        mistakes.record_wrong_many(db, user_id=attempt.user_id, question_ids=wrong, source="exam", now=at)
     db.commit()
     db.refresh(attempt)
     return attempt
@@ -439,8 +457,9 @@ def question_view(q: Question, *, number: int = 1, points: float = 0.0, option_o
 
 
 def paper_view(db: Session, attempt: Attempt) -> list[PaperQuestion]:
-    questions = {q.id: q for q in db.exec(select(Question).where(
-        Question.id.in_([i["question_id"] for i in attempt.paper])))}
+    questions = {q.id: q for q in db.exec(  # what question_view reads, not the keys and explanations
+        select(Question.id, Question.type, Question.stem, Question.options, Question.parts)
+        .where(Question.id.in_([i["question_id"] for i in attempt.paper])))}
     saved = saved_responses(db, attempt)
     return [question_view(questions[item.question_id], number=n, points=item.points, option_order=item.option_order,
                           part_orders=item.part_option_orders, response=saved.get(item.question_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from .domain import review as rules
@@ -23,18 +24,33 @@ def _apply(entry: MistakeEntry, schedule: rules.Schedule, now: datetime) -> None
 
 def record_wrong(db: Session, *, user_id: int, question_id: str, source: str, now: datetime | None = None) -> None:
     """Into the book, or back to the start of its schedule. The caller commits."""
-    now = now or utcnow()
-    entry = db.exec(select(MistakeEntry).where(MistakeEntry.user_id == user_id,
-                                               MistakeEntry.question_id == question_id)).first()
-    if entry is None:
-        schedule = rules.after_wrong(None, now)
-        db.add(MistakeEntry(user_id=user_id, question_id=question_id, card=schedule.card, due=schedule.due,
-                            last_source=source, added_at=now, updated_at=now))
+    record_wrong_many(db, user_id=user_id, question_ids=[question_id], source=source, now=now)
+
+
+def record_wrong_many(db: Session, *, user_id: int, question_ids: list[str], source: str,
+                      now: datetime | None = None) -> None:
+    """record_wrong for several questions (a graded exam's wrong items): one
+    query for the entries there are, one multi-row INSERT for the new ones."""
+    if not question_ids:
         return
-    _apply(entry, rules.after_wrong(_schedule(entry), now), now)
-    entry.wrong_count += 1
-    entry.last_source = source
-    db.add(entry)
+    now = now or utcnow()
+    existing = {e.question_id: e for e in db.exec(select(MistakeEntry).where(
+        MistakeEntry.user_id == user_id, MistakeEntry.question_id.in_(question_ids)))}
+    new = []
+    for question_id in dict.fromkeys(question_ids):
+        entry = existing.get(question_id)
+        if entry is None:
+            schedule = rules.after_wrong(None, now)
+            new.append({"user_id": user_id, "question_id": question_id, "card": schedule.card, "due": schedule.due,
+                        "streak": 0, "cleared": False, "wrong_count": 1, "last_source": source, "added_at": now,
+                        "updated_at": now})
+            continue
+        _apply(entry, rules.after_wrong(_schedule(entry), now), now)
+        entry.wrong_count += 1
+        entry.last_source = source
+        db.add(entry)
+    if new:
+        db.connection().execute(insert(MistakeEntry.__table__), new)
 
 
 def record_review_right(db: Session, *, user_id: int, question_id: str, now: datetime | None = None) -> bool:

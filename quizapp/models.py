@@ -51,6 +51,13 @@ class LoginSession(SQLModel, table=True):
 class LoginAttempt(SQLModel, table=True):
     """Each login attempt, for the throttle that every worker shares."""
     __tablename__ = "login_attempts"
+    # The throttle counts recent failures per account and per address: indexes of
+    # the failures only, so that an exam's start (thousands of successful logins,
+    # often from one training room's address) does not make each count longer.
+    __table_args__ = tuple(
+        Index(f"ix_login_failures_{column}", column, "at", postgresql_where=text("NOT succeeded"),
+              sqlite_where=text("succeeded = 0"))
+        for column in ("username", "address"))
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     username: str = Field(max_length=128, index=True)

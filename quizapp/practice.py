@@ -65,10 +65,12 @@ class Feedback:
     left_book: bool = False
 
 
+IN_POOL = (Question.active == True) & (Question.suspended == False)  # noqa: E712 - the practice pool's condition
+
+
 def active_questions(db: Session) -> list[Question]:
     """The practice pool: in the bank and not suspended by an editor."""
-    return list(db.exec(select(Question).where(Question.active == True, Question.suspended == False)  # noqa: E712
-                        .order_by(Question.id)))
+    return list(db.exec(select(Question).where(IN_POOL).order_by(Question.id)))
 
 
 def candidates(db: Session, flt: PracticeFilter) -> list[Question]:

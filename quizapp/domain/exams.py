@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from .answers import normalise_case_response, normalise_response
 from .errors import DomainError
 
 TYPE_NAMES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "case": "案例分析题"}
@@ -117,6 +118,19 @@ class PaperItem:
     option_order: list[str] = field(default_factory=list)
     part_option_orders: dict[str, list[str]] = field(default_factory=dict)
     part_types: dict[str, str] = field(default_factory=dict)
+
+
+def check_paper_response(item: PaperItem, response) -> list[str] | dict[str, list[str]]:
+    """A response to a question of this paper, normalised (sorted distinct
+    option keys; per part for a case question; empty allowed: an exam answer
+    may be cleared), or InvalidAnswer. Checked against the paper itself,
+    which holds each question's option keys and types as drawn."""
+    if item.type == "case":
+        parts = [{"id": pid, "type": item.part_types[pid], "options": dict.fromkeys(order)}
+                 for pid, order in item.part_option_orders.items()]
+        return normalise_case_response(parts, response if isinstance(response, dict) else {}, allow_empty=True)
+    return normalise_response(item.type, item.option_order, response if isinstance(response, list) else [],
+                              allow_empty=True)
 
 
 def shuffled_order(keys: Sequence[str], rng: random.Random, shuffle: bool) -> list[str]:

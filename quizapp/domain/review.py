@@ -28,7 +28,9 @@ class Schedule:
 
 def after_wrong(current: Schedule | None, now: datetime) -> Schedule:
     """A wrong answer: into the book (or back to the start of it)."""
-    card = Card.from_dict(current.card) if current else Card(due=now)
+    # card_id given: without one, fsrs makes it from the clock and sleeps 1 ms so
+    # the next is unique; a card here is keyed by its (user, question) entry.
+    card = Card.from_dict(current.card) if current else Card(card_id=int(now.timestamp() * 1000), due=now)
     card, _ = _scheduler.review_card(card, Rating.Again, now)
     return Schedule(card=card.to_dict(), due=card.due, streak=0, cleared=False)
 

@@ -49,7 +49,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             app.state.read_engine.dispose()
 
     app = FastAPI(title="镇街综合行政执法教程 · 练习与考试", docs_url=None, redoc_url=None, openapi_url=None,
-                  lifespan=lifespan, dependencies=[Depends(csrf_protect)])
+                  lifespan=lifespan, dependencies=[Depends(csrf_protect)],
+                  # no OpenTelemetry export is configured: skip FastAPI's per-request telemetry checks
+                  telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False})
     app.state.settings = settings
     render.TIMEZONE["name"] = settings.timezone
     app.state.engine = engine or make_engine(settings.database_url)

@@ -38,12 +38,20 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
+def idle_timeout(request: Request) -> timedelta:
+    return timedelta(minutes=request.app.state.settings.session_idle_minutes)
+
+
 def _session_user(request: Request, db: Session) -> User | None:
-    idle = timedelta(minutes=request.app.state.settings.session_idle_minutes)
-    return accounts.user_for_token(db, request.cookies.get(COOKIE), idle)
+    return accounts.user_for_token(db, request.cookies.get(COOKIE), idle_timeout(request))
 
 
 def get_current_user(request: Request, db: SessionDep) -> User:
+    return logged_in_user(request, db)
+
+
+def logged_in_user(request: Request, db: Session) -> User:
+    """The request's user, or NotLoggedIn (for a route that opens its own session)."""
     user = _session_user(request, db)
     if user is None:
         raise NotLoggedIn()

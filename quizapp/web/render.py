@@ -18,6 +18,7 @@ from ..domain.procedure import VOLUME_BY_CODE
 from ..models import ROLE_NAMES, Role
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.auto_reload = False        # templates ship with the package: no stat() of every file at every render
 
 
 def volume_title(code: str) -> str:

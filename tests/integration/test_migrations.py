@@ -66,7 +66,7 @@ def old_rows(d: str) -> list[tuple[str, list[dict]]]:
                  password_hash=PASSWORD_HASH, must_change_password=False, active=False,
                  created_at=ts(d, "2026-01-07 10:00:00"), cert_no="")]),
         ("login_sessions", [
-            dict(token_hash=accounts._token_hash(TOKEN), user_id=2, created_at=ts(d, "2026-01-06 09:31:00"),
+            dict(token_hash=accounts.token_hash(TOKEN), user_id=2, created_at=ts(d, "2026-01-06 09:31:00"),
                  expires_at=ts(d, "2099-01-01 00:00:00"))]),
         ("questions", [
             dict(id="mig-single-1", type="single", difficulty=2, volume="v1-common", step="立案",
@@ -206,7 +206,7 @@ def check_the_app_uses_the_migrated_rows(engine, written) -> None:
         assert trainee.must_change_password and trainee.display_name == "李学员"
         # the session made before the upgrade (last_seen_at NULL: idle time counts from its creation) still logs in
         assert accounts.user_for_token(db, TOKEN, timedelta(days=3650)).id == trainee.id
-        assert db.get(LoginSession, accounts._token_hash(TOKEN)).last_seen_at is not None     # touched now
+        assert db.get(LoginSession, accounts.token_hash(TOKEN)).last_seen_at is not None     # touched now
         if "exams" in written:
             exam = db.get(Exam, 1)
             assert exam.purpose == "exam" and exam.points == {"single": 2, "case": 4}

@@ -521,7 +521,7 @@ def test_the_only_writes_a_get_may_make(world, db):
     w = world
     trainee, teacher = w.client("trainee"), w.client("teacher")
     token = trainee.cookies.get(COOKIE)
-    row = db.get(LoginSession, accounts._token_hash(token))
+    row = db.get(LoginSession, accounts.token_hash(token))
     row.last_seen_at = utcnow() - timedelta(minutes=5)
     db.add(row)
     # the attempt's time is up
@@ -534,15 +534,15 @@ def test_the_only_writes_a_get_may_make(world, db):
     assert set(changed(before, snapshot(w.engine))) == {"attempts", "mistake_entries"}
     db.expire_all()
     assert db.get(Attempt, w.attempt.id).status == "graded"
-    assert db.get(LoginSession, accounts._token_hash(token)).last_seen_at > utcnow() - timedelta(minutes=1)
+    assert db.get(LoginSession, accounts.token_hash(token)).last_seen_at > utcnow() - timedelta(minutes=1)
     # idle past the limit: the session row goes
-    row = db.get(LoginSession, accounts._token_hash(token))
+    row = db.get(LoginSession, accounts.token_hash(token))
     row.last_seen_at = utcnow() - timedelta(minutes=w.app.state.settings.session_idle_minutes + 1)
     db.add(row)
     db.commit()
     assert trainee.get("/exams/").status_code == 303
     db.expire_all()
-    assert db.get(LoginSession, accounts._token_hash(token)) is None
+    assert db.get(LoginSession, accounts.token_hash(token)) is None
     # a changed initial password leaves the credentials workbook
     wang = db.exec(builders.select_user("13900000002")).one()
     wang.must_change_password = False
@@ -903,7 +903,7 @@ def test_a_login_always_starts_a_new_session(world, db):
     old = w.login(None)
     old.cookies.set(COOKIE, first, domain=COOKIE_DOMAIN)
     assert not logged_in(old)                                   # the session before the login is over
-    assert db.get(LoginSession, accounts._token_hash(first)) is None
+    assert db.get(LoginSession, accounts.token_hash(first)) is None
 
 
 def test_logout_password_change_reset_and_disabling_end_sessions_at_once(world, db):
@@ -946,7 +946,7 @@ def test_idle_and_absolute_time_outs_end_a_session(world, db):
     w = world
     idle = timedelta(minutes=w.app.state.settings.session_idle_minutes)
     c = w.client("trainee")
-    row = db.get(LoginSession, accounts._token_hash(c.cookies.get(COOKIE)))
+    row = db.get(LoginSession, accounts.token_hash(c.cookies.get(COOKIE)))
     row.last_seen_at = utcnow() - idle + timedelta(minutes=1)      # almost idle: still in, and seen now
     db.add(row)
     db.commit()
@@ -960,14 +960,14 @@ def test_idle_and_absolute_time_outs_end_a_session(world, db):
     assert c.get("/api/attempts/1/state").status_code == 401
     # never used since the login: idle counts from the login
     c = w.login(w.users["trainee"])
-    row = db.get(LoginSession, accounts._token_hash(c.cookies.get(COOKIE)))
+    row = db.get(LoginSession, accounts.token_hash(c.cookies.get(COOKIE)))
     row.created_at, row.last_seen_at = utcnow() - idle - timedelta(minutes=1), None
     db.add(row)
     db.commit()
     assert not logged_in(c)
     # the absolute time-out, however busy the session
     c = w.login(w.users["trainee"])
-    row = db.get(LoginSession, accounts._token_hash(c.cookies.get(COOKIE)))
+    row = db.get(LoginSession, accounts.token_hash(c.cookies.get(COOKIE)))
     row.expires_at, row.last_seen_at = utcnow() - timedelta(seconds=1), utcnow()
     db.add(row)
     db.commit()

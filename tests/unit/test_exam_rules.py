@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from quizapp.domain import exams as rules
+from quizapp.domain.errors import InvalidAnswer
 from quizapp.domain.exams import Candidate, Cell, PaperItem
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
@@ -150,3 +151,22 @@ def test_a_volume_is_certified_by_a_passed_attempt_whose_volume_items_reach_the_
     assert rules.certified_volumes([attempt]) == {"v1"}
     failed = rules.GradedAttempt(False, 60, (("v8", 1, 1),))
     assert rules.certified_volumes([failed]) == set()
+
+
+def test_a_response_is_checked_against_the_paper_as_drawn():
+    choice = PaperItem("q1", "multiple", 2.0, ["A", "C"], option_order=["C", "A", "B", "D"])
+    assert rules.check_paper_response(choice, ["C", "A", "A", " "]) == ["A", "C"]
+    assert rules.check_paper_response(choice, []) == []                      # an exam answer may be cleared
+    with pytest.raises(InvalidAnswer, match="选项 E 不存在"):
+        rules.check_paper_response(choice, ["A", "E"])
+    single = PaperItem("q2", "single", 1.0, ["B"], option_order=["A", "B"])
+    with pytest.raises(InvalidAnswer, match="只能选择一个"):
+        rules.check_paper_response(single, ["A", "B"])
+    case = PaperItem("q3", "case", 4.0, {"1": ["A"], "2": ["B", "C"]},
+                     part_option_orders={"1": ["B", "A"], "2": ["C", "A", "B"]},
+                     part_types={"1": "single", "2": "multiple"})
+    assert rules.check_paper_response(case, {"2": ["C", "B"]}) == {"1": [], "2": ["B", "C"]}
+    with pytest.raises(InvalidAnswer, match="第 1 小题"):
+        rules.check_paper_response(case, {"1": ["A", "B"]})
+    with pytest.raises(InvalidAnswer, match="小题 9 不存在"):
+        rules.check_paper_response(case, {"9": ["A"]})

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
-from ... import exams
+from ... import autosave, exams
 from ...models import Exam, utcnow
-from ..deps import CurrentUser, SessionDep
+from ..deps import COOKIE, CurrentUser, SessionDep, idle_timeout, logged_in_user
 from ..render import page
 
 router = APIRouter()
@@ -70,20 +72,47 @@ class EventIn(BaseModel):
     detail: str = ""
 
 
+# The autosave and the clock are async routes with no per-request dependencies
+# beyond the CSRF check: each makes one trip to the thread pool, where
+# autosave answers the plain case and the general path every other.
+
 @router.post("/api/attempts/{attempt_id}/answers")
-def api_save(attempt_id: int, body: AnswerIn, db: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    saved = exams.save_answer(db, user, attempt_id, question_id=body.question_id, response=body.response,
-                              seq=body.seq)
+async def api_save(attempt_id: int, body: AnswerIn, request: Request) -> dict[str, Any]:
+    saved = await run_in_threadpool(_save, request, attempt_id, body)
     return {"saved": True, "applied": saved.applied, "question_id": body.question_id,
             "saved_at": saved.saved_at.isoformat()}
 
 
+def _save(request: Request, attempt_id: int, body: AnswerIn) -> exams.Saved:
+    engine = request.app.state.engine
+    saved = autosave.save(engine, token=request.cookies.get(COOKIE), attempt_id=attempt_id,
+                          question_id=body.question_id, response=body.response, seq=body.seq,
+                          idle=idle_timeout(request))
+    if saved is None:
+        with Session(engine) as db:
+            saved = exams.save_answer(db, logged_in_user(request, db), attempt_id, question_id=body.question_id,
+                                      response=body.response, seq=body.seq)
+    return saved
+
+
 @router.get("/api/attempts/{attempt_id}/state")
-def api_state(attempt_id: int, db: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    now = utcnow()
-    attempt = exams.own_attempt(db, user, attempt_id, now)
-    return {"status": attempt.status, "remaining": exams.rules.remaining_seconds(attempt.deadline, now),
-            "saved": sorted(exams.saved_responses(db, attempt)), "result_url": f"/attempts/{attempt.id}/result"}
+async def api_state(attempt_id: int, request: Request) -> dict[str, Any]:
+    return await run_in_threadpool(_state, request, attempt_id)
+
+
+def _state(request: Request, attempt_id: int) -> dict[str, Any]:
+    engine, status = request.app.state.read_engine, "open"
+    clock = autosave.clock(engine, token=request.cookies.get(COOKIE), attempt_id=attempt_id,
+                           idle=idle_timeout(request))
+    if clock is None:
+        with Session(engine) as db:
+            now = utcnow()
+            attempt = exams.own_attempt(db, logged_in_user(request, db), attempt_id, now)
+            status = attempt.status
+            clock = autosave.Clock(exams.rules.remaining_seconds(attempt.deadline, now),
+                                   sorted(exams.saved_responses(db, attempt)))
+    return {"status": status, "remaining": clock.remaining, "saved": clock.saved,
+            "result_url": f"/attempts/{attempt_id}/result"}
 
 
 @router.post("/api/attempts/{attempt_id}/events")

@@ -1,0 +1,126 @@
+"""The lean path of the exam page's autosave and clock (quizapp.autosave):
+it answers the plain case itself and hands every other case, unchanged, to
+the general path, which says why."""
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from quizapp import accounts, autosave, exams, mistakes
+from quizapp.domain.errors import InvalidAnswer
+from quizapp.models import Attempt, AttemptAnswer, LoginSession, MistakeEntry, Question, User, utcnow
+from tests import builders
+
+IDLE = timedelta(hours=3)
+
+
+@pytest.fixture
+def attempt(db):
+    trainee = builders.user(db)
+    exam = builders.exam(db)
+    attempt = exams.start_attempt(db, trainee, exam.id)
+    token = accounts.start_session(db, trainee, days=1)
+    questions = [db.get(Question, item["question_id"]) for item in attempt.paper]
+    return attempt, token, questions
+
+
+def saved_rows(db, attempt_id):
+    db.expire_all()
+    return {a.question_id: (a.response, a.seq)
+            for a in db.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))}
+
+
+def save(engine, token, attempt_id, q, *, seq, right=True, now=None):
+    return autosave.save(engine, token=token, attempt_id=attempt_id, question_id=q.id,
+                         response=builders.response(q, right), seq=seq, idle=IDLE, now=now)
+
+
+def test_the_plain_case_is_saved_in_order_and_a_stale_save_is_acknowledged_but_not_applied(db, engine, attempt):
+    attempt, token, (q, *_) = attempt
+    first = save(engine, token, attempt.id, q, seq=5)
+    assert first.applied
+    stale = save(engine, token, attempt.id, q, seq=4, right=False)
+    assert not stale.applied and stale.saved_at == first.saved_at
+    newer = save(engine, token, attempt.id, q, seq=6, right=False)
+    assert newer.applied
+    assert saved_rows(db, attempt.id) == {q.id: (builders.response(q, False) if q.type == "case"
+                                                 else sorted(builders.response(q, False)), 6)}
+    clock = autosave.clock(engine, token=token, attempt_id=attempt.id, idle=IDLE)
+    assert clock.saved == [q.id] and 29 * 60 < clock.remaining <= 30 * 60
+
+
+def test_a_response_the_question_cannot_take_is_refused_and_nothing_is_written(db, engine, attempt):
+    attempt, token, questions = attempt
+    choice = next(q for q in questions if q.type != "case")
+    with pytest.raises(InvalidAnswer, match="不存在"):
+        autosave.save(engine, token=token, attempt_id=attempt.id, question_id=choice.id, response=["Z"], seq=1,
+                      idle=IDLE)
+    assert saved_rows(db, attempt.id) == {}
+
+
+def test_every_case_but_the_plain_one_goes_to_the_general_path(db, engine, attempt):
+    attempt, token, (q, *_) = attempt
+    other = builders.user(db, "lisi")
+    others_token = accounts.start_session(db, other, days=1)
+    off_paper = db.exec(select(Question).where(Question.id.not_in([i["question_id"] for i in attempt.paper]))).first()
+    declined = {
+        "no cookie": save(engine, None, attempt.id, q, seq=1),
+        "unknown token": save(engine, "no-such-token", attempt.id, q, seq=1),
+        "another user's attempt": save(engine, others_token, attempt.id, q, seq=1),
+        "no such attempt": save(engine, token, attempt.id + 1000, q, seq=1),
+        "a question not on the paper": save(engine, token, attempt.id, off_paper, seq=1),
+        "past the deadline": save(engine, token, attempt.id, q, seq=1, now=attempt.deadline + timedelta(seconds=4)),
+    }
+    assert declined == dict.fromkeys(declined)          # every one None: nothing decided here
+    assert autosave.clock(engine, token=others_token, attempt_id=attempt.id, idle=IDLE) is None
+    assert saved_rows(db, attempt.id) == {}
+
+    session = db.get(LoginSession, accounts.token_hash(token))
+    session.last_seen_at = utcnow() - IDLE - timedelta(minutes=1)        # idle too long
+    db.add(session)
+    db.commit()
+    assert save(engine, token, attempt.id, q, seq=1) is None
+    session.last_seen_at = utcnow() - timedelta(minutes=2)               # seen two minutes ago: touched now
+    db.add(session)
+    db.commit()
+    assert save(engine, token, attempt.id, q, seq=1).applied
+    db.expire_all()
+    assert db.get(LoginSession, accounts.token_hash(token)).last_seen_at > utcnow() - timedelta(seconds=30)
+
+    before = saved_rows(db, attempt.id)
+    exams.submit(db, db.get(User, attempt.user_id), attempt.id)
+    assert save(engine, token, attempt.id, q, seq=2, right=False) is None   # graded: the general path says 409
+    assert autosave.clock(engine, token=token, attempt_id=attempt.id, idle=IDLE) is None
+    assert saved_rows(db, attempt.id) == before and before[q.id][1] == 1
+
+
+def test_over_http_the_declined_cases_get_the_general_paths_answers(client, db):
+    trainee = builders.user(db)
+    exam = builders.exam(db)
+    builders.login(client)
+    aid = int(client.post(f"/exams/{exam.id}/start").headers["location"].rsplit("/", 1)[1])
+    q = db.get(Question, db.get(Attempt, aid).paper[0]["question_id"])
+    body = {"question_id": q.id, "response": builders.response(q), "seq": 1}
+    assert client.post(f"/api/attempts/{aid}/answers", json=body).json()["applied"] is True
+    assert client.post(f"/api/attempts/{aid + 1}/answers", json=body).status_code == 404
+    assert client.post(f"/api/attempts/{aid}/answers", json={**body, "question_id": "v9-none"}).json() == {
+        "detail": "本题不在您的试卷中"}
+    assert client.post(f"/api/attempts/{aid}/submit").json()["status"] == "graded"
+    late = client.post(f"/api/attempts/{aid}/answers", json={**body, "seq": 2})
+    assert late.status_code == 409 and late.json() == {"detail": "本次考试已交卷，答案不能再修改"}
+    assert client.get(f"/api/attempts/{aid}/state").json()["status"] == "graded"
+    client.post("/logout")
+    assert client.post(f"/api/attempts/{aid}/answers", json=body).status_code == 401
+    assert trainee.id
+
+
+def test_grading_puts_every_wrong_item_in_the_mistake_book_with_one_query_for_the_existing_entries(db, attempt):
+    attempt, _, questions = attempt
+    user_id = attempt.user_id
+    mistakes.record_wrong(db, user_id=user_id, question_id=questions[0].id, source="practice")
+    db.commit()
+    exams.submit(db, db.get(User, user_id), attempt.id)      # nothing answered: every item wrong
+    entries = {e.question_id: e for e in db.exec(select(MistakeEntry).where(MistakeEntry.user_id == user_id))}
+    assert set(entries) == {q.id for q in questions}
+    assert entries[questions[0].id].wrong_count == 2 and entries[questions[0].id].last_source == "exam"
+    assert {entries[q.id].wrong_count for q in questions[1:]} == {1}
