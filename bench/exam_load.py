@@ -132,6 +132,11 @@ class Recorder:
     def of(self, op: str) -> LatencyStats:
         return self.stats.get(op, LatencyStats(op))
 
+    def between(self, op: str, start: float, end: float, name: str) -> LatencyStats:
+        """The latencies of the requests of ``op`` that completed in [start, end)."""
+        done, samples = self.done_at.get(op, []), self.of(op).samples
+        return LatencyStats(name, [s for t, s in zip(done, samples) if start <= t < end])
+
 
 def print_table(title: str, rows: list[dict], columns: list[str]) -> None:
     print(f"\n{title}")
@@ -699,6 +704,8 @@ async def exam_hour(base: str, examinees: list[Examinee], exam_id: int, plan: Ho
     # the steady window: after the last paper is loaded, before the first submit can come
     steady_from, steady_to = spike_end, t0 + plan.window - plan.submit_window
     steady_saves = sum(1 for t in rec.done_at.get("save", []) if steady_from <= t < steady_to)
+    for op in ("save", "state"):         # the same requests once the start spike is over, before the submits
+        rec.stats[f"{op} (steady)"] = rec.between(op, steady_from, steady_to, f"{op} (steady)")
     return {"rec": rec, "wall": end - t0, "cpu": cpu_share(before, after), "t0": t0,
             "spike_seconds": spike_end - t0, "started": len(spike_done),
             "steady_seconds": max(0.0, steady_to - steady_from),
@@ -1032,7 +1039,9 @@ def print_report(r: dict) -> None:
 
 
 def rows_of(rec: Recorder, ops: list[str], seconds: float) -> list[dict]:
-    return [rec.of(op).row(seconds) for op in ops if rec.of(op).count or any(k.startswith(op + ":") for k in rec.errors)]
+    # no rate for a windowed row ("save (steady)"): the steady throughput is printed on its own line
+    return [rec.of(op).row(None if "(" in op else seconds) for op in ops
+            if rec.of(op).count or any(k.startswith(op + ":") for k in rec.errors)]
 
 
 def main() -> None:
@@ -1077,7 +1086,8 @@ def main() -> None:
     checks = integrity(target, examinees, {"exam hour": seeded.exam_id, "saturation": seeded.saturation_exam_id})
     rec: Recorder = hour["rec"]
     report["hour"] = {k: v for k, v in hour.items() if k not in ("rec", "t0")}
-    report["hour"]["rows"] = rows_of(rec, ["login", "start", "paper", "save", "state", "submit"], hour["wall"])
+    report["hour"]["rows"] = rows_of(rec, ["login", "start", "paper", "save", "state", "submit", "save (steady)",
+                                           "state (steady)"], hour["wall"])
     report["hour"]["errors"] = dict(rec.errors)
     srec: Recorder = sat["rec"]
     report["saturation"] = {k: v for k, v in sat.items() if k != "rec"}

@@ -399,6 +399,7 @@ def submit(db: Session, user: User, attempt_id: int, now: datetime | None = None
     now = now or utcnow()
     attempt = own_attempt(db, user, attempt_id, now)
     if attempt.status != "open":
+        commit_keeping_loaded(db)       # end the transaction here, not when the request's session closes
         return attempt
     return _grade(db, attempt, now, "trainee")
 
@@ -409,7 +410,7 @@ def _grade(db: Session, attempt: Attempt, at: datetime, ended_by: str) -> Attemp
     submit is either in the grade or refused."""
     attempt = db.get(Attempt, attempt.id, with_for_update=True, populate_existing=True)
     if attempt.status != "open":
-        db.commit()
+        commit_keeping_loaded(db)
         return attempt
     exam = db.get(Exam, attempt.exam_id)
     paper = _paper(attempt)
@@ -426,6 +427,7 @@ def _grade(db: Session, attempt: Attempt, at: datetime, ended_by: str) -> Attemp
         mistakes.record_wrong_many(db, user_id=attempt.user_id, question_ids=wrong, source="exam", now=at)
     db.commit()
     db.refresh(attempt)
+    commit_keeping_loaded(db)           # the refresh's transaction too: nothing stays open after grading
     return attempt
 
 

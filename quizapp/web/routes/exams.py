@@ -75,9 +75,13 @@ class EventIn(BaseModel):
 # The autosave and the clock are async routes with no per-request dependencies
 # beyond the CSRF check: each makes one trip to the thread pool, where
 # autosave answers the plain case and the general path every other.
+# No route here declares a return type: FastAPI would validate a sync route's
+# return value in the thread pool, after the route and before its session is
+# closed, so a request holding a transaction (on SQLite: the write lock) would
+# wait for a free thread while every thread waits for that lock.
 
 @router.post("/api/attempts/{attempt_id}/answers")
-async def api_save(attempt_id: int, body: AnswerIn, request: Request) -> dict[str, Any]:
+async def api_save(attempt_id: int, body: AnswerIn, request: Request):
     saved = await run_in_threadpool(_save, request, attempt_id, body)
     return {"saved": True, "applied": saved.applied, "question_id": body.question_id,
             "saved_at": saved.saved_at.isoformat()}
@@ -96,7 +100,7 @@ def _save(request: Request, attempt_id: int, body: AnswerIn) -> exams.Saved:
 
 
 @router.get("/api/attempts/{attempt_id}/state")
-async def api_state(attempt_id: int, request: Request) -> dict[str, Any]:
+async def api_state(attempt_id: int, request: Request):
     return await run_in_threadpool(_state, request, attempt_id)
 
 
@@ -116,13 +120,13 @@ def _state(request: Request, attempt_id: int) -> dict[str, Any]:
 
 
 @router.post("/api/attempts/{attempt_id}/events")
-def api_event(attempt_id: int, body: EventIn, db: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def api_event(attempt_id: int, body: EventIn, db: SessionDep, user: CurrentUser):
     outcome = exams.record_event(db, user, attempt_id, kind=body.kind, detail=body.detail)
     return {"focus_losses": outcome.focus_losses, "limit": outcome.limit, "submitted": outcome.submitted,
             "result_url": f"/attempts/{attempt_id}/result"}
 
 
 @router.post("/api/attempts/{attempt_id}/submit")
-def api_submit(attempt_id: int, db: SessionDep, user: CurrentUser) -> dict[str, Any]:
+def api_submit(attempt_id: int, db: SessionDep, user: CurrentUser):
     attempt = exams.submit(db, user, attempt_id)
     return {"status": attempt.status, "result_url": f"/attempts/{attempt.id}/result"}
