@@ -30,11 +30,10 @@ def login_form(request: Request, user: MaybeUser, next: str = ""):
     return page(request, "login.html", next=safe_next(next), username="", error="")
 
 
-# Logins that check a password at the same time, per worker process. argon2
-# (about 30 ms of CPU each) releases the GIL, so unbounded they would take every
-# core at an exam's start; the others wait here on the event loop, holding
-# neither a CPU nor one of the thread pool's threads, which stay free for the
-# examinees already answering.
+# Logins that check a password at the same time, per worker process (argon2
+# itself runs in accounts' one low-priority hashing thread). The others wait
+# here on the event loop, holding none of the thread pool's threads, which
+# stay free for the examinees already answering.
 LOGIN_SLOTS = 1
 
 
