@@ -790,15 +790,20 @@ def sqlite_commit_ceiling(seconds: float, threads: int) -> dict:
             counts[i] += 1
         conn.close()
 
+    wall = in_threads(threads, loop)
+    return {"method": f"sqlite3 BEGIN IMMEDIATE/INSERT/COMMIT loop, {threads} threads, WAL, synchronous=NORMAL",
+            "rate": sum(counts) / wall}
+
+
+def in_threads(count: int, loop) -> float:
+    """Run loop(0) … loop(count - 1) in threads at once; the seconds until the last one ends."""
     started = time.monotonic()
-    pool = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
+    pool = [threading.Thread(target=loop, args=(i,)) for i in range(count)]
     for t in pool:
         t.start()
     for t in pool:
         t.join()
-    wall = time.monotonic() - started
-    return {"method": f"sqlite3 BEGIN IMMEDIATE/INSERT/COMMIT loop, {threads} threads, WAL, synchronous=NORMAL",
-            "rate": sum(counts) / wall}
+    return time.monotonic() - started
 
 
 def postgres_commit_ceiling(target: Target, seconds: float, clients: int) -> dict:
@@ -830,14 +835,9 @@ def postgres_commit_ceiling(target: Target, seconds: float, clients: int) -> dic
                 conn.commit()
                 counts[i] += 1
 
-    started = time.monotonic()
-    pool = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
+    wall = in_threads(clients, loop)
     return {"method": f"psycopg INSERT+COMMIT loop, {clients} threads, synchronous_commit={sync}",
-            "rate": sum(counts) / (time.monotonic() - started)}
+            "rate": sum(counts) / wall}
 
 
 # --- phase 5: integrity ------------------------------------------------------------------

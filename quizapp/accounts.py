@@ -8,7 +8,7 @@ import os
 import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -182,6 +182,22 @@ def start_session(db: Session, user: User, *, days: int, replacing: str | None =
     return token
 
 
+LIVE, TOUCH, EXPIRED, IDLE = "live", "touch", "expired", "idle"
+
+
+def session_state(expires_at: datetime, last_seen_at: datetime | None, created_at: datetime, now: datetime,
+                  idle: timedelta | None) -> str:
+    """EXPIRED (past the absolute time-out), IDLE (unused for longer than
+    ``idle``: the caller ends it), TOUCH (live, and its last-seen time is due to
+    be written: at most once a minute) or LIVE."""
+    if expires_at <= now:
+        return EXPIRED
+    seen = last_seen_at or created_at
+    if idle is not None and now - seen > idle:
+        return IDLE
+    return TOUCH if now - seen > TOUCH_EVERY else LIVE
+
+
 def user_for_token(db: Session, token: str | None, idle: timedelta | None = None) -> User | None:
     """The user of a live session: not past its absolute expiry, not idle for
     longer than ``idle``. Its last-seen time is written at most once a minute.
@@ -196,14 +212,16 @@ def user_for_token(db: Session, token: str | None, idle: timedelta | None = None
                     .where(LoginSession.token_hash == token_hash(token))).first()
     now = utcnow()
     try:
-        if found is None or found[0].expires_at <= now:
+        if found is None:
             return None
         row, user = found
-        seen = row.last_seen_at or row.created_at
-        if idle is not None and now - seen > idle:
+        state = session_state(row.expires_at, row.last_seen_at, row.created_at, now, idle)
+        if state == EXPIRED:
+            return None
+        if state == IDLE:
             db.delete(row)
             return None
-        if now - seen > TOUCH_EVERY:
+        if state == TOUCH:
             row.last_seen_at = now
             db.add(row)
         return user if user.active else None

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from cachetools import LRUCache
 from sqlalchemy import Connection, Engine, Row, bindparam, select, update
 
-from .accounts import TOUCH_EVERY, token_hash
+from .accounts import LIVE, TOUCH, session_state, token_hash
 from .domain import exams as rules
 from .exams import Saved, write_answer
 from .models import Attempt, AttemptAnswer, LoginSession, User, utcnow
@@ -64,7 +64,6 @@ def save(engine: Engine, *, token: str | None, attempt_id: int, question_id: str
     """Save one answer as exams.save_answer does, or None: not the plain case.
     Raises InvalidAnswer (nothing written) for a response the question cannot take."""
     now = now or utcnow()
-    seq = seq if seq is not None else int(now.timestamp() * 1_000_000)
     if not token:
         return None
     with engine.connect() as conn, conn.begin():
@@ -95,16 +94,16 @@ def _live_attempt(conn: Connection, token: str, attempt_id: int, now: datetime, 
                   lock: bool) -> Row | None:
     """The session-and-attempt row if the session is live and the attempt open
     and within its time; the session's last-seen time is written at most once
-    a minute (as accounts.user_for_token does)."""
+    a minute (accounts.session_state, as for every other request)."""
     hashed = token_hash(token)
     row = conn.execute(_LIVE_ATTEMPT_LOCKED if lock else _LIVE_ATTEMPT,
                        {"token_hash": hashed, "attempt_id": attempt_id}).first()
-    if row is None or row.expires_at <= now or row.status != "open" or now > row.deadline + rules.SAVE_GRACE:
+    if row is None or row.status != "open" or now > row.deadline + rules.SAVE_GRACE:
         return None
-    seen = row.last_seen_at or row.created_at
-    if idle is not None and now - seen > idle:
+    state = session_state(row.expires_at, row.last_seen_at, row.created_at, now, idle)
+    if state not in (LIVE, TOUCH):          # expired or idle: the general path ends it and says so
         return None
-    if now - seen > TOUCH_EVERY:
+    if state == TOUCH:
         conn.execute(_TOUCH, {"hashed": hashed, "now": now})
     return row
 

@@ -312,7 +312,6 @@ def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, r
     acknowledged but not applied. The attempt row is locked first, so no save
     lands after the attempt is graded."""
     now = now or utcnow()
-    seq = seq if seq is not None else int(now.timestamp() * 1_000_000)
     attempt = own_attempt(db, user, attempt_id, now, lock=True)
     if attempt.status != "open":
         raise AttemptClosed("本次考试已交卷，答案不能再修改")
@@ -328,12 +327,14 @@ def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, r
     return saved
 
 
-def write_answer(conn: Connection, attempt_id: int, question_id: str, response, now: datetime, seq: int) -> Saved:
+def write_answer(conn: Connection, attempt_id: int, question_id: str, response, now: datetime,
+                 seq: int | None) -> Saved:
     """One statement inserts the answer or replaces an older one; when a newer
     save of the question is stored (a higher seq) no row is affected, and the
-    save is acknowledged as not applied with the stored time."""
+    save is acknowledged as not applied with the stored time. Without a seq
+    from the page, the server's clock orders the saves."""
     params = {"attempt_id": attempt_id, "question_id": question_id, "response": response, "saved_at": now,
-              "seq": seq}
+              "seq": seq if seq is not None else int(now.timestamp() * 1_000_000)}
     if conn.execute(_upsert_statement(conn.dialect.name), params).first() is not None:
         return Saved(now, True)
     return Saved(conn.execute(_STORED_SAVE_TIME, params).scalar_one(), False)
