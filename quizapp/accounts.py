@@ -8,10 +8,12 @@ import os
 import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import Connection, Engine, bindparam, insert, update
 from sqlmodel import Session, delete, func, select
 
 from .db import commit_keeping_loaded
@@ -85,47 +87,90 @@ def create_user(db: Session, *, username: str, password: str, display_name: str,
     return user
 
 
-def _failures(db: Session, username: str, address: str, now) -> throttle.Failures:
-    """Recent failures per account, per address and per both (one query over the
-    failure indexes), and whether the account has logged in from this address before."""
-    of_account, of_address = LoginAttempt.username == username, LoginAttempt.address == address
-    account_address, by_address, by_account = db.exec(
-        select(func.count().filter(of_account & of_address), func.count().filter(of_address),
-               func.count().filter(of_account))
-        .where(LoginAttempt.succeeded == False, LoginAttempt.at > now - throttle.WINDOW,  # noqa: E712
-               of_account | of_address)).one()
-    known = db.exec(select(LoginAttempt.id).where(
-        of_account, of_address, LoginAttempt.succeeded == True,  # noqa: E712
-        LoginAttempt.at > now - timedelta(days=throttle.KNOWN_ADDRESS_DAYS)).limit(1)).first()
-    return throttle.Failures(account_address=account_address, address=by_address, account=by_account,
-                             known_address=known is not None)
+# --- logging in --------------------------------------------------------------------
+# A login is two steps, each on one connection with statements built once (an
+# exam's start brings thousands of logins within a minute, so the ~30 ms of
+# argon2 should be nearly all a login costs):
+#   check_login: the throttle's counts and the user, read outside any write
+#     transaction, then argon2 (in the hashing thread);
+#   record_login: the attempt recorded and, if the password was right, the
+#     session opened, in one short write transaction.
+
+_users, _sessions, _logins = User.__table__, LoginSession.__table__, LoginAttempt.__table__
+_of_account = _logins.c.username == bindparam("username")
+_of_address = _logins.c.address == bindparam("address")
+# Recent failures per account and address, per address and per account (over the
+# failure indexes), and whether the account has logged in from this address before.
+_FAILURES = select(
+    func.count().filter(_of_account & _of_address), func.count().filter(_of_address),
+    func.count().filter(_of_account),
+    select(_logins.c.id).where(_of_account, _of_address, _logins.c.succeeded.is_(True),
+                               _logins.c.at > bindparam("known_since")).limit(1).exists(),
+).where(_logins.c.succeeded.is_(False), _logins.c.at > bindparam("window_start"), _of_account | _of_address)
+_LOGIN_USER = select(_users.c.id, _users.c.password_hash, _users.c.active, _users.c.must_change_password
+                     ).where(_users.c.username == bindparam("username"))
+_RECORD = insert(_logins)
+_REHASH = update(_users).where(_users.c.id == bindparam("user_id")).values(password_hash=bindparam("new_hash"))
+_OPEN_SESSION = insert(_sessions)
+_END_SESSION = _sessions.delete().where(_sessions.c.token_hash == bindparam("hashed"))
 
 
-def authenticate(db: Session, *, username: str, password: str, address: str = "") -> User:
-    """The user, or LoginFailed (LoginThrottled after too many failures; the
-    password is then not even checked). Every attempt is recorded."""
-    username, now = username.strip()[:128], utcnow()
-    verdict = throttle.decide(_failures(db, username, address, now))
-    if not verdict.allowed:
-        raise LoginThrottled(verdict.message)
-    user = db.exec(select(User).where(User.username == username)).first()
-    # The ~30 ms of argon2 run outside any transaction: on SQLite a transaction
-    # holds the one write lock, and a login surge must not queue saves behind it.
-    commit_keeping_loaded(db)
+@dataclass(frozen=True)
+class Checked:
+    """What check_login found, for record_login to write."""
+    username: str
+    address: str
+    at: datetime
+    user_id: int | None           # None: the password was wrong (or no such active user)
+    must_change_password: bool = False
+    new_hash: str | None = None   # the password rehashed with the current parameters
+
+
+def check_login(engine: Engine, *, username: str, password: str, address: str = "",
+                now: datetime | None = None) -> Checked:
+    """Check a password (LoginThrottled after too many failures: the password
+    is then not even checked). The connection goes back to the pool before
+    argon2 runs (on SQLite its transaction would otherwise hold a lock through it)."""
+    username, address, now = username.strip()[:128], address[:64], now or utcnow()
+    with engine.connect() as conn, conn.begin():
+        account_address, by_address, by_account, known = conn.execute(_FAILURES, {
+            "username": username, "address": address, "window_start": now - throttle.WINDOW,
+            "known_since": now - timedelta(days=throttle.KNOWN_ADDRESS_DAYS)}).one()
+        verdict = throttle.decide(throttle.Failures(account_address=account_address, address=by_address,
+                                                    account=by_account, known_address=bool(known)))
+        if not verdict.allowed:
+            raise LoginThrottled(verdict.message)
+        user = conn.execute(_LOGIN_USER, {"username": username}).first()
     if user is None or not user.active:
         hash_password(password)              # same cost whether or not the user exists
-        valid, new_hash = False, None
-    else:
-        valid, new_hash = _in_hashing_thread(hasher.verify_and_update, password, user.password_hash)
-    db.add(LoginAttempt(at=now, username=username, address=address[:64], succeeded=valid))
-    if not valid:
-        db.commit()
+        return Checked(username, address, now, None)
+    valid, new_hash = _in_hashing_thread(hasher.verify_and_update, password, user.password_hash)
+    return Checked(username, address, now, user.id if valid else None, user.must_change_password, new_hash)
+
+
+def record_login(engine: Engine, checked: Checked, *, days: int, replacing: str | None = None) -> str:
+    """Record the attempt; for a right password open a session (ending the one
+    of the token ``replacing``: a new id at every login) and return its token,
+    else raise LoginFailed."""
+    with engine.connect() as conn, conn.begin():
+        conn.execute(_RECORD, {"at": checked.at, "username": checked.username, "address": checked.address,
+                               "succeeded": checked.user_id is not None})
+        if checked.user_id is None:
+            token = None
+        else:
+            if checked.new_hash:
+                conn.execute(_REHASH, {"user_id": checked.user_id, "new_hash": checked.new_hash})
+            token = _open_session(conn, checked.user_id, days, replacing, checked.at)
+    if token is None:
         raise LoginFailed("用户名或密码不正确")
-    if new_hash:
-        user.password_hash = new_hash
-        db.add(user)
-    db.commit()
-    return user
+    return token
+
+
+def log_in(engine: Engine, *, username: str, password: str, address: str = "", days: int = 1,
+           read_engine: Engine | None = None) -> tuple[int, str]:
+    """Both steps at once (for scripts and tests): (the user's id, the new session's token), or LoginFailed."""
+    checked = check_login(read_engine or engine, username=username, password=password, address=address)
+    return checked.user_id, record_login(engine, checked, days=days)
 
 
 def change_password(db: Session, user: User, *, old: str, new: str, current_token: str | None = None) -> None:
@@ -171,14 +216,19 @@ def token_hash(token: str) -> str:
 
 
 def start_session(db: Session, user: User, *, days: int, replacing: str | None = None) -> str:
-    """A new login session (the one of the token ``replacing`` ends: a new id at
-    every login); returns the token for the cookie (stored only hashed)."""
+    """A new login session for ``user`` (see record_login); returns the token
+    for the cookie (stored only hashed)."""
+    token = _open_session(db.connection(), user.id, days, replacing, utcnow())
+    db.commit()
+    return token
+
+
+def _open_session(conn: Connection, user_id: int, days: int, replacing: str | None, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
     if replacing:
-        db.exec(delete(LoginSession).where(LoginSession.token_hash == token_hash(replacing)))
-    db.add(LoginSession(token_hash=token_hash(token), user_id=user.id,
-                        expires_at=utcnow() + timedelta(days=days)))
-    db.commit()
+        conn.execute(_END_SESSION, {"hashed": token_hash(replacing)})
+    conn.execute(_OPEN_SESSION, {"token_hash": token_hash(token), "user_id": user_id, "created_at": now,
+                                 "expires_at": now + timedelta(days=days), "last_seen_at": None})
     return token
 
 

@@ -35,7 +35,7 @@ _sessions, _users = LoginSession.__table__, User.__table__
 _attempts, _answers = Attempt.__table__, AttemptAnswer.__table__
 
 # The session and the attempt in one row: only if the session's user is active and owns the attempt.
-_LIVE_ATTEMPT = (select(_sessions.c.expires_at, _sessions.c.last_seen_at, _sessions.c.created_at,
+LIVE_ATTEMPT = (select(_sessions.c.expires_at, _sessions.c.last_seen_at, _sessions.c.created_at,
                         _attempts.c.status, _attempts.c.deadline, _attempts.c.started_at)
                  .select_from(_sessions.join(_users, _users.c.id == _sessions.c.user_id)
                               .join(_attempts, _attempts.c.user_id == _sessions.c.user_id))
@@ -43,7 +43,7 @@ _LIVE_ATTEMPT = (select(_sessions.c.expires_at, _sessions.c.last_seen_at, _sessi
                         _attempts.c.id == bindparam("attempt_id")))
 # PostgreSQL: FOR UPDATE OF attempts, so a save and the grading never interleave;
 # SQLite ignores it (BEGIN IMMEDIATE holds the database's write lock already).
-_LIVE_ATTEMPT_LOCKED = _LIVE_ATTEMPT.with_for_update(of=_attempts)
+_LIVE_ATTEMPT_LOCKED = LIVE_ATTEMPT.with_for_update(of=_attempts)
 _TOUCH = (update(_sessions).where(_sessions.c.token_hash == bindparam("hashed"))
           .values(last_seen_at=bindparam("now")))
 _PAPER = select(_attempts.c.paper).where(_attempts.c.id == bindparam("attempt_id"))
@@ -67,10 +67,10 @@ def save(engine: Engine, *, token: str | None, attempt_id: int, question_id: str
     if not token:
         return None
     with engine.connect() as conn, conn.begin():
-        live = _live_attempt(conn, token, attempt_id, now, idle, lock=True)
+        live = live_attempt(conn, _LIVE_ATTEMPT_LOCKED, token, attempt_id, now, idle)
         if live is None:
             return None
-        item = _paper(conn, attempt_id, live.started_at).get(question_id)
+        item = paper_items(conn, attempt_id, live.started_at).get(question_id)
         if item is None:
             return None
         return write_answer(conn, attempt_id, question_id, rules.check_paper_response(item, response), now, seq)
@@ -83,21 +83,21 @@ def clock(engine: Engine, *, token: str | None, attempt_id: int, idle: timedelta
     if not token:
         return None
     with engine.connect() as conn, conn.begin():
-        live = _live_attempt(conn, token, attempt_id, now, idle, lock=False)
+        live = live_attempt(conn, LIVE_ATTEMPT, token, attempt_id, now, idle)
         if live is None:
             return None
         saved = conn.execute(_SAVED_QUESTIONS, {"attempt_id": attempt_id}).scalars()
         return Clock(rules.remaining_seconds(live.deadline, now), sorted(saved))
 
 
-def _live_attempt(conn: Connection, token: str, attempt_id: int, now: datetime, idle: timedelta | None, *,
-                  lock: bool) -> Row | None:
-    """The session-and-attempt row if the session is live and the attempt open
-    and within its time; the session's last-seen time is written at most once
-    a minute (accounts.session_state, as for every other request)."""
+def live_attempt(conn: Connection, statement, token: str, attempt_id: int, now: datetime,
+                 idle: timedelta | None) -> Row | None:
+    """The row of ``statement`` (LIVE_ATTEMPT, or one built on it) if the
+    session is live and the attempt open and within its time; the session's
+    last-seen time is written at most once a minute (accounts.session_state,
+    as for every other request)."""
     hashed = token_hash(token)
-    row = conn.execute(_LIVE_ATTEMPT_LOCKED if lock else _LIVE_ATTEMPT,
-                       {"token_hash": hashed, "attempt_id": attempt_id}).first()
+    row = conn.execute(statement, {"token_hash": hashed, "attempt_id": attempt_id}).first()
     if row is None or row.status != "open" or now > row.deadline + rules.SAVE_GRACE:
         return None
     state = session_state(row.expires_at, row.last_seen_at, row.created_at, now, idle)
@@ -108,7 +108,8 @@ def _live_attempt(conn: Connection, token: str, attempt_id: int, now: datetime, 
     return row
 
 
-def _paper(conn: Connection, attempt_id: int, started_at: datetime) -> dict[str, rules.PaperItem]:
+def paper_items(conn: Connection, attempt_id: int, started_at: datetime) -> dict[str, rules.PaperItem]:
+    """The attempt's paper in its order, by question id (cached: a paper never changes)."""
     key = (attempt_id, started_at)
     with _papers_lock:
         items = _papers.get(key)

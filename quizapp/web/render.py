@@ -1,8 +1,12 @@
 """Jinja2 templates and the helpers they use."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from pathlib import Path
+
+from cachetools import LRUCache
+from markupsafe import Markup
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -13,7 +17,7 @@ from ..content.site import page_url
 from .csrf import csrf_field, csrf_meta
 from ..domain.errors import DomainError
 from ..domain.exams import TYPE_NAMES
-from ..exams import question_view
+from ..exams import PaperQuestion, question_view
 from ..domain.procedure import VOLUME_BY_CODE
 from ..models import ROLE_NAMES, Role
 
@@ -57,6 +61,32 @@ templates.env.globals.update(TYPE_NAMES=TYPE_NAMES, question_view=question_view)
 templates.env.globals.update(csrf_field=csrf_field, csrf_meta=csrf_meta)
 templates.env.globals.update(handbook_url=page_url, volume_title=volume_title,
                              role_name=lambda r: ROLE_NAMES.get(Role(r), r))
+
+
+_sections: LRUCache = LRUCache(maxsize=20_000)       # an unanswered question's HTML, by what it shows
+_sections_lock = threading.Lock()
+
+
+def exam_sections(questions: list[PaperQuestion]) -> list[Markup]:
+    """The exam page's questions as HTML. An unanswered question's HTML is kept,
+    keyed by everything it shows (number, points, stem, options in their order,
+    parts): at an exam's start thousands of examinees load the same questions."""
+    macro = templates.env.get_template("_exam_question.html").module.exam_question
+    sections = []
+    for v in questions:
+        if v.response:
+            sections.append(macro(v))
+            continue
+        key = (v.id, v.number, v.type, v.points, v.stem, tuple(v.options),
+               tuple((p["id"], p["type"], p["stem"], tuple(p["options"])) for p in v.parts))
+        with _sections_lock:
+            html = _sections.get(key)
+        if html is None:
+            html = macro(v)
+            with _sections_lock:
+                _sections[key] = html
+        sections.append(html)
+    return sections
 
 
 def page(request: Request, name: str, status_code: int = 200, headers: dict | None = None, **context):

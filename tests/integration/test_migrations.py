@@ -202,8 +202,10 @@ def check_the_app_uses_the_migrated_rows(engine, written) -> None:
     with Session(engine) as db:
         # every row loads through the models (JSON, times with their zone, booleans, defaults)
         assert [u.username for u in db.exec(select(User).order_by(User.id))] == ["teacher", "trainee", "gone"]
-        trainee = accounts.authenticate(db, username="trainee", password=PASSWORD)
+        user_id, token = accounts.log_in(engine, username="trainee", password=PASSWORD)     # attempt and session written
+        trainee = db.get(User, user_id)
         assert trainee.must_change_password and trainee.display_name == "李学员"
+        assert accounts.user_for_token(db, token).id == trainee.id
         # the session made before the upgrade (last_seen_at NULL: idle time counts from its creation) still logs in
         assert accounts.user_for_token(db, TOKEN, timedelta(days=3650)).id == trainee.id
         assert db.get(LoginSession, accounts.token_hash(TOKEN)).last_seen_at is not None     # touched now

@@ -46,22 +46,24 @@ def _slots(request: Request) -> asyncio.Semaphore:
 
 
 @router.post("/login")
-async def login(request: Request, db: SessionDep, username: Annotated[str, Form()] = "",
-                password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
+async def login(request: Request, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+                next: Annotated[str, Form()] = ""):
+    state, settings = request.app.state, request.app.state.settings
     try:
         async with _slots(request):
-            user = await run_in_threadpool(accounts.authenticate, db, username=username, password=password,
-                                           address=request.client.host if request.client else "")
+            checked = await run_in_threadpool(accounts.check_login, state.read_engine, username=username,
+                                              password=password,
+                                              address=request.client.host if request.client else "")
+        token = await run_in_threadpool(accounts.record_login, state.engine, checked, days=settings.session_days,
+                                        replacing=request.cookies.get(COOKIE))
     except LoginFailed as e:
         return page(request, "login.html", status_code=e.status, next=safe_next(next), username=username,
                     error=e.message)
-    token = await run_in_threadpool(accounts.start_session, db, user, days=request.app.state.settings.session_days,
-                                    replacing=request.cookies.get(COOKIE))
-    target = "/account/password?next=" + quote(safe_next(next)) if user.must_change_password else safe_next(next)
+    target = ("/account/password?next=" + quote(safe_next(next)) if checked.must_change_password
+              else safe_next(next))
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", path="/",
-                        secure=request.app.state.settings.cookie_secure,
-                        max_age=request.app.state.settings.session_days * 86400)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", path="/", secure=settings.cookie_secure,
+                        max_age=settings.session_days * 86400)
     return response
 
 

@@ -10,10 +10,10 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from ... import autosave, exams
+from ... import autosave, exam_page, exams
 from ...models import Exam, utcnow
 from ..deps import COOKIE, CurrentUser, SessionDep, idle_timeout, logged_in_user
-from ..render import page
+from ..render import exam_sections, page
 
 router = APIRouter()
 
@@ -30,15 +30,24 @@ def exam_start(exam_id: int, db: SessionDep, user: CurrentUser):
 
 
 @router.get("/attempts/{attempt_id}")
-def attempt_page(attempt_id: int, request: Request, db: SessionDep, user: CurrentUser):
-    now = utcnow()
-    attempt = exams.own_attempt(db, user, attempt_id, now)
-    if attempt.status != "open":
-        return RedirectResponse(f"/attempts/{attempt.id}/result", status_code=303)
-    exam = db.get(Exam, attempt.exam_id)
-    return page(request, "exam_attempt.html", attempt=attempt, exam=exam, questions=exams.paper_view(db, attempt),
-                remaining=exams.rules.remaining_seconds(attempt.deadline, now),
-                focus_losses=exams.focus_losses(db, attempt.id))
+def attempt_page(attempt_id: int, request: Request):
+    """No dependencies: the plain case (exam_page) and its rendering take one thread hop."""
+    engine = request.app.state.read_engine
+    found = exam_page.load(engine, token=request.cookies.get(COOKIE), attempt_id=attempt_id,
+                           idle=idle_timeout(request))
+    if found is None:
+        with Session(engine) as db:
+            user, now = logged_in_user(request, db), utcnow()
+            attempt = exams.own_attempt(db, user, attempt_id, now)
+            if attempt.status != "open":
+                return RedirectResponse(f"/attempts/{attempt.id}/result", status_code=303)
+            exam = db.get(Exam, attempt.exam_id)
+            paper = exam_page.ExamPage(attempt.id, attempt.number, exam.title, exam.focus_loss_limit,
+                                       exams.rules.remaining_seconds(attempt.deadline, now),
+                                       exams.focus_losses(db, attempt.id), exams.paper_view(db, attempt))
+    else:
+        paper, request.state.user = found
+    return page(request, "exam_attempt.html", paper=paper, sections=exam_sections(paper.questions))
 
 
 @router.post("/attempts/{attempt_id}/submit")

@@ -1,0 +1,102 @@
+"""The exam page's data (GET /attempts/{id}) on a lean path.
+
+At a province's exam start every examinee loads this page within the same
+minute, right after logging in and drawing the paper. Its plain case - a
+live session, the user's own open attempt within its time - is read here on
+one connection with statements built once, as autosave reads a save's:
+
+    the session, its user, the attempt and its exam   one row (autosave.LIVE_ATTEMPT and more)
+    the paper                                          autosave's per-worker cache of papers
+    the questions' content                             a per-worker cache keyed by id and content
+                                                       hash; only the hashes are read per request
+    saved answers, focus losses                        one statement each
+
+Every other case returns None, and the route takes the general path
+(exams.own_attempt, which grades an overdue attempt and answers the usual
+errors); both give an ExamPage for the same template.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cachetools import LRUCache
+from sqlalchemy import Connection, Engine, Row, bindparam, func, select
+
+from .autosave import LIVE_ATTEMPT, live_attempt, paper_items
+from .domain import exams as rules
+from .exams import PaperQuestion, question_view
+from .models import Attempt, AttemptAnswer, Exam, IntegrityEvent, Question, User, utcnow
+
+_users, _attempts, _exams = User.__table__, Attempt.__table__, Exam.__table__
+_questions, _answers, _events = Question.__table__, AttemptAnswer.__table__, IntegrityEvent.__table__
+
+_PAGE = (LIVE_ATTEMPT.add_columns(_users.c.display_name, _users.c.role, _users.c.unit, _attempts.c.number,
+                                  _exams.c.title, _exams.c.focus_loss_limit)
+         .join(_exams, _exams.c.id == _attempts.c.exam_id))
+_IN_PAPER = _questions.c.id.in_(bindparam("ids", expanding=True))
+_HASHES = select(_questions.c.id, _questions.c.content_hash).where(_IN_PAPER)
+_CONTENT = select(_questions.c.id, _questions.c.content_hash, _questions.c.type, _questions.c.stem,
+                  _questions.c.options, _questions.c.parts).where(_IN_PAPER)
+_SAVED = select(_answers.c.question_id, _answers.c.response).where(_answers.c.attempt_id == bindparam("attempt_id"))
+_FOCUS_LOSSES = (select(func.count()).select_from(_events)
+                 .where(_events.c.attempt_id == bindparam("attempt_id"), _events.c.kind == "blur"))
+
+_contents: LRUCache = LRUCache(maxsize=20_000)     # (question id, content hash) -> row for question_view
+_contents_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class PageUser:
+    """What the page's frame shows of its user (base.html)."""
+    display_name: str
+    role: str
+    unit: str
+
+
+@dataclass
+class ExamPage:
+    attempt_id: int
+    number: int
+    title: str
+    focus_loss_limit: int
+    remaining: int
+    focus_losses: int
+    questions: list[PaperQuestion]
+
+
+def load(engine: Engine, *, token: str | None, attempt_id: int, idle: timedelta | None,
+         now: datetime | None = None) -> tuple[ExamPage, PageUser] | None:
+    """The page and its user, or None: not the plain case."""
+    now = now or utcnow()
+    if not token:
+        return None
+    with engine.connect() as conn, conn.begin():
+        live = live_attempt(conn, _PAGE, token, attempt_id, now, idle)
+        if live is None:
+            return None
+        items = paper_items(conn, attempt_id, live.started_at)
+        contents = _question_contents(conn, list(items))
+        saved = {qid: response for qid, response in conn.execute(_SAVED, {"attempt_id": attempt_id})}
+        losses = conn.execute(_FOCUS_LOSSES, {"attempt_id": attempt_id}).scalar_one()
+    questions = [question_view(contents[qid], number=n, points=item.points, option_order=item.option_order,
+                               part_orders=item.part_option_orders, response=saved.get(qid))
+                 for n, (qid, item) in enumerate(items.items(), 1)]
+    page = ExamPage(attempt_id, live.number, live.title, live.focus_loss_limit,
+                    rules.remaining_seconds(live.deadline, now), losses, questions)
+    return page, PageUser(live.display_name, live.role, live.unit)
+
+
+def _question_contents(conn: Connection, ids: list[str]) -> dict[str, Row]:
+    """What question_view reads of each question, from the cache where its content hash is unchanged."""
+    hashes = {qid: content_hash for qid, content_hash in conn.execute(_HASHES, {"ids": ids})}
+    with _contents_lock:
+        found = {qid: _contents.get((qid, h)) for qid, h in hashes.items()}
+    missing = [qid for qid, row in found.items() if row is None]
+    if missing:
+        rows = conn.execute(_CONTENT, {"ids": missing}).all()
+        with _contents_lock:
+            for row in rows:
+                _contents[row.id, row.content_hash] = found[row.id] = row
+    return found
