@@ -4,9 +4,11 @@ Not a test: it prints figures. One command runs every phase against a fresh
 database (SQLite file or a PostgreSQL database of its own, dropped and
 created anew each run) and a real server started as a subprocess
 (``python -m quizapp serve --workers N``). The load generator is one asyncio
-process with one pool of kept-alive connections (a
-minimal asyncio HTTP/1.1 client: see HttpClient); it shares the machine's cores with the
-server (and with PostgreSQL), which the printed CPU figures make visible.
+process (a minimal asyncio HTTP/1.1 client: see HttpClient). In the exam
+hour each examinee has a keep-alive connection of its own, as each browser
+has; the closed-loop phases share one pool of --concurrency connections. It
+shares the machine's cores with the server (and with PostgreSQL), which the
+printed CPU figures make visible.
 
 Phases, in order:
 
@@ -638,7 +640,7 @@ async def closed_loop(seconds: float, concurrency: int, one_request) -> float:
 
 async def healthz_ceiling(base: str, args, sid: int) -> dict:
     rec = Recorder()
-    async with make_client(base, args.max_connections) as client:
+    async with make_client(base, args.concurrency) as client:
         await closed_loop(2, args.concurrency, lambda i: timed(rec, "warm-up", client.get("/healthz")))
         before = cpu_snapshot(sid)
         wall = await closed_loop(args.ceiling_seconds, args.concurrency,
@@ -661,11 +663,20 @@ class HourPlan:
     poll_interval: float         # the page's clock sync; 0 = off
 
 
-async def examinee_hour(client: HttpClient, ex: Examinee, exam_id: int, plan: HourPlan,
+async def examinee_hour(base: str, ex: Examinee, exam_id: int, plan: HourPlan,
                         t0: float, rec: Recorder, spike_done: list[float]) -> None:
+    """One examinee's hour, on a connection of its own (a browser's): one
+    examinee's slow login must not hold up another's save, as a pool shared by
+    all examinees would (requests waiting there for a free connection)."""
     arrive = t0 + (ex.rng.uniform(0, plan.spike) if plan.spike else 0.0)
     submit_at = t0 + plan.window - ex.rng.uniform(0, plan.submit_window)
     await asyncio.sleep(max(0.0, arrive - time.monotonic()))
+    async with make_client(base, 1) as client:
+        await examinee_requests(client, ex, exam_id, plan, submit_at, rec, spike_done)
+
+
+async def examinee_requests(client: HttpClient, ex: Examinee, exam_id: int, plan: HourPlan, submit_at: float,
+                            rec: Recorder, spike_done: list[float]) -> None:
     if not await log_in(client, ex, rec) or not await start_and_load(client, ex, exam_id, rec):
         return
     spike_done.append(time.monotonic())
@@ -691,14 +702,12 @@ async def examinee_hour(client: HttpClient, ex: Examinee, exam_id: int, plan: Ho
 async def exam_hour(base: str, examinees: list[Examinee], exam_id: int, plan: HourPlan, args, sid: int) -> dict:
     rec = Recorder()
     spike_done: list[float] = []
-    async with make_client(base, args.max_connections) as client:
-        t0 = time.monotonic() + 1.0
-        before = cpu_snapshot(sid)
-        progress = asyncio.create_task(report_progress(rec, t0, plan.window))
-        await asyncio.gather(*(examinee_hour(client, ex, exam_id, plan, t0, rec, spike_done)
-                               for ex in examinees))
-        progress.cancel()
-        after = cpu_snapshot(sid)
+    t0 = time.monotonic() + 1.0
+    before = cpu_snapshot(sid)
+    progress = asyncio.create_task(report_progress(rec, t0, plan.window))
+    await asyncio.gather(*(examinee_hour(base, ex, exam_id, plan, t0, rec, spike_done) for ex in examinees))
+    progress.cancel()
+    after = cpu_snapshot(sid)
     end = time.monotonic()
     spike_end = max(spike_done, default=t0)
     # the steady window: after the last paper is loaded, before the first submit can come
@@ -729,7 +738,7 @@ async def report_progress(rec: Recorder, t0: float, window: float) -> None:
 async def saturation(base: str, examinees: list[Examinee], exam_id: int, args, sid: int) -> dict:
     """K examinees start the second exam, then save back to back (closed loop)."""
     rec = Recorder()
-    async with make_client(base, args.max_connections) as client:
+    async with make_client(base, args.concurrency) as client:
         ready = []
         for ex in examinees:                      # still logged in from the hour; log in again if not
             if (ex.token or await log_in(client, ex, rec, "sat-login")) and \
@@ -1130,7 +1139,6 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--saturation-seconds", type=float, default=30)
     p.add_argument("--ceiling-seconds", type=float, default=10)
     p.add_argument("--db-threads", type=int, default=8, help="threads (clients) of the database commit ceiling")
-    p.add_argument("--max-connections", type=int, default=256, help="client connection pool size")
     p.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
     p.add_argument("--pg-database", default="bench_exam", help="dropped and created anew by every run")
     p.add_argument("--port", type=int, default=0)
