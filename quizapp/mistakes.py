@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, select
 
 from .domain import review as rules
@@ -27,15 +27,24 @@ def record_wrong(db: Session, *, user_id: int, question_id: str, source: str, no
     record_wrong_many(db, user_id=user_id, question_ids=[question_id], source=source, now=now)
 
 
+_entries = MistakeEntry.__table__
+_IN_BOOK = select(_entries.c.question_id).where(_entries.c.user_id == bindparam("user_id"),
+                                                _entries.c.question_id.in_(bindparam("question_ids", expanding=True)))
+_ADD = insert(_entries)
+
+
 def record_wrong_many(db: Session, *, user_id: int, question_ids: list[str], source: str,
                       now: datetime | None = None) -> None:
     """record_wrong for several questions (a graded exam's wrong items): one
-    query for the entries there are, one multi-row INSERT for the new ones."""
+    query for which are in the book already (their entries loaded only if
+    any are), one multi-row INSERT for the new ones."""
     if not question_ids:
         return
     now = now or utcnow()
+    conn = db.connection()
+    there = conn.execute(_IN_BOOK, {"user_id": user_id, "question_ids": question_ids}).scalars().all()
     existing = {e.question_id: e for e in db.exec(select(MistakeEntry).where(
-        MistakeEntry.user_id == user_id, MistakeEntry.question_id.in_(question_ids)))}
+        MistakeEntry.user_id == user_id, MistakeEntry.question_id.in_(there)))} if there else {}
     new = []
     for question_id in dict.fromkeys(question_ids):
         entry = existing.get(question_id)
@@ -50,7 +59,7 @@ def record_wrong_many(db: Session, *, user_id: int, question_ids: list[str], sou
         entry.last_source = source
         db.add(entry)
     if new:
-        db.connection().execute(insert(MistakeEntry.__table__), new)
+        conn.execute(_ADD, new)
 
 
 def record_review_right(db: Session, *, user_id: int, question_id: str, now: datetime | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""The lean path of the exam page's autosave and clock (quizapp.autosave):
+"""The lean paths of the exam page, its autosave and its clock (quizapp.exam_page, quizapp.autosave):
 it answers the plain case itself and hands every other case, unchanged, to
 the general path, which says why."""
 from datetime import timedelta
@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from quizapp import accounts, autosave, exams, mistakes
+from quizapp import accounts, autosave, exam_page, exams, mistakes
 from quizapp.domain.errors import InvalidAnswer
 from quizapp.models import Attempt, AttemptAnswer, LoginSession, MistakeEntry, Question, User, utcnow
 from tests import builders
@@ -124,3 +124,55 @@ def test_grading_puts_every_wrong_item_in_the_mistake_book_with_one_query_for_th
     assert set(entries) == {q.id for q in questions}
     assert entries[questions[0].id].wrong_count == 2 and entries[questions[0].id].last_source == "exam"
     assert {entries[q.id].wrong_count for q in questions[1:]} == {1}
+
+
+# --- the exam page (quizapp.exam_page), the same kind of lean path --------------
+
+def general_page(db, attempt_id):
+    """What the general path shows: exams.paper_view and the attempt's own fields."""
+    attempt = db.get(Attempt, attempt_id)
+    return [(v.number, v.id, v.stem, v.options, v.parts, v.points, v.response) for v in exams.paper_view(db, attempt)]
+
+
+def lean_page(engine, token, attempt_id, **kw):
+    found = exam_page.load(engine, token=token, attempt_id=attempt_id, idle=IDLE, **kw)
+    return found if found is None else (found[0], found[1],
+                                        [(v.number, v.id, v.stem, v.options, v.parts, v.points, v.response)
+                                         for v in found[0].questions])
+
+
+def test_the_exam_page_shows_what_the_general_path_shows_and_declines_every_other_case(db, engine, attempt):
+    attempt, token, (q, *_) = attempt
+    assert save(engine, token, attempt.id, q, seq=1).applied
+    page, user, questions = lean_page(engine, token, attempt.id)
+    assert questions == general_page(db, attempt.id) and questions[0][-1] is not None      # the saved answer shows
+    assert (page.attempt_id, page.number, page.title, page.focus_losses) == (attempt.id, 1, "第一卷结业考试", 0)
+    assert 29 * 60 < page.remaining <= 30 * 60 and (user.display_name, user.role) == ("张三", "trainee")
+
+    other = builders.user(db, "lisi")
+    assert lean_page(engine, accounts.start_session(db, other, days=1), attempt.id) is None    # not theirs
+    assert lean_page(engine, None, attempt.id) is None
+    assert lean_page(engine, token, attempt.id, now=attempt.deadline + timedelta(seconds=4)) is None   # overdue
+    exams.submit(db, db.get(User, attempt.user_id), attempt.id)
+    assert lean_page(engine, token, attempt.id) is None                                        # graded
+
+
+def test_an_edited_question_shows_its_new_text_at_once_though_the_page_caches_question_content(db, engine, attempt):
+    attempt, token, (q, *_) = attempt
+    assert lean_page(engine, token, attempt.id)[2][0][2] == q.stem            # cached now
+    q.stem, q.content_hash = q.stem + "（修订）", "0123456789abcdef"           # as `setup` writes a changed question
+    db.add(q)
+    db.commit()
+    assert lean_page(engine, token, attempt.id)[2][0][2] == q.stem
+
+
+def test_an_unanswered_questions_html_is_reused_and_an_answered_one_shows_its_answer(db, engine, attempt):
+    from quizapp.web.render import exam_sections
+    attempt, token, (q, *_) = attempt
+    first = exam_sections(exam_page.load(engine, token=token, attempt_id=attempt.id, idle=IDLE)[0].questions)
+    again = exam_sections(exam_page.load(engine, token=token, attempt_id=attempt.id, idle=IDLE)[0].questions)
+    assert all(a is b for a, b in zip(first, again))                          # the same strings, not rendered anew
+    assert 'data-state="empty"' in first[0] and "checked" not in first[0]
+    assert save(engine, token, attempt.id, q, seq=1).applied
+    answered = exam_sections(exam_page.load(engine, token=token, attempt_id=attempt.id, idle=IDLE)[0].questions)
+    assert 'data-state="saved"' in answered[0] and "checked" in answered[0] and answered[1:] == first[1:]

@@ -1,0 +1,66 @@
+"""Logging in, in two steps (accounts.check_login, then accounts.record_login):
+every attempt is recorded, a right password opens a new session in place of
+the old one, and a hash made with older parameters is replaced."""
+import pytest
+from argon2 import PasswordHasher
+from sqlmodel import select
+
+from quizapp import accounts
+from quizapp.domain.errors import LoginFailed
+from quizapp.models import LoginAttempt, LoginSession, User
+from tests import builders
+from tests.builders import PASSWORD
+
+
+def attempts(db):
+    db.expire_all()
+    return [(a.username, a.address, a.succeeded) for a in db.exec(select(LoginAttempt).order_by(LoginAttempt.id))]
+
+
+def sessions_of(db, user_id):
+    db.expire_all()
+    return set(db.exec(select(LoginSession.token_hash).where(LoginSession.user_id == user_id)))
+
+
+def test_a_wrong_password_is_recorded_and_opens_no_session(db, engine):
+    user = builders.user(db)
+    checked = accounts.check_login(engine, username=" zhangsan ", password="not-the-password", address="10.0.0.7")
+    assert checked.user_id is None
+    with pytest.raises(LoginFailed, match="用户名或密码不正确"):
+        accounts.record_login(engine, checked, days=1)
+    with pytest.raises(LoginFailed):               # no such user: the same answer, and recorded too
+        accounts.log_in(engine, username="nobody", password=PASSWORD)
+    assert attempts(db) == [("zhangsan", "10.0.0.7", False), ("nobody", "", False)]
+    assert sessions_of(db, user.id) == set()
+
+
+def test_a_right_password_opens_a_new_session_in_place_of_the_one_it_replaces(db, engine):
+    user = builders.user(db)
+    old = accounts.start_session(db, user, days=1)
+    other_device = accounts.start_session(db, user, days=1)
+    checked = accounts.check_login(engine, username="zhangsan", password=PASSWORD, address="10.0.0.7")
+    assert (checked.user_id, checked.must_change_password, checked.new_hash) == (user.id, False, None)
+    token = accounts.record_login(engine, checked, days=1, replacing=old)
+    assert sessions_of(db, user.id) == {accounts.token_hash(token), accounts.token_hash(other_device)}
+    assert accounts.user_for_token(db, token).id == user.id
+    assert attempts(db) == [("zhangsan", "10.0.0.7", True)]
+
+
+def test_a_hash_made_with_other_parameters_is_replaced_at_the_next_login(db, engine):
+    user = builders.user(db)
+    user.password_hash = PasswordHasher(memory_cost=8 * 1024, time_cost=1, parallelism=1).hash(PASSWORD)
+    db.add(user)
+    db.commit()
+    accounts.log_in(engine, username="zhangsan", password=PASSWORD)
+    db.expire_all()
+    stored = db.get(User, user.id).password_hash
+    assert "m=19456,t=2,p=1" in stored and accounts.log_in(engine, username="zhangsan", password=PASSWORD)
+
+
+def test_a_disabled_account_cannot_log_in_even_with_its_password(db, engine):
+    user = builders.user(db)
+    accounts.set_active(db, user, False)
+    db.commit()
+    with pytest.raises(LoginFailed):
+        accounts.log_in(engine, username="zhangsan", password=PASSWORD)
+    assert attempts(db) == [("zhangsan", "", False)]
