@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, delete, text, update
+from sqlalchemy import Connection, bindparam, delete, insert, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, func, select
 
@@ -42,11 +43,17 @@ class AttemptClosed(DomainError):
 
 # --- exams ----------------------------------------------------------------------
 
+# Statements of an attempt's start, built once (an exam's start brings thousands within a minute).
+_CANDIDATES = (select(Question.id, Question.volume, Question.step, Question.difficulty, Question.type)
+               .where(practice.IN_POOL).order_by(Question.id))
+_PAPER_QUESTIONS = select(Question.id, Question.type, Question.options, Question.answer, Question.parts).where(
+    Question.id.in_(bindparam("ids", expanding=True)))
+_NEW_ATTEMPT = insert(Attempt.__table__).returning(Attempt.__table__.c.id)
+
+
 def candidates(db: Session) -> list[rules.Candidate]:
     """What new papers may hold: the practice pool (in the bank, not suspended by an editor)."""
-    return [rules.Candidate(*row) for row in db.exec(
-        select(Question.id, Question.volume, Question.step, Question.difficulty, Question.type)
-        .where(practice.IN_POOL).order_by(Question.id))]
+    return [rules.Candidate(*row) for row in db.connection().execute(_CANDIDATES)]
 
 
 def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_minutes: int,
@@ -208,20 +215,22 @@ def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = 
     else:
         ids = rules.assemble([rules.Cell(**c) for c in exam.blueprint], pool, rng)
     questions = {q.id: {"type": q.type, "options": q.options, "answer": q.answer, "parts": q.parts}
-                 for q in db.exec(select(Question.id, Question.type, Question.options, Question.answer,
-                                         Question.parts).where(Question.id.in_(ids)))}
+                 for q in db.connection().execute(_PAPER_QUESTIONS, {"ids": ids})}
     paper = rules.paper_for_attempt(ids, questions, exam.points, rng, shuffle_questions=exam.shuffle_questions,
                                     shuffle_options=exam.shuffle_options)
     attempt = Attempt(exam_id=exam.id, user_id=user.id, number=len(attempts) + 1, started_at=now,
                       deadline=rules.deadline_for(now, timedelta(minutes=exam.time_limit_minutes), exam.closes_at),
                       paper=[dict(vars(item)) for item in paper])      # shallow: asdict's deep copy costs ms
-    db.add(attempt)
-    try:
-        commit_keeping_loaded(db)       # the attempt as written: no need to read it back
+    try:        # one INSERT, not the ORM's unit of work; the attempt is not read back
+        attempt.id = db.connection().execute(_NEW_ATTEMPT, {
+            c.name: getattr(attempt, c.name) for c in Attempt.__table__.columns if c.name != "id"}).scalar_one()
+        commit_keeping_loaded(db)
     except IntegrityError:          # a second tab started at the same moment: use its attempt
         db.rollback()
         return db.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id,
                                              Attempt.status == "open")).one()
+    make_transient_to_detached(attempt)             # as if loaded: the caller's session holds it as written
+    db.add(attempt)
     return attempt
 
 
