@@ -382,12 +382,13 @@ class HttpClient:
     the load generator, which shares the two cores with the server, would
     measure itself; this client costs about 0.15 ms per request."""
 
-    def __init__(self, base: str, max_connections: int, timeout: float = 120.0, idle_limit: float = 4.0):
+    def __init__(self, base: str, max_connections: int, timeout: float = 120.0, idle_limit: float = 60.0):
         parsed = urlparse(base)
         self.host, self.port = parsed.hostname, parsed.port
         self.slots = asyncio.Semaphore(max_connections)
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
-        self.timeout, self.idle_limit = timeout, idle_limit      # uvicorn drops idle connections after 5 s
+        # the server drops idle connections after quizapp.cli.KEEP_ALIVE_SECONDS (75 s)
+        self.timeout, self.idle_limit = timeout, idle_limit
 
     async def __aenter__(self) -> "HttpClient":
         return self

@@ -166,10 +166,9 @@ def record_login(engine: Engine, checked: Checked, *, days: int, replacing: str 
     return token
 
 
-def log_in(engine: Engine, *, username: str, password: str, address: str = "", days: int = 1,
-           read_engine: Engine | None = None) -> tuple[int, str]:
+def log_in(engine: Engine, *, username: str, password: str, address: str = "", days: int = 1) -> tuple[int, str]:
     """Both steps at once (for scripts and tests): (the user's id, the new session's token), or LoginFailed."""
-    checked = check_login(read_engine or engine, username=username, password=password, address=address)
+    checked = check_login(engine, username=username, password=password, address=address)
     return checked.user_id, record_login(engine, checked, days=days)
 
 

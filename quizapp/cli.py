@@ -82,7 +82,16 @@ def serve(host: str, port: int, workers: int) -> None:
     print(f"镇街综合行政执法教程已启动：http://{host}:{port}/  （手册；练习与考试：http://{host}:{port}/practice/）",
           flush=True)
     uvicorn.run("quizapp.web.main:app", host=host, port=port, workers=workers, log_level="warning",
-                access_log=False, proxy_headers=True)      # the reverse proxy keeps the access log
+                access_log=False, proxy_headers=True,      # the reverse proxy keeps the access log
+                timeout_keep_alive=KEEP_ALIVE_SECONDS)
+
+
+# An examinee's page saves every few seconds and syncs the clock every 30 s: a
+# connection kept this long is reused by all of them, where uvicorn's default
+# (5 s) would have a phone open a new connection (and TLS handshake) for nearly
+# every save. Longer than nginx's upstream keepalive_timeout (60 s), so nginx,
+# not the worker, closes an idle upstream connection.
+KEEP_ALIVE_SECONDS = 75
 
 
 def create_user(settings: Settings, args) -> None:

@@ -64,3 +64,32 @@ def test_a_disabled_account_cannot_log_in_even_with_its_password(db, engine):
     with pytest.raises(LoginFailed):
         accounts.log_in(engine, username="zhangsan", password=PASSWORD)
     assert attempts(db) == [("zhangsan", "", False)]
+
+
+def test_a_login_whose_client_has_gone_while_it_queued_costs_no_argon2(engine, monkeypatch):
+    """At an exam's start logins queue for the hashing thread; one whose browser
+    gave up meanwhile (closed the connection) is dropped, not hashed."""
+    import asyncio
+
+    from quizapp.config import Settings
+    from quizapp.web.app import create_app
+    checked = []
+    monkeypatch.setattr(accounts, "check_login", lambda *a, **kw: checked.append(kw) or None)
+    app = create_app(Settings(database_url=str(engine.url), sweep_seconds=0), engine=engine)
+    body = b"username=zhangsan&password=x&next=%2Fexams%2F"
+    messages = [{"type": "http.request", "body": body, "more_body": False}, {"type": "http.disconnect"}]
+    sent = []
+
+    async def receive():
+        return messages.pop(0) if messages else await asyncio.Event().wait()
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/login", "raw_path": b"/login", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"testserver"), (b"content-type", b"application/x-www-form-urlencoded"),
+                         (b"content-length", str(len(body)).encode())],
+             "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 499 and checked == []

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from ... import accounts
 from ...domain.errors import DomainError, LoginFailed
@@ -51,6 +51,10 @@ async def login(request: Request, username: Annotated[str, Form()] = "", passwor
     state, settings = request.app.state, request.app.state.settings
     try:
         async with _slots(request):
+            if await request.is_disconnected():
+                # The examinee gave up while the login queued (at an exam's start it may wait
+                # its turn for argon2): no 30 ms of argon2 for an answer nobody reads.
+                return Response(status_code=499)          # nginx's "client closed request"
             checked = await run_in_threadpool(accounts.check_login, state.read_engine, username=username,
                                               password=password,
                                               address=request.client.host if request.client else "")
