@@ -3,6 +3,7 @@ login sessions (opaque tokens stored hashed, with idle and absolute time-outs;
 revoked at once on every worker by deleting the row)."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import secrets
@@ -88,11 +89,13 @@ def create_user(db: Session, *, username: str, password: str, display_name: str,
 
 
 # --- logging in --------------------------------------------------------------------
-# A login is two steps, each on one connection with statements built once (an
-# exam's start brings thousands of logins within a minute, so the ~30 ms of
-# argon2 should be nearly all a login costs):
-#   check_login: the throttle's counts and the user, read outside any write
-#     transaction, then argon2 (in the hashing thread);
+# A login is three steps (an exam's start brings thousands of logins within a
+# minute, so the ~30 ms of argon2 should be nearly all a login costs, and the
+# hashing thread should never wait for anything else):
+#   read_login: the throttle's counts and the user, on one connection with
+#     statements built once, outside any write transaction;
+#   check_password (awaited on the event loop) or check_login (in a thread):
+#     argon2 in the hashing thread, holding no connection and no pool thread;
 #   record_login: the attempt recorded and, if the password was right, the
 #     session opened, in one short write transaction.
 
@@ -116,8 +119,19 @@ _END_SESSION = _sessions.delete().where(_sessions.c.token_hash == bindparam("has
 
 
 @dataclass(frozen=True)
+class Claim:
+    """What read_login found: a login whose password is still to be checked."""
+    username: str
+    address: str
+    at: datetime
+    user_id: int | None           # None: no such active user
+    password_hash: str = ""
+    must_change_password: bool = False
+
+
+@dataclass(frozen=True)
 class Checked:
-    """What check_login found, for record_login to write."""
+    """A login with its password checked, for record_login to write."""
     username: str
     address: str
     at: datetime
@@ -126,11 +140,9 @@ class Checked:
     new_hash: str | None = None   # the password rehashed with the current parameters
 
 
-def check_login(engine: Engine, *, username: str, password: str, address: str = "",
-                now: datetime | None = None) -> Checked:
-    """Check a password (LoginThrottled after too many failures: the password
-    is then not even checked). The connection goes back to the pool before
-    argon2 runs (on SQLite its transaction would otherwise hold a lock through it)."""
+def read_login(engine: Engine, *, username: str, address: str = "", now: datetime | None = None) -> Claim:
+    """The account a login claims, or LoginThrottled after too many failures
+    (the password is then not even checked)."""
     username, address, now = username.strip()[:128], address[:64], now or utcnow()
     with engine.connect() as conn, conn.begin():
         account_address, by_address, by_account, known = conn.execute(_FAILURES, {
@@ -142,10 +154,29 @@ def check_login(engine: Engine, *, username: str, password: str, address: str = 
             raise LoginThrottled(verdict.message)
         user = conn.execute(_LOGIN_USER, {"username": username}).first()
     if user is None or not user.active:
-        hash_password(password)              # same cost whether or not the user exists
-        return Checked(username, address, now, None)
-    valid, new_hash = _in_hashing_thread(hasher.verify_and_update, password, user.password_hash)
-    return Checked(username, address, now, user.id if valid else None, user.must_change_password, new_hash)
+        return Claim(username, address, now, None)
+    return Claim(username, address, now, user.id, user.password_hash, user.must_change_password)
+
+
+def _verify(claim: Claim, password: str) -> Checked:
+    """argon2 (run in the hashing thread): the same cost whether or not the user exists."""
+    if claim.user_id is None:
+        hasher.hash(password)
+        return Checked(claim.username, claim.address, claim.at, None)
+    valid, new_hash = hasher.verify_and_update(password, claim.password_hash)
+    return Checked(claim.username, claim.address, claim.at, claim.user_id if valid else None,
+                   claim.must_change_password, new_hash)
+
+
+async def check_password(claim: Claim, password: str) -> Checked:
+    """The claim's password checked in the hashing thread, awaited on the event loop."""
+    return await asyncio.wrap_future(_hashing.submit(_verify, claim, password))
+
+
+def check_login(engine: Engine, *, username: str, password: str, address: str = "",
+                now: datetime | None = None) -> Checked:
+    """read_login and the password check, from a thread (scripts and tests)."""
+    return _in_hashing_thread(_verify, read_login(engine, username=username, address=address, now=now), password)
 
 
 def record_login(engine: Engine, checked: Checked, *, days: int, replacing: str | None = None) -> str:

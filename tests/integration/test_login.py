@@ -74,7 +74,7 @@ def test_a_login_whose_client_has_gone_while_it_queued_costs_no_argon2(engine, m
     from quizapp.config import Settings
     from quizapp.web.app import create_app
     checked = []
-    monkeypatch.setattr(accounts, "check_login", lambda *a, **kw: checked.append(kw) or None)
+    monkeypatch.setattr(accounts, "check_password", lambda *a, **kw: checked.append(a) or None)
     app = create_app(Settings(database_url=str(engine.url), sweep_seconds=0), engine=engine)
     body = b"username=zhangsan&password=x&next=%2Fexams%2F"
     messages = [{"type": "http.request", "body": body, "more_body": False}, {"type": "http.disconnect"}]

@@ -32,8 +32,9 @@ def login_form(request: Request, user: MaybeUser, next: str = ""):
 
 # Logins that check a password at the same time, per worker process (argon2
 # itself runs in accounts' one low-priority hashing thread). The others wait
-# here on the event loop, holding none of the thread pool's threads, which
-# stay free for the examinees already answering.
+# here on the event loop, holding no connection and none of the thread pool's
+# threads, which stay free for the examinees already answering; when a login's
+# turn comes, it is dropped if its client has gone meanwhile.
 LOGIN_SLOTS = 1
 
 
@@ -50,14 +51,14 @@ async def login(request: Request, username: Annotated[str, Form()] = "", passwor
                 next: Annotated[str, Form()] = ""):
     state, settings = request.app.state, request.app.state.settings
     try:
+        claim = await run_in_threadpool(accounts.read_login, state.read_engine, username=username,
+                                        address=request.client.host if request.client else "")
         async with _slots(request):
             if await request.is_disconnected():
                 # The examinee gave up while the login queued (at an exam's start it may wait
                 # its turn for argon2): no 30 ms of argon2 for an answer nobody reads.
                 return Response(status_code=499)          # nginx's "client closed request"
-            checked = await run_in_threadpool(accounts.check_login, state.read_engine, username=username,
-                                              password=password,
-                                              address=request.client.host if request.client else "")
+            checked = await accounts.check_password(claim, password)
         token = await run_in_threadpool(accounts.record_login, state.engine, checked, days=settings.session_days,
                                         replacing=request.cookies.get(COOKIE))
     except LoginFailed as e:
