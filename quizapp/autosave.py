@@ -20,6 +20,8 @@ answers with the usual error. The rules are domain.exams' either way.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -64,12 +66,10 @@ def save(engine: Engine, *, token: str | None, attempt_id: int, question_id: str
     """Save one answer as exams.save_answer does, or None: not the plain case.
     Raises InvalidAnswer (nothing written) for a response the question cannot take."""
     now = now or utcnow()
-    if not token:
-        return None
-    with engine.connect() as conn, conn.begin():
-        live = live_attempt(conn, _LIVE_ATTEMPT_LOCKED, token, attempt_id, now, idle)
-        if live is None:
+    with plain_case(engine, _LIVE_ATTEMPT_LOCKED, token, attempt_id, now, idle) as found:
+        if found is None:
             return None
+        conn, live = found
         item = paper_items(conn, attempt_id, live.started_at).get(question_id)
         if item is None:
             return None
@@ -80,14 +80,25 @@ def clock(engine: Engine, *, token: str | None, attempt_id: int, idle: timedelta
           now: datetime | None = None) -> Clock | None:
     """The remaining time and the saved questions of an open attempt, or None: not the plain case."""
     now = now or utcnow()
-    if not token:
-        return None
-    with engine.connect() as conn, conn.begin():
-        live = live_attempt(conn, LIVE_ATTEMPT, token, attempt_id, now, idle)
-        if live is None:
+    with plain_case(engine, LIVE_ATTEMPT, token, attempt_id, now, idle) as found:
+        if found is None:
             return None
+        conn, live = found
         saved = conn.execute(_SAVED_QUESTIONS, {"attempt_id": attempt_id}).scalars()
         return Clock(rules.remaining_seconds(live.deadline, now), sorted(saved))
+
+
+@contextmanager
+def plain_case(engine: Engine, statement, token: str | None, attempt_id: int, now: datetime,
+               idle: timedelta | None) -> Iterator[tuple[Connection, Row] | None]:
+    """One connection and transaction, and in it the row of ``statement`` (see
+    live_attempt): (connection, row) in the plain case, else None."""
+    if not token:
+        yield None
+        return
+    with engine.connect() as conn, conn.begin():
+        live = live_attempt(conn, statement, token, attempt_id, now, idle)
+        yield None if live is None else (conn, live)
 
 
 def live_attempt(conn: Connection, statement, token: str, attempt_id: int, now: datetime,

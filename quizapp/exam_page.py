@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from cachetools import LRUCache
 from sqlalchemy import Connection, Engine, Row, bindparam, func, select
 
-from .autosave import LIVE_ATTEMPT, live_attempt, paper_items
+from .autosave import LIVE_ATTEMPT, paper_items, plain_case
 from .domain import exams as rules
 from .exams import PaperQuestion, question_view
 from .models import Attempt, AttemptAnswer, Exam, IntegrityEvent, Question, User, utcnow
@@ -70,12 +70,10 @@ def load(engine: Engine, *, token: str | None, attempt_id: int, idle: timedelta 
          now: datetime | None = None) -> tuple[ExamPage, PageUser] | None:
     """The page and its user, or None: not the plain case."""
     now = now or utcnow()
-    if not token:
-        return None
-    with engine.connect() as conn, conn.begin():
-        live = live_attempt(conn, _PAGE, token, attempt_id, now, idle)
-        if live is None:
+    with plain_case(engine, _PAGE, token, attempt_id, now, idle) as found:
+        if found is None:
             return None
+        conn, live = found
         items = paper_items(conn, attempt_id, live.started_at)
         contents = _question_contents(conn, list(items))
         saved = {qid: response for qid, response in conn.execute(_SAVED, {"attempt_id": attempt_id})}
