@@ -7,6 +7,8 @@ Their plain case - a live session, the user's own open attempt within its
 time, a question of its paper - is answered here on one pooled connection in
 one transaction: one statement finds the session and the attempt together
 (and locks the attempt row for a save), one statement writes the answer.
+Saves come in batches (save_many, fed by save_queue): the same two
+statements serve every save of the batch, in one transaction.
 The statements are built once; no ORM objects are made, and the paper's JSON
 is not parsed per request: a paper never changes once drawn, so each worker
 keeps recent papers in an LRU cache keyed by the attempt's id and start time.
@@ -30,22 +32,32 @@ from sqlalchemy import Connection, Engine, Row, bindparam, select, update
 
 from .accounts import LIVE, TOUCH, session_state, token_hash
 from .domain import exams as rules
-from .exams import Saved, write_answer
+from .domain.errors import InvalidAnswer
+from .exams import AnswerWrite, Saved, write_answers
 from .models import Attempt, AttemptAnswer, LoginSession, User, utcnow
 
 _sessions, _users = LoginSession.__table__, User.__table__
 _attempts, _answers = Attempt.__table__, AttemptAnswer.__table__
 
 # The session and the attempt in one row: only if the session's user is active and owns the attempt.
-LIVE_ATTEMPT = (select(_sessions.c.expires_at, _sessions.c.last_seen_at, _sessions.c.created_at,
-                        _attempts.c.status, _attempts.c.deadline, _attempts.c.started_at)
-                 .select_from(_sessions.join(_users, _users.c.id == _sessions.c.user_id)
-                              .join(_attempts, _attempts.c.user_id == _sessions.c.user_id))
-                 .where(_users.c.active.is_(True), _sessions.c.token_hash == bindparam("token_hash"),
-                        _attempts.c.id == bindparam("attempt_id")))
-# PostgreSQL: FOR UPDATE OF attempts, so a save and the grading never interleave;
-# SQLite ignores it (BEGIN IMMEDIATE holds the database's write lock already).
-_LIVE_ATTEMPT_LOCKED = LIVE_ATTEMPT.with_for_update(of=_attempts)
+_LIVE_COLUMNS = (_sessions.c.expires_at, _sessions.c.last_seen_at, _sessions.c.created_at,
+                 _attempts.c.status, _attempts.c.deadline, _attempts.c.started_at)
+_SESSION_WITH_ATTEMPTS = (_sessions.join(_users, _users.c.id == _sessions.c.user_id)
+                          .join(_attempts, _attempts.c.user_id == _sessions.c.user_id))
+LIVE_ATTEMPT = (select(*_LIVE_COLUMNS).select_from(_SESSION_WITH_ATTEMPTS)
+                .where(_users.c.active.is_(True), _sessions.c.token_hash == bindparam("token_hash"),
+                       _attempts.c.id == bindparam("attempt_id")))
+# Many saves at once (save_many): every such row of the sessions and attempts
+# named. PostgreSQL: FOR UPDATE OF attempts, so a save and the grading never
+# interleave, in the order of the attempts' ids, so that two batches sharing
+# an attempt cannot deadlock; SQLite ignores it (BEGIN IMMEDIATE holds the
+# database's write lock already).
+_LIVE_ATTEMPTS_LOCKED = (select(_sessions.c.token_hash, _attempts.c.id, *_LIVE_COLUMNS)
+                         .select_from(_SESSION_WITH_ATTEMPTS)
+                         .where(_users.c.active.is_(True),
+                                _sessions.c.token_hash.in_(bindparam("hashes", expanding=True)),
+                                _attempts.c.id.in_(bindparam("attempt_ids", expanding=True)))
+                         .order_by(_attempts.c.id).with_for_update(of=_attempts))
 _TOUCH = (update(_sessions).where(_sessions.c.token_hash == bindparam("hashed"))
           .values(last_seen_at=bindparam("now")))
 _PAPER = select(_attempts.c.paper).where(_attempts.c.id == bindparam("attempt_id"))
@@ -61,19 +73,64 @@ class Clock:
     saved: list[str]          # the ids of the questions with a saved answer
 
 
+@dataclass(frozen=True)
+class SaveRequest:
+    token: str | None
+    attempt_id: int
+    question_id: str
+    response: object
+    seq: int | None
+    idle: timedelta | None
+
+
 def save(engine: Engine, *, token: str | None, attempt_id: int, question_id: str, response, seq: int | None,
          idle: timedelta | None, now: datetime | None = None) -> Saved | None:
     """Save one answer as exams.save_answer does, or None: not the plain case.
     Raises InvalidAnswer (nothing written) for a response the question cannot take."""
+    [outcome] = save_many(engine, [SaveRequest(token, attempt_id, question_id, response, seq, idle)], now)
+    if isinstance(outcome, InvalidAnswer):
+        raise outcome
+    return outcome
+
+
+def save_many(engine: Engine, requests: list[SaveRequest],
+              now: datetime | None = None) -> list[Saved | InvalidAnswer | None]:
+    """Save many answers in one transaction (a group commit), each as save()
+    would: its Saved, its InvalidAnswer (nothing written for it), or None (not
+    the plain case: the caller takes the general path for it). Saves of the
+    same question are applied in the order given. One statement finds and
+    locks every live session and attempt named, one writes the answers."""
     now = now or utcnow()
-    with plain_case(engine, _LIVE_ATTEMPT_LOCKED, token, attempt_id, now, idle) as found:
-        if found is None:
-            return None
-        conn, live = found
-        item = paper_items(conn, attempt_id, live.started_at).get(question_id)
-        if item is None:
-            return None
-        return write_answer(conn, attempt_id, question_id, rules.check_paper_response(item, response), now, seq)
+    outcomes: list[Saved | InvalidAnswer | None] = [None] * len(requests)
+    named = [(i, r, token_hash(r.token)) for i, r in enumerate(requests) if r.token]
+    if not named:
+        return outcomes
+    with engine.connect() as conn, conn.begin():
+        live = {(row.token_hash, row.id): row for row in conn.execute(
+            _LIVE_ATTEMPTS_LOCKED, {"hashes": sorted({h for _, _, h in named}),
+                                    "attempt_ids": sorted({r.attempt_id for _, r, _ in named})})}
+        to_touch: set[str] = set()
+        writes: list[tuple[int, AnswerWrite]] = []
+        for i, r, hashed in named:
+            row = live.get((hashed, r.attempt_id))
+            state = row and live_state(row, now, r.idle)
+            if not state:
+                continue
+            if state == TOUCH:
+                to_touch.add(hashed)
+            item = paper_items(conn, r.attempt_id, row.started_at).get(r.question_id)
+            if item is None:
+                continue
+            try:
+                writes.append((i, AnswerWrite(r.attempt_id, r.question_id,
+                                              rules.check_paper_response(item, r.response), r.seq)))
+            except InvalidAnswer as refused:
+                outcomes[i] = refused
+        if to_touch:
+            conn.execute(_TOUCH, [{"hashed": hashed, "now": now} for hashed in sorted(to_touch)])
+        for (i, _), saved in zip(writes, write_answers(conn, [w for _, w in writes], now)):
+            outcomes[i] = saved
+    return outcomes
 
 
 def clock(engine: Engine, *, token: str | None, attempt_id: int, idle: timedelta | None,
@@ -109,14 +166,23 @@ def live_attempt(conn: Connection, statement, token: str, attempt_id: int, now: 
     as for every other request)."""
     hashed = token_hash(token)
     row = conn.execute(statement, {"token_hash": hashed, "attempt_id": attempt_id}).first()
-    if row is None or row.status != "open" or now > row.deadline + rules.SAVE_GRACE:
-        return None
-    state = session_state(row.expires_at, row.last_seen_at, row.created_at, now, idle)
-    if state not in (LIVE, TOUCH):          # expired or idle: the general path ends it and says so
+    state = row and live_state(row, now, idle)
+    if not state:
         return None
     if state == TOUCH:
         conn.execute(_TOUCH, {"hashed": hashed, "now": now})
     return row
+
+
+def live_state(row: Row, now: datetime, idle: timedelta | None) -> str | None:
+    """LIVE or TOUCH (accounts.session_state) for a row of LIVE_ATTEMPT whose
+    attempt is open and within its time; None for every other case: a session
+    expired or idle (the general path ends it and says so) or an attempt
+    closed or past its deadline."""
+    if row.status != "open" or now > row.deadline + rules.SAVE_GRACE:
+        return None
+    state = session_state(row.expires_at, row.last_seen_at, row.created_at, now, idle)
+    return state if state in (LIVE, TOUCH) else None
 
 
 def paper_items(conn: Connection, attempt_id: int, started_at: datetime) -> dict[str, rules.PaperItem]:

@@ -332,22 +332,47 @@ def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, r
     chosen = rules.check_paper_response(item, response)
     # One statement inserts the answer or replaces an older one; a newer stored
     # save (a higher seq) is left alone and no row is affected.
-    saved = write_answer(db.connection(), attempt.id, question_id, chosen, now, seq)
+    [saved] = write_answers(db.connection(), [AnswerWrite(attempt.id, question_id, chosen, seq)], now)
     db.commit()
     return saved
 
 
-def write_answer(conn: Connection, attempt_id: int, question_id: str, response, now: datetime,
-                 seq: int | None) -> Saved:
-    """One statement inserts the answer or replaces an older one; when a newer
+@dataclass(frozen=True)
+class AnswerWrite:
+    attempt_id: int
+    question_id: str
+    response: object        # already checked against the question (domain.exams.check_paper_response)
+    seq: int | None
+
+
+def write_answers(conn: Connection, writes: list[AnswerWrite], now: datetime) -> list[Saved]:
+    """Write answers in their order, each acknowledged as a Saved.
+
+    One statement inserts an answer or replaces an older one; when a newer
     save of the question is stored (a higher seq) no row is affected, and the
     save is acknowledged as not applied with the stored time. Without a seq
-    from the page, the server's clock orders the saves."""
-    params = {"attempt_id": attempt_id, "question_id": question_id, "response": response, "saved_at": now,
-              "seq": seq if seq is not None else int(now.timestamp() * 1_000_000)}
-    if conn.execute(_upsert_statement(conn.dialect.name), params).first() is not None:
-        return Saved(now, True)
-    return Saved(conn.execute(_STORED_SAVE_TIME, params).scalar_one(), False)
+    from the page, the server's clock orders the saves. Many answers go in
+    one statement; one statement cannot touch a row twice, so a question
+    saved twice in the same batch is written in a second round, after the
+    first."""
+    params = [{"attempt_id": w.attempt_id, "question_id": w.question_id, "response": w.response, "saved_at": now,
+               "seq": w.seq if w.seq is not None else int(now.timestamp() * 1_000_000)} for w in writes]
+    key = [(p["attempt_id"], p["question_id"]) for p in params]
+    saved: list[Saved] = [None] * len(writes)      # type: ignore[list-item]  (each is set below)
+    pending = list(range(len(writes)))
+    while pending:
+        seen: set[tuple[int, str]] = set()
+        this_round, later = [], []
+        for i in pending:
+            (later if key[i] in seen else this_round).append(i)
+            seen.add(key[i])
+        applied = {tuple(row) for row in conn.execute(_upsert_statement(conn.dialect.name),
+                                                       [params[i] for i in this_round])}
+        for i in this_round:
+            saved[i] = (Saved(now, True) if key[i] in applied
+                        else Saved(conn.execute(_STORED_SAVE_TIME, params[i]).scalar_one(), False))
+        pending = later
+    return saved
 
 
 _answers = AttemptAnswer.__table__
@@ -358,7 +383,8 @@ _STORED_SAVE_TIME = select(_answers.c.saved_at).where(_answers.c.attempt_id == b
 @functools.cache
 def _upsert_statement(dialect: str):
     """INSERT … ON CONFLICT (attempt_id, question_id) DO UPDATE … WHERE stored seq <= seq
-    RETURNING id (PostgreSQL and SQLite alike), built once per dialect; values are bound at execution."""
+    RETURNING the key of each row written (PostgreSQL and SQLite alike), built once per dialect;
+    values are bound at execution, one set or many."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -367,7 +393,7 @@ def _upsert_statement(dialect: str):
     return stmt.on_conflict_do_update(
         index_elements=[_answers.c.attempt_id, _answers.c.question_id],
         set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at, "seq": stmt.excluded.seq},
-        where=_answers.c.seq <= stmt.excluded.seq).returning(_answers.c.id)
+        where=_answers.c.seq <= stmt.excluded.seq).returning(_answers.c.attempt_id, _answers.c.question_id)
 
 
 @dataclass

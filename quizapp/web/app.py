@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ..config import Settings, get_settings
 from ..db import make_engine
+from ..save_queue import SaveQueue
 from .. import exams as exam_service
 from ..domain.errors import DomainError
 from .csrf import csrf_protect
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         yield
         if sweeper:
             sweeper.cancel()
+        await run_in_threadpool(app.state.saves.close)
         if engine is None:              # the app made it: close its connections
             app.state.engine.dispose()
         if app.state.read_engine is not app.state.engine:
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # PostgreSQL: the same engine. SQLite: a second pool whose reads take no lock (see deps.get_db).
     app.state.read_engine = (make_engine(settings.database_url, immediate=False)
                              if app.state.engine.dialect.name == "sqlite" else app.state.engine)
+    app.state.saves = SaveQueue(app.state.engine)       # the exam page's autosave, written in batches
 
     for router in ROUTERS:
         app.include_router(router)

@@ -30,6 +30,12 @@ def saved_rows(db, attempt_id):
             for a in db.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))}
 
 
+def stored(q, right, seq):
+    """The row saved_rows shows for builders.response(q, right) saved with seq (choices sorted)."""
+    response = builders.response(q, right)
+    return (response if q.type == "case" else sorted(response), seq)
+
+
 def save(engine, token, attempt_id, q, *, seq, right=True, now=None):
     return autosave.save(engine, token=token, attempt_id=attempt_id, question_id=q.id,
                          response=builders.response(q, right), seq=seq, idle=IDLE, now=now)
@@ -43,8 +49,7 @@ def test_the_plain_case_is_saved_in_order_and_a_stale_save_is_acknowledged_but_n
     assert not stale.applied and stale.saved_at == first.saved_at
     newer = save(engine, token, attempt.id, q, seq=6, right=False)
     assert newer.applied
-    assert saved_rows(db, attempt.id) == {q.id: (builders.response(q, False) if q.type == "case"
-                                                 else sorted(builders.response(q, False)), 6)}
+    assert saved_rows(db, attempt.id) == {q.id: stored(q, False, 6)}
     clock = autosave.clock(engine, token=token, attempt_id=attempt.id, idle=IDLE)
     assert clock.saved == [q.id] and 29 * 60 < clock.remaining <= 30 * 60
 
@@ -92,6 +97,32 @@ def test_every_case_but_the_plain_one_goes_to_the_general_path(db, engine, attem
     assert save(engine, token, attempt.id, q, seq=2, right=False) is None   # graded: the general path says 409
     assert autosave.clock(engine, token=token, attempt_id=attempt.id, idle=IDLE) is None
     assert saved_rows(db, attempt.id) == before and before[q.id][1] == 1
+
+
+def test_a_batch_settles_each_save_on_its_own_and_applies_saves_of_one_question_in_their_order(db, engine, attempt):
+    attempt, token, (q1, q2, q3, *_) = attempt
+    other = builders.user(db, "lisi")
+    others_token = accounts.start_session(db, other, days=1)
+    choice = next(q for q in (q1, q2, q3) if q.type != "case")
+
+    def request(q, seq, right=True, tok=token, response=None):
+        return autosave.SaveRequest(tok, attempt.id, q.id, response or builders.response(q, right), seq, IDLE)
+
+    outcomes = autosave.save_many(engine, [
+        request(q1, 1, right=False),
+        request(q1, 2),                                   # the same question again, newer: applied after it
+        request(q2, 7),
+        request(q2, 6, right=False),                      # older than the one before it: acknowledged, not applied
+        request(q3, 1, tok=others_token),                 # not the plain case: left to the general path
+        request(choice, 9, response=["Z"]),               # refused; the others are written all the same
+        request(q3, 1, tok=None),
+    ])
+    first, newer, q2_saved, q2_stale, others, refused, no_cookie = outcomes
+    assert first.applied and newer.applied and q2_saved.applied
+    assert not q2_stale.applied and q2_stale.saved_at == q2_saved.saved_at
+    assert others is None and no_cookie is None
+    assert isinstance(refused, InvalidAnswer)
+    assert saved_rows(db, attempt.id) == {q1.id: stored(q1, True, 2), q2.id: stored(q2, True, 7)}
 
 
 def test_over_http_the_declined_cases_get_the_general_paths_answers(client, db):

@@ -84,8 +84,11 @@ class EventIn(BaseModel):
 
 
 # The autosave and the clock are async routes with no per-request dependencies
-# beyond the CSRF check: each makes one trip to the thread pool, where
-# autosave answers the plain case and the general path every other.
+# beyond the CSRF check. The clock makes one trip to the thread pool, where
+# autosave answers the plain case and the general path every other. A save
+# waits for its batch in the worker's save queue (save_queue: one transaction
+# for every save waiting); only a save that is not the plain case goes on to
+# the general path in the thread pool.
 # No route here declares a return type: FastAPI would validate a sync route's
 # return value in the thread pool, after the route and before its session is
 # closed, so a request holding a transaction (on SQLite: the write lock) would
@@ -93,21 +96,19 @@ class EventIn(BaseModel):
 
 @router.post("/api/attempts/{attempt_id}/answers")
 async def api_save(attempt_id: int, body: AnswerIn, request: Request):
-    saved = await run_in_threadpool(_save, request, attempt_id, body)
+    saved = await request.app.state.saves.save(autosave.SaveRequest(
+        request.cookies.get(COOKIE), attempt_id, body.question_id, body.response, body.seq, idle_timeout(request)))
+    if saved is None:
+        saved = await run_in_threadpool(_save, request, attempt_id, body)
     return {"saved": True, "applied": saved.applied, "question_id": body.question_id,
             "saved_at": saved.saved_at.isoformat()}
 
 
 def _save(request: Request, attempt_id: int, body: AnswerIn) -> exams.Saved:
-    engine = request.app.state.engine
-    saved = autosave.save(engine, token=request.cookies.get(COOKIE), attempt_id=attempt_id,
-                          question_id=body.question_id, response=body.response, seq=body.seq,
-                          idle=idle_timeout(request))
-    if saved is None:
-        with Session(engine) as db:
-            saved = exams.save_answer(db, logged_in_user(request, db), attempt_id, question_id=body.question_id,
-                                      response=body.response, seq=body.seq)
-    return saved
+    """The general path: a save that is not the plain case, answered with the usual error."""
+    with Session(request.app.state.engine) as db:
+        return exams.save_answer(db, logged_in_user(request, db), attempt_id, question_id=body.question_id,
+                                 response=body.response, seq=body.seq)
 
 
 @router.get("/api/attempts/{attempt_id}/state")
