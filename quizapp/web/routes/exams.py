@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -100,8 +100,8 @@ async def api_save(attempt_id: int, body: AnswerIn, request: Request):
         request.cookies.get(COOKIE), attempt_id, body.question_id, body.response, body.seq, idle_timeout(request)))
     if saved is None:
         saved = await run_in_threadpool(_save, request, attempt_id, body)
-    return {"saved": True, "applied": saved.applied, "question_id": body.question_id,
-            "saved_at": saved.saved_at.isoformat()}
+    return JSONResponse({"saved": True, "applied": saved.applied, "question_id": body.question_id,
+                         "saved_at": saved.saved_at.isoformat()})       # plain JSON: no encoder pass needed
 
 
 def _save(request: Request, attempt_id: int, body: AnswerIn) -> exams.Saved:
