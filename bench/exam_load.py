@@ -1010,8 +1010,11 @@ def print_report(r: dict) -> None:
                 h["rows"], cols)
     print(f"  start spike: {h['started']} of {a['examinees']} examinees logged in, started and loaded the paper"
           f" within {h['spike_seconds']:.1f} s")
-    print(f"  steady save throughput: {h['steady_save_rate']:.1f} saves/s over {h['steady_seconds']:.0f} s"
-          f" (offered {a['examinees'] / a['save_interval']:.1f})")
+    if h["steady_seconds"] > 0:
+        print(f"  steady save throughput: {h['steady_save_rate']:.1f} saves/s over {h['steady_seconds']:.0f} s"
+              f" (offered {a['examinees'] / a['save_interval']:.1f})")
+    else:
+        print("  steady save throughput: no steady phase (the start spike lasted into the submits)")
     print(f"  cores used on average: {h['cpu']}")
     print(f"  errors: {h['errors'] or 'none'}")
     for s in r["saturation_levels"]:
@@ -1029,7 +1032,8 @@ def print_report(r: dict) -> None:
     print(f"  database commits: {c['database']['rate']:.0f}/s ({c['database']['method']})")
     print(f"\nratios (saturation and /healthz: the best of the concurrency levels, each at its own best)")
     for label, value in r["ratios"].items():
-        print(f"  {label}: {value:.3f}")
+        if value == value:                  # not NaN: the hour had a steady phase
+            print(f"  {label}: {value:.3f}")
     for s, h in zip(r["saturation_levels"], c["healthz_levels"]):
         print(f"  at {s['concurrency']} concurrent: {s['rate']:.0f} saves/s / {h['rate']:.0f} req/s"
               f" = {s['rate'] / h['rate']:.3f}")
