@@ -748,7 +748,7 @@ async def saturation(base: str, examinees: list[Examinee], exam_id: int, args, s
             if (ex.token or await log_in(client, ex, rec, "sat-login")) and \
                     await start_and_load(client, ex, exam_id, rec, "sat-"):
                 ready.append(ex)
-        spy = start_py_spy(sid, args.saturation_seconds, args.py_spy)
+        spy = start_py_spy(sid, args.saturation_seconds, spy_file(args.py_spy, len(examinees), args.concurrency))
         before = cpu_snapshot(sid)
         wall = await closed_loop(args.saturation_seconds, len(ready),
                                  lambda i: save_one(client, ready[i], rec, "sat-save", 0.3))
@@ -764,12 +764,23 @@ async def saturation(base: str, examinees: list[Examinee], exam_id: int, args, s
             "cpu_ms_per_save": {k: round(v * wall / max(saves, 1) * 1000, 2) for k, v in cpu.items()}}
 
 
+def spy_file(out: str, level: int, levels: list[int]) -> str:
+    """FILE for one concurrency level; FILE with the level before its suffix for several (sat.txt -> sat-128.txt)."""
+    if not out or len(levels) == 1:
+        return out
+    path = Path(out)
+    return str(path.with_name(f"{path.stem}-{level}{path.suffix}"))
+
+
 def start_py_spy(sid: int, seconds: float, out: str) -> subprocess.Popen | None:
     """Sample the server (every worker) during the saturation phase, if asked;
     bench/pyspy_summary.py reads the collapsed stacks."""
     if not out:
         return None
     spy = ROOT / ".venv" / "bin" / "py-spy"
+    if not spy.exists():
+        raise SystemExit(f"--py-spy: {spy} is missing (.venv/bin/pip install py-spy)")
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen([str(spy), "record", "--pid", str(sid), "--subprocesses", "--gil",
                              "--duration", str(int(seconds)), "--rate", "200", "--format", "raw", "-o", out],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
