@@ -83,21 +83,11 @@ class SaveRequest:
     idle: timedelta | None
 
 
-def save(engine: Engine, *, token: str | None, attempt_id: int, question_id: str, response, seq: int | None,
-         idle: timedelta | None, now: datetime | None = None) -> Saved | None:
-    """Save one answer as exams.save_answer does, or None: not the plain case.
-    Raises InvalidAnswer (nothing written) for a response the question cannot take."""
-    [outcome] = save_many(engine, [SaveRequest(token, attempt_id, question_id, response, seq, idle)], now)
-    if isinstance(outcome, InvalidAnswer):
-        raise outcome
-    return outcome
-
-
 def save_many(engine: Engine, requests: list[SaveRequest],
               now: datetime | None = None) -> list[Saved | InvalidAnswer | None]:
-    """Save many answers in one transaction (a group commit), each as save()
-    would: its Saved, its InvalidAnswer (nothing written for it), or None (not
-    the plain case: the caller takes the general path for it). Saves of the
+    """Save many answers in one transaction (a group commit), each as
+    exams.save_answer would: its Saved, its InvalidAnswer (nothing written for
+    it), or None (not the plain case: the caller takes the general path for it). Saves of the
     same question are applied in the order given. One statement finds and
     locks every live session and attempt named, one writes the answers."""
     now = now or utcnow()

@@ -36,9 +36,17 @@ def stored(q, right, seq):
     return (response if q.type == "case" else sorted(response), seq)
 
 
+def save_one(engine, token, attempt_id, question_id, response, seq, now=None):
+    """One save on the lean path, as the save queue writes it: its Saved, or None; raises InvalidAnswer."""
+    [outcome] = autosave.save_many(engine, [autosave.SaveRequest(token, attempt_id, question_id, response, seq,
+                                                                 IDLE)], now)
+    if isinstance(outcome, InvalidAnswer):
+        raise outcome
+    return outcome
+
+
 def save(engine, token, attempt_id, q, *, seq, right=True, now=None):
-    return autosave.save(engine, token=token, attempt_id=attempt_id, question_id=q.id,
-                         response=builders.response(q, right), seq=seq, idle=IDLE, now=now)
+    return save_one(engine, token, attempt_id, q.id, builders.response(q, right), seq, now)
 
 
 def test_the_plain_case_is_saved_in_order_and_a_stale_save_is_acknowledged_but_not_applied(db, engine, attempt):
@@ -58,8 +66,7 @@ def test_a_response_the_question_cannot_take_is_refused_and_nothing_is_written(d
     attempt, token, questions = attempt
     choice = next(q for q in questions if q.type != "case")
     with pytest.raises(InvalidAnswer, match="不存在"):
-        autosave.save(engine, token=token, attempt_id=attempt.id, question_id=choice.id, response=["Z"], seq=1,
-                      idle=IDLE)
+        save_one(engine, token, attempt.id, choice.id, ["Z"], 1)
     assert saved_rows(db, attempt.id) == {}
 
 
