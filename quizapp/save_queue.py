@@ -13,6 +13,11 @@ dies loses only saves that were never acknowledged. A save whose client has
 gone before its batch is taken is not written. If the transaction fails (the
 database is unavailable), every save of the batch gets the error and none
 was written.
+
+A route awaits an asyncio future of its event loop (save); the writer
+settles all of a batch's futures of one loop in one callback on that loop,
+instead of one thread-safe hand-off per save. submit gives a
+concurrent.futures.Future, for callers outside an event loop.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import asyncio
 import logging
 import queue
 import threading
+from collections import defaultdict
 from concurrent.futures import Future
 
 from sqlalchemy import Engine
@@ -46,9 +52,13 @@ class SaveQueue:
     async def save(self, request: SaveRequest) -> Saved | None:
         """The save's Saved once its batch is committed, or None: not the plain
         case (the caller takes the general path). Raises InvalidAnswer."""
-        return await asyncio.wrap_future(self.submit(request))
+        self._start()
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.put((request, future))
+        return await future
 
     def submit(self, request: SaveRequest) -> Future:
+        """The same, for a caller outside an event loop: a future to wait on."""
         self._start()
         future: Future = Future()
         self._waiting.put((request, future))
@@ -88,7 +98,7 @@ class SaveQueue:
             if item is _STOP:
                 return batch, True
             request, future = item
-            if future.set_running_or_notify_cancel():
+            if _still_wanted(future):
                 batch.append((request, future))
             if len(batch) >= self.max_batch:
                 return batch, False
@@ -98,17 +108,43 @@ class SaveQueue:
                 return batch, False
 
 
-def write_batch(engine: Engine, batch: list[tuple[SaveRequest, Future]]) -> None:
+def write_batch(engine: Engine, batch: list[tuple[SaveRequest, Future | asyncio.Future]]) -> None:
     """Write the batch in one transaction and settle each future with its outcome."""
     try:
-        outcomes = autosave.save_many(engine, [request for request, _ in batch])
+        outcomes: list = autosave.save_many(engine, [request for request, _ in batch])
     except Exception as failed:  # noqa: BLE001 - every save of the batch gets the error (a 503 for the database)
         logging.getLogger("quizapp").debug("a batch of %d saves failed: %s", len(batch), failed)
-        for _, future in batch:
-            future.set_exception(failed)
-        return
+        outcomes = [failed] * len(batch)
+    by_loop: defaultdict[asyncio.AbstractEventLoop, list] = defaultdict(list)
     for (_, future), outcome in zip(batch, outcomes):
-        if isinstance(outcome, InvalidAnswer):
-            future.set_exception(outcome)
+        if isinstance(future, asyncio.Future):
+            by_loop[future.get_loop()].append((future, outcome))
         else:
-            future.set_result(outcome)
+            _settle(future, outcome)
+    for loop, settled in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle_all, settled)
+        except RuntimeError:            # the loop is closed: the worker is gone, and no one waits
+            pass
+
+
+def _still_wanted(future: Future | asyncio.Future) -> bool:
+    """False if the caller gave up (its request was cancelled: the client went
+    away); a concurrent future can no longer be cancelled once this is True."""
+    if isinstance(future, asyncio.Future):
+        return not future.cancelled()        # a read from this thread: at worst one more save is written
+    return future.set_running_or_notify_cancel()
+
+
+def _settle_all(settled: list[tuple[asyncio.Future, object]]) -> None:
+    for future, outcome in settled:
+        if not future.done():                # cancelled while its batch was written
+            _settle(future, outcome)
+
+
+def _settle(future: Future | asyncio.Future, outcome: object) -> None:
+    """An exception (InvalidAnswer, or the batch's failure) is raised to the waiter; anything else is its result."""
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)

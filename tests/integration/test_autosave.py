@@ -152,6 +152,21 @@ def test_over_http_the_declined_cases_get_the_general_paths_answers(client, db):
     assert trainee.id
 
 
+def test_a_save_whose_body_is_not_an_answer_is_refused_with_422_and_nothing_is_written(client, db):
+    builders.user(db)
+    builders.login(client)
+    aid = int(client.post(f"/exams/{builders.exam(db).id}/start").headers["location"].rsplit("/", 1)[1])
+    q = db.get(Question, db.get(Attempt, aid).paper[0]["question_id"])
+    good = {"question_id": q.id, "response": builders.response(q), "seq": 1}
+    for bad in ({"content": b"{not json"}, {"json": {"response": good["response"]}},
+                {"json": {**good, "response": "A"}}, {"json": {**good, "seq": -1}}, {"json": [good]},
+                {"data": good}):
+        refused = client.post(f"/api/attempts/{aid}/answers", **bad)
+        assert (refused.status_code, refused.json()) == (422, {"detail": "提交的数据格式有误"}), bad
+    assert saved_rows(db, aid) == {}
+    assert client.post(f"/api/attempts/{aid}/answers", json=good).json()["applied"] is True
+
+
 def test_grading_puts_every_wrong_item_in_the_mistake_book_with_one_query_for_the_existing_entries(db, attempt):
     attempt, _, questions = attempt
     user_id = attempt.user_id

@@ -54,7 +54,7 @@ def test_a_hash_made_with_other_parameters_is_replaced_at_the_next_login(db, eng
     accounts.log_in(engine, username="zhangsan", password=PASSWORD)
     db.expire_all()
     stored = db.get(User, user.id).password_hash
-    assert "m=19456,t=2,p=1" in stored and accounts.log_in(engine, username="zhangsan", password=PASSWORD)
+    assert "m=7168,t=5,p=1" in stored and accounts.log_in(engine, username="zhangsan", password=PASSWORD)
 
 
 def test_a_disabled_account_cannot_log_in_even_with_its_password(db, engine):

@@ -1,6 +1,7 @@
 """The save queue (quizapp.save_queue): saves that arrive while a batch is
 being written are written together in the next one, each acknowledged only
 once committed, and each settled with its own outcome."""
+import asyncio
 import threading
 from concurrent.futures import CancelledError
 from datetime import timedelta
@@ -93,6 +94,39 @@ def test_each_save_gets_its_own_outcome_and_a_save_given_up_before_its_batch_is_
     finally:
         queue.close()
     assert saved_questions(engine, attempt.id) == {questions[0].id}
+
+
+def test_saves_awaited_on_an_event_loop_are_settled_there_and_one_given_up_is_not_written(
+        engine, attempt, monkeypatch):
+    """The route's way in (SaveQueue.save): the batch's outcomes reach the
+    loop together, each to its own waiter."""
+    attempt, token, questions = attempt
+    held = HeldWriter(monkeypatch)
+    choice = next(q for q in questions[1:] if q.type != "case")
+    kept, gone = [q for q in questions[1:] if q is not choice][:2]
+    queue = save_queue.SaveQueue(engine, writers=1)
+
+    def request(q, response=None):
+        return SaveRequest(token, attempt.id, q.id, response or builders.response(q), 1, IDLE)
+
+    async def exam_page():
+        first = asyncio.ensure_future(queue.save(request(questions[0])))
+        await asyncio.to_thread(held.started.wait, 10)
+        waiting = [asyncio.ensure_future(queue.save(r)) for r in (request(kept), request(choice, ["Z"]))]
+        given_up = asyncio.ensure_future(queue.save(request(gone)))
+        await asyncio.sleep(0)                          # every save is in the queue
+        given_up.cancel()
+        assert not any(f.done() for f in [first, *waiting])
+        held.release.set()
+        return await asyncio.gather(first, *waiting, given_up, return_exceptions=True)
+    try:
+        first, saved, refused, given_up = asyncio.run(exam_page())
+    finally:
+        queue.close()
+    assert first.applied and saved.applied
+    assert isinstance(refused, InvalidAnswer) and isinstance(given_up, asyncio.CancelledError)
+    assert held.sizes == [1, 2]                             # the cancelled save never reached a batch
+    assert saved_questions(engine, attempt.id) == {questions[0].id, kept.id}
 
 
 def test_when_the_batch_fails_every_save_in_it_gets_the_error_and_the_next_batch_is_written(
