@@ -17,7 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ..config import Settings, get_settings
-from ..db import make_engine
+from ..db import checkpoint_wal, make_engine
 from ..save_queue import SaveQueue
 from .. import exams as exam_service
 from ..domain.errors import DomainError
@@ -41,9 +41,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         sweeper = asyncio.create_task(sweep_expired(app)) if settings.sweep_seconds > 0 else None
+        checkpointer = (asyncio.create_task(checkpoint_every_second(app.state.engine))
+                        if app.state.engine.dialect.name == "sqlite" else None)
         yield
-        if sweeper:
-            sweeper.cancel()
+        for task in (sweeper, checkpointer):
+            if task:
+                task.cancel()
         await run_in_threadpool(app.state.saves.close)
         if engine is None:              # the app made it: close its connections
             app.state.engine.dispose()
@@ -135,3 +138,13 @@ async def sweep_expired(app: FastAPI) -> None:
 
 def _sweep_once(app: FastAPI) -> int | None:
     return exam_service.sweep(app.state.engine)
+
+
+async def checkpoint_every_second(engine: Engine) -> None:
+    """SQLite: the WAL's checkpoint, off the requests' path (see db.py)."""
+    while True:
+        await asyncio.sleep(1)
+        try:
+            await run_in_threadpool(checkpoint_wal, engine)
+        except Exception:  # noqa: BLE001 - a failed checkpoint is retried in a second; the backstop remains
+            logging.getLogger("quizapp").exception("checkpointing the SQLite WAL failed")

@@ -1,6 +1,7 @@
 """The lean paths of the exam page, its autosave and its clock (quizapp.exam_page, quizapp.autosave):
 it answers the plain case itself and hands every other case, unchanged, to
 the general path, which says why."""
+import gc
 from datetime import timedelta
 
 import pytest
@@ -150,6 +151,19 @@ def test_over_http_the_declined_cases_get_the_general_paths_answers(client, db):
     client.post("/logout")
     assert client.post(f"/api/attempts/{aid}/answers", json=body).status_code == 401
     assert trainee.id
+
+
+def test_the_cached_paper_holds_no_answer_key_and_its_option_orders_are_not_tracked_by_the_collector(
+        engine, attempt):
+    attempt, token, questions = attempt
+    autosave._papers.clear()                 # earlier tests' databases had attempts of the same ids
+    save(engine, token, attempt.id, questions[0], seq=1)
+    [items] = autosave._papers.values()
+    gc.collect()
+    assert list(items) == [item["question_id"] for item in attempt.paper]
+    for item, drawn in zip(items.values(), attempt.paper):
+        assert item.key == () and list(item.option_order) == drawn.get("option_order", [])
+        assert not any(gc.is_tracked(order) for order in [item.option_order, *item.part_option_orders.values()])
 
 
 def test_a_save_whose_body_is_not_an_answer_is_refused_with_422_and_nothing_is_written(client, db):
