@@ -58,13 +58,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def checkpoint_wal(engine: Engine) -> tuple[int, int] | None:
-    """SQLite: copy what the WAL holds back into the database without
-    waiting for readers or writers (a PASSIVE checkpoint, on a connection of
-    its own, outside any transaction); (pages in the WAL, pages copied).
-    None for PostgreSQL."""
-    if engine.dialect.name != "sqlite":
-        return None
+def checkpoint_wal(engine: Engine) -> tuple[int, int]:
+    """A SQLite engine's WAL copied back into the database without waiting
+    for readers or writers (a PASSIVE checkpoint, on a connection of its own,
+    outside any transaction): (pages in the WAL, pages copied)."""
     connection = engine.raw_connection()
     try:
         driver = connection.driver_connection

@@ -52,15 +52,14 @@ class SaveQueue:
     async def save(self, request: SaveRequest) -> Saved | None:
         """The save's Saved once its batch is committed, or None: not the plain
         case (the caller takes the general path). Raises InvalidAnswer."""
-        self._start()
-        future = asyncio.get_running_loop().create_future()
-        self._waiting.put((request, future))
-        return await future
+        return await self._enqueue(request, asyncio.get_running_loop().create_future())
 
     def submit(self, request: SaveRequest) -> Future:
         """The same, for a caller outside an event loop: a future to wait on."""
+        return self._enqueue(request, Future())
+
+    def _enqueue(self, request: SaveRequest, future):
         self._start()
-        future: Future = Future()
         self._waiting.put((request, future))
         return future
 
