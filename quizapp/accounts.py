@@ -94,7 +94,7 @@ def create_user(db: Session, *, username: str, password: str, display_name: str,
 
 # --- logging in --------------------------------------------------------------------
 # A login is three steps (an exam's start brings thousands of logins within a
-# minute, so the ~30 ms of argon2 should be nearly all a login costs, and the
+# minute, so argon2 (about 7 ms) should be most of what a login costs, and the
 # hashing thread should never wait for anything else):
 #   read_login: the throttle's counts and the user, on one connection with
 #     statements built once, outside any write transaction;

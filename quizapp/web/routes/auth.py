@@ -56,7 +56,7 @@ async def login(request: Request, username: Annotated[str, Form()] = "", passwor
         async with _slots(request):
             if await request.is_disconnected():
                 # The examinee gave up while the login queued (at an exam's start it may wait
-                # its turn for argon2): no 30 ms of argon2 for an answer nobody reads.
+                # its turn for argon2): no argon2 for an answer nobody reads.
                 return Response(status_code=499)          # nginx's "client closed request"
             checked = await accounts.check_password(claim, password)
         token = await run_in_threadpool(accounts.record_login, state.engine, checked, days=settings.session_days,
