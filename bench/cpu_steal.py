@@ -23,6 +23,7 @@ PERIOD = 0.010        # seconds: one spin and one sleep
 
 
 def spin(share: float) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)      # not the parent's handler: a terminate() ends it at once
     busy = PERIOD * share
     while True:
         start = time.perf_counter()
@@ -38,8 +39,14 @@ def main() -> None:
     args = p.parse_args()
     if not 0 < args.share < 1:
         raise SystemExit("--share must be between 0 and 1")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))     # kill: the spinners stop with it
     workers = [multiprocessing.Process(target=spin, args=(args.share,), daemon=True) for _ in range(args.cores)]
+
+    def stop(*_) -> None:
+        for w in workers:
+            if w.pid:
+                w.kill()
+        sys.exit(0)
+    signal.signal(signal.SIGTERM, stop)          # kill: the spinners stop with it
     for w in workers:
         w.start()
     print(f"taking {args.share:.0%} of {args.cores} core(s); stop with Ctrl-C or kill {os.getpid()}", flush=True)
