@@ -18,13 +18,9 @@ from __future__ import annotations
 import nacl.exceptions
 import nacl.pwhash.argon2id
 from pwdlib.hashers.argon2 import Argon2Hasher
-from pwdlib.hashers.base import ensure_str, validate_str_or_bytes
+from pwdlib.hashers.base import ensure_bytes, ensure_str, validate_str_or_bytes
 
 ARGON2ID_PREFIX = "$argon2id$"
-
-
-def _bytes(value: str | bytes) -> bytes:
-    return value.encode("utf-8") if isinstance(value, str) else value
 
 
 class SodiumArgon2idHasher(Argon2Hasher):
@@ -39,7 +35,7 @@ class SodiumArgon2idHasher(Argon2Hasher):
         validate_str_or_bytes(password, "password")
         if salt is not None:                   # libsodium draws its own salt; a given one is argon2-cffi's job
             return super().hash(password, salt=salt)
-        return nacl.pwhash.argon2id.str(_bytes(password), opslimit=self._opslimit,
+        return nacl.pwhash.argon2id.str(ensure_bytes(password), opslimit=self._opslimit,
                                         memlimit=self._memlimit).decode("ascii")
 
     def verify(self, password: str | bytes, hash: str | bytes) -> bool:
@@ -52,6 +48,6 @@ class SodiumArgon2idHasher(Argon2Hasher):
         if not encoded.startswith(ARGON2ID_PREFIX):
             return super().verify(password, hash)
         try:
-            return nacl.pwhash.argon2id.verify(encoded.encode("ascii"), _bytes(password))
+            return nacl.pwhash.argon2id.verify(encoded.encode("ascii"), ensure_bytes(password))
         except (nacl.exceptions.CryptoError, UnicodeEncodeError):     # a wrong password or a malformed hash
             return False
