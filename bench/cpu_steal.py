@@ -1,6 +1,6 @@
 """A noisy neighbour: takes a share of every core until stopped (a script for benchmarks).
 
-    .venv/bin/python bench/cpu_steal.py --share 0.4 &      # then run bench/exam_load.py; kill %1 after
+    .venv/bin/python bench/cpu_steal.py --share 0.4 & sleep 1   # then run bench/exam_load.py --wait-quiet 0; kill $!
 
 The virtual machine the benchmarks run on is not equally fast all day: the
 same run's `/healthz` ceiling has ranged from 3,900 to 6,900 req/s. To see how
