@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, Row, bindparam, func, select
 
 from .autosave import LIVE_ATTEMPT, paper_items, plain_case
 from .domain import exams as rules
+from .domain import integrity
 from .exams import PaperQuestion, question_view
 from .models import Attempt, AttemptAnswer, Exam, IntegrityEvent, Question, User, utcnow
 
@@ -33,7 +34,7 @@ _users, _attempts, _exams = User.__table__, Attempt.__table__, Exam.__table__
 _questions, _answers, _events = Question.__table__, AttemptAnswer.__table__, IntegrityEvent.__table__
 
 _PAGE = (LIVE_ATTEMPT.add_columns(_users.c.display_name, _users.c.role, _users.c.unit, _attempts.c.number,
-                                  _exams.c.title, _exams.c.focus_loss_limit)
+                                  _exams.c.title, _exams.c.focus_loss_limit, _exams.c.focus_grace_seconds)
          .join(_exams, _exams.c.id == _attempts.c.exam_id))
 _IN_PAPER = _questions.c.id.in_(bindparam("ids", expanding=True))
 _HASHES = select(_questions.c.id, _questions.c.content_hash).where(_IN_PAPER)
@@ -41,7 +42,7 @@ _CONTENT = select(_questions.c.id, _questions.c.content_hash, _questions.c.type,
                   _questions.c.options, _questions.c.parts).where(_IN_PAPER)
 _SAVED = select(_answers.c.question_id, _answers.c.response).where(_answers.c.attempt_id == bindparam("attempt_id"))
 _FOCUS_LOSSES = (select(func.count()).select_from(_events)
-                 .where(_events.c.attempt_id == bindparam("attempt_id"), _events.c.kind == "blur"))
+                 .where(_events.c.attempt_id == bindparam("attempt_id"), _events.c.counted == True))  # noqa: E712
 
 _contents: LRUCache = LRUCache(maxsize=20_000)     # (question id, content hash) -> row for question_view
 _contents_lock = threading.Lock()
@@ -61,9 +62,15 @@ class ExamPage:
     number: int
     title: str
     focus_loss_limit: int
+    focus_grace_seconds: int
     remaining: int
     focus_losses: int
     questions: list[PaperQuestion]
+
+    @property
+    def warning(self) -> str:
+        """The live count of counted absences, shown again after a reload."""
+        return integrity.warning(self.focus_loss_limit, self.focus_losses)
 
 
 def load(engine: Engine, *, token: str | None, attempt_id: int, idle: timedelta | None,
@@ -81,7 +88,7 @@ def load(engine: Engine, *, token: str | None, attempt_id: int, idle: timedelta 
     questions = [question_view(contents[qid], number=n, points=item.points, option_order=item.option_order,
                                part_orders=item.part_option_orders, response=saved.get(qid))
                  for n, (qid, item) in enumerate(items.items(), 1)]
-    page = ExamPage(attempt_id, live.number, live.title, live.focus_loss_limit,
+    page = ExamPage(attempt_id, live.number, live.title, live.focus_loss_limit, live.focus_grace_seconds,
                     rules.remaining_seconds(live.deadline, now), losses, questions)
     return page, PageUser(live.display_name, live.role, live.unit)
 

@@ -27,33 +27,94 @@ from .cohorts import enrolled_cohort_ids
 from .domain import exams as rules
 from .domain import statistics
 from .domain.supervision import accuracy_by
+from .domain import integrity
 from .domain.errors import DomainError, Forbidden, InvalidAnswer, NotFound
 from .db import commit_keeping_loaded
 from .domain.procedure import ALL_STEPS
 from .models import (Attempt, AttemptAnswer, Enrolment, Exam, ExamGrant, IntegrityEvent, LoginAttempt, Question,
                      Survey, SurveyResponse, User, utcnow)
 
-EVENT_KINDS = {"blur": "离开考试页面", "focus": "回到考试页面", "offline": "网络断开", "online": "网络恢复",
-               "reload": "重新打开页面"}
+EVENT_KINDS = integrity.KINDS
 
 
 class AttemptClosed(DomainError):
     status = 409
 
 
+class PracticePaused(DomainError):
+    """A trainee with an open attempt may not practise or review: no route may
+    tell them a key, an explanation or whether an answer is right meanwhile."""
+    status = 409
+
+    def __init__(self, attempt_id: int):
+        super().__init__("考试进行中，练习暂停。交卷后可继续练习、复习错题和查看解析。")
+        self.attempt_id = attempt_id
+
+
+def open_attempt_of(db: Session, user_id: int, now: datetime | None = None) -> Attempt | None:
+    """The trainee's open attempt, if any (one past its deadline is graded first)."""
+    finish_expired(db, now, user_id=user_id)
+    return db.exec(select(Attempt).where(Attempt.user_id == user_id, Attempt.status == "open")).first()
+
+
+def pause_during_attempt(db: Session, user: User, *, except_attempt: int | None = None) -> None:
+    """Raise PracticePaused while the user has an open attempt (other than ``except_attempt``)."""
+    attempt = open_attempt_of(db, user.id)
+    if attempt is not None and attempt.id != except_attempt:
+        raise PracticePaused(attempt.id)
+
+
+_MISTAKES_PENDING = (select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id)
+                     .where(Attempt.status == "graded", Attempt.mistakes_recorded == False))  # noqa: E712
+
+
+def release_exam_mistakes(db: Session, user_id: int, now: datetime | None = None) -> int:
+    """Put into the mistake book the wrong answers of graded attempts whose
+    review has opened since (an exam reviewed after its close); an exam
+    without review never enters it. Returns how many attempts were released."""
+    now = now or utcnow()
+    released = 0
+    for attempt, exam in db.exec(_MISTAKES_PENDING.where(Attempt.user_id == user_id)).all():
+        if exam.review_mode == rules.REVIEW_NEVER or not rules.review_visible(exam.review_mode, now, exam.closes_at):
+            continue
+        paper = [rules.PaperItem(**item) for item in attempt.paper]
+        wrong = [i.question_id for i in paper if attempt.item_scores.get(i.question_id, 0.0) < i.points]
+        mistakes.record_wrong_many(db, user_id=user_id, question_ids=practice_only(db, wrong), source="exam",
+                                   now=attempt.submitted_at or now)
+        attempt.mistakes_recorded = True
+        db.add(attempt)
+        released += 1
+    if released:
+        db.commit()
+    return released
+
+
+_EXAM_ONLY = select(Question.id).where(Question.id.in_(bindparam("ids", expanding=True)), Question.pool == "exam")
+
+
+def practice_only(db: Session, question_ids: list[str]) -> list[str]:
+    """The ids less the exam-only questions (which never enter the mistake book)."""
+    if not question_ids:
+        return []
+    exam_only = set(db.connection().execute(_EXAM_ONLY, {"ids": question_ids}).scalars())
+    return [q for q in question_ids if q not in exam_only]
+
+
 # --- exams ----------------------------------------------------------------------
 
 # Statements of an attempt's start, built once (an exam's start brings thousands within a minute).
-_CANDIDATES = (select(Question.id, Question.volume, Question.step, Question.difficulty, Question.type)
-               .where(practice.IN_POOL).order_by(Question.id))
+_CANDIDATES = (select(Question.id, Question.volume, Question.step, Question.difficulty, Question.type, Question.pool)
+               .where(practice.IN_BANK).order_by(Question.id))
 _PAPER_QUESTIONS = select(Question.id, Question.type, Question.options, Question.answer, Question.parts).where(
     Question.id.in_(bindparam("ids", expanding=True)))
 _NEW_ATTEMPT = insert(Attempt.__table__).returning(Attempt.__table__.c.id)
 
 
-def candidates(db: Session) -> list[rules.Candidate]:
-    """What new papers may hold: the practice pool (in the bank, not suspended by an editor)."""
-    return [rules.Candidate(*row) for row in db.connection().execute(_CANDIDATES)]
+def candidates(db: Session, *, certifying: bool = True) -> list[rules.Candidate]:
+    """What new papers may hold: in the bank, not suspended by an editor;
+    exam-only questions only for a certifying exam."""
+    return rules.usable_by([rules.Candidate(*row) for row in db.connection().execute(_CANDIDATES)],
+                           certifying=certifying)
 
 
 def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_minutes: int,
@@ -62,22 +123,20 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
                 closes_at: datetime | None = None, pass_percent: float = 60.0, attempts_allowed: int = 1,
                 shuffle_questions: bool = False, shuffle_options: bool = False,
                 multiple_rule: str = rules.ALL_OR_NOTHING, review_mode: str = rules.REVIEW_IMMEDIATE,
-                focus_loss_limit: int = 0, description: str = "", cohort_id: int | None = None,
-                purpose: str = "exam") -> Exam:
+                focus_loss_limit: int = 0, focus_grace_seconds: int = 3, description: str = "",
+                cohort_id: int | None = None, purpose: str = "exam", certifying: bool = False) -> Exam:
     """Validate and save an exam. A blueprint is assembled once here as a
     dry run, so an exam the bank cannot fill is refused with the cell named."""
     if not title.strip():
         raise DomainError("请填写考试名称")
     if bool(question_ids) == bool(blueprint):
         raise DomainError("请指定固定试题或组卷规则（二者选一）")
-    if time_limit_minutes <= 0:
-        raise DomainError("考试时长应为正整数（分钟）")
+    points = {**rules.DEFAULT_POINTS, **(points or {})}
+    rules.check_settings(points=points, pass_percent=pass_percent, time_limit_minutes=time_limit_minutes,
+                         attempts_allowed=attempts_allowed, focus_loss_limit=focus_loss_limit,
+                         focus_grace_seconds=focus_grace_seconds)
     if opens_at and closes_at and closes_at <= opens_at:
         raise DomainError("结束时间应晚于开始时间")
-    if attempts_allowed < 1:
-        raise DomainError("允许作答次数至少为 1")
-    if not 0 < pass_percent <= 100:
-        raise DomainError("及格线应在 0 至 100 之间（百分比）")
     if multiple_rule not in (rules.ALL_OR_NOTHING, rules.PARTIAL):
         raise DomainError("多选题计分规则无效")
     if review_mode not in (rules.REVIEW_IMMEDIATE, rules.REVIEW_AFTER_CLOSE, rules.REVIEW_NEVER):
@@ -86,18 +145,27 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
         raise DomainError("考试用途无效")
     if purpose == "pretest" and cohort_id is None:
         raise DomainError("训前诊断测验须指定培训班")
+    if purpose == "pretest" and certifying:
+        raise DomainError("训前诊断测验不能作为结业考试")
+    pool = candidates(db, certifying=certifying)
     if question_ids:
-        active = {c.id for c in candidates(db)}
+        active = {c.id for c in pool}
         missing = [q for q in question_ids if q not in active]
         if missing:
+            exam_only = {c.id for c in candidates(db)} - active
+            if exam_only & set(missing):
+                raise DomainError(f"考试专用题只能用于结业考试：{'、'.join(q for q in missing if q in exam_only)}")
             raise DomainError(f"题目不存在或已停用：{'、'.join(missing)}")
         if len(set(question_ids)) != len(question_ids):
             raise DomainError("固定试题中有重复题目")
     cells = [rules.Cell(**c) for c in blueprint or []]
+    if any(c.pool not in rules.POOLS for c in cells):
+        raise DomainError("组卷规则的题目来源无效")
     if cells:
-        rules.assemble(cells, candidates(db), random.Random(0))
+        rules.assemble(cells, pool, random.Random(0))
     exam = Exam(title=title.strip(), description=description, question_ids=list(question_ids or []),
-                blueprint=[asdict(c) for c in cells], points={**rules.DEFAULT_POINTS, **(points or {})},
+                blueprint=[asdict(c) for c in cells], points=points, certifying=certifying,
+                focus_grace_seconds=focus_grace_seconds,
                 multiple_rule=multiple_rule, time_limit_minutes=time_limit_minutes, opens_at=opens_at,
                 closes_at=closes_at, pass_percent=pass_percent, attempts_allowed=attempts_allowed,
                 shuffle_questions=shuffle_questions, shuffle_options=shuffle_options, review_mode=review_mode,
@@ -115,7 +183,7 @@ def create_pretest(db: Session, actor: User, cohort_id: int, *, per_step: int = 
                    opens_at: datetime | None = None, closes_at: datetime | None = None) -> Exam:
     """训前诊断: a short cohort test with per_step questions of every step the
     bank covers; its per-topic accuracy sits beside the needs survey."""
-    blueprint = rules.diagnostic_blueprint(candidates(db), ALL_STEPS, per_step)
+    blueprint = rules.diagnostic_blueprint(candidates(db, certifying=False), ALL_STEPS, per_step)
     return create_exam(db, title="训前诊断测验", created_by=actor.id, time_limit_minutes=time_limit_minutes,
                        blueprint=[asdict(c) for c in blueprint], opens_at=opens_at, closes_at=closes_at,
                        pass_percent=60.0, attempts_allowed=1, shuffle_options=True, cohort_id=cohort_id,
@@ -206,7 +274,7 @@ def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = 
     rules.check_can_start(now, opens_at=exam.opens_at, closes_at=exam.closes_at, attempts_allowed=allowed,
                           attempts_used=len(attempts))
     rng = rng or random.Random()
-    pool = candidates(db)
+    pool = candidates(db, certifying=exam.certifying)
     if exam.question_ids:              # a fixed paper, less any question an editor has suspended since
         usable = {c.id for c in pool}
         ids = [i for i in exam.question_ids if i in usable]
@@ -398,13 +466,20 @@ def _upsert_statement(dialect: str):
 
 @dataclass
 class EventOutcome:
-    focus_losses: int
+    focus_losses: int             # absences that counted against the limit
     limit: int
     submitted: bool
+    counted: bool = False         # this event counted
+
+    @property
+    def warning(self) -> str:
+        return integrity.warning(self.limit, self.focus_losses)
 
 
 def record_event(db: Session, user: User, attempt_id: int, *, kind: str, detail: str = "",
-                 now: datetime | None = None) -> EventOutcome:
+                 duration_ms: int | None = None, now: datetime | None = None) -> EventOutcome:
+    """Log what the exam page reported; an absence longer than the exam's
+    grace period counts, and one beyond the limit hands the paper in."""
     now = now or utcnow()
     if kind not in EVENT_KINDS:
         raise InvalidAnswer(f"未知的事件类型：{kind}")
@@ -412,18 +487,22 @@ def record_event(db: Session, user: User, attempt_id: int, *, kind: str, detail:
     exam = db.get(Exam, attempt.exam_id)
     if attempt.status != "open":
         return EventOutcome(focus_losses(db, attempt.id), exam.focus_loss_limit, True)
-    db.add(IntegrityEvent(attempt_id=attempt.id, kind=kind, at=now, detail=detail[:200]))
+    duration_ms = integrity.clamp_duration(duration_ms)
+    counted = integrity.counts(kind, duration_ms, exam.focus_grace_seconds)
+    db.add(IntegrityEvent(attempt_id=attempt.id, kind=kind, at=now, detail=detail[:200], duration_ms=duration_ms,
+                          counted=counted))
     db.commit()
     losses = focus_losses(db, attempt.id)
-    if kind == "blur" and rules.focus_limit_reached(exam.focus_loss_limit, losses):
+    if counted and integrity.limit_exceeded(exam.focus_loss_limit, losses):
         _grade(db, attempt, now, "focus_limit")
-        return EventOutcome(losses, exam.focus_loss_limit, True)
-    return EventOutcome(losses, exam.focus_loss_limit, False)
+        return EventOutcome(losses, exam.focus_loss_limit, True, counted)
+    return EventOutcome(losses, exam.focus_loss_limit, False, counted)
 
 
 def focus_losses(db: Session, attempt_id: int) -> int:
+    """Absences that counted against the exam's limit."""
     return db.exec(select(func.count()).select_from(IntegrityEvent)
-                   .where(IntegrityEvent.attempt_id == attempt_id, IntegrityEvent.kind == "blur")).one()
+                   .where(IntegrityEvent.attempt_id == attempt_id, IntegrityEvent.counted == True)).one()  # noqa: E712
 
 
 def events(db: Session, attempt_id: int) -> list[IntegrityEvent]:
@@ -431,26 +510,29 @@ def events(db: Session, attempt_id: int) -> list[IntegrityEvent]:
                         .order_by(IntegrityEvent.at, IntegrityEvent.id)))
 
 
-def submit(db: Session, user: User, attempt_id: int, now: datetime | None = None) -> Attempt:
-    """Hand in. Submitting an attempt that is already graded changes nothing."""
+def submit(db: Session, user: User, attempt_id: int, now: datetime | None = None, *, auto: bool = False) -> Attempt:
+    """Hand in. Submitting an attempt that is already graded changes nothing.
+    The page's own hand-in when its clock runs out (``auto``) is labelled as
+    the deadline's, never as the trainee's."""
     now = now or utcnow()
     attempt = own_attempt(db, user, attempt_id, now)
     if attempt.status != "open":
         commit_keeping_loaded(db)       # end the transaction here, not when the request's session closes
         return attempt
-    return _grade(db, attempt, now, "trainee")
+    return _grade(db, attempt, now, rules.ended_by(auto=auto, now=now, deadline=attempt.deadline))
 
 
 _attempts, _exams = Attempt.__table__, Exam.__table__
 # What grading reads, the attempt's row locked first (PostgreSQL; on SQLite the
 # write transaction's lock), so a save racing the submit is either in the grade or refused.
 _FOR_GRADING = (select(_attempts.c.status, _attempts.c.paper, _attempts.c.deadline, _exams.c.multiple_rule,
-                       _exams.c.pass_percent)
+                       _exams.c.pass_percent, _exams.c.review_mode)
                 .join_from(_attempts, _exams, _exams.c.id == _attempts.c.exam_id)
                 .where(_attempts.c.id == bindparam("attempt_id")).with_for_update(of=_attempts))
 _ANSWERS_FOR_GRADING = select(_answers.c.question_id, _answers.c.response, _answers.c.saved_at).where(
     _answers.c.attempt_id == bindparam("attempt_id"))
-_GRADED_COLUMNS = ("status", "submitted_at", "ended_by", "score", "max_score", "passed", "item_scores")
+_GRADED_COLUMNS = ("status", "submitted_at", "ended_by", "score", "max_score", "passed", "item_scores",
+                   "mistakes_recorded")
 _GRADED = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status == "open")
            .values({name: bindparam(f"new_{name}") for name in _GRADED_COLUMNS}))
 
@@ -468,12 +550,18 @@ def _grade(db: Session, attempt: Attempt, at: datetime, ended_by: str) -> Attemp
         at = max([at, *(a.saved_at for a in answers)])
         result = rules.grade(paper, {a.question_id: a.response for a in answers}, rule=row.multiple_rule,
                              pass_percent=row.pass_percent)
+        # Wrong answers enter the mistake book now only when the review shows them now
+        # (release_exam_mistakes puts them in once an after-close review opens).
+        immediate = row.review_mode == rules.REVIEW_IMMEDIATE
         graded = dict(status="graded", submitted_at=min(at, row.deadline), ended_by=ended_by, score=result.score,
-                      max_score=result.max_score, passed=result.passed, item_scores=result.item_scores)
+                      max_score=result.max_score, passed=result.passed, item_scores=result.item_scores,
+                      mistakes_recorded=immediate)
         if conn.execute(_GRADED, {"attempt_id": attempt.id,
                                   **{f"new_{name}": value for name, value in graded.items()}}).rowcount == 1:
-            wrong = [item.question_id for item in paper if result.item_scores[item.question_id] < item.points]
-            mistakes.record_wrong_many(db, user_id=attempt.user_id, question_ids=wrong, source="exam", now=at)
+            if immediate:
+                wrong = [item.question_id for item in paper if result.item_scores[item.question_id] < item.points]
+                mistakes.record_wrong_many(db, user_id=attempt.user_id, question_ids=practice_only(db, wrong),
+                                           source="exam", now=at)
             commit_keeping_loaded(db)
             for name, value in graded.items():          # the loaded attempt as written, not read back
                 set_committed_value(attempt, name, value)
@@ -564,7 +652,7 @@ def history(db: Session, user: User, now: datetime | None = None) -> History:
     volumes = dict(db.exec(select(Question.id, Question.volume)).all())
     graded = [rules.GradedAttempt(bool(a.passed), e.pass_percent,
                                   tuple((volumes.get(i["question_id"], ""), a.item_scores.get(i["question_id"], 0.0),
-                                         i["points"]) for i in a.paper))
+                                         i["points"]) for i in a.paper), certifying=e.certifying)
               for a, e in rows if e.purpose == "exam"]
     return History(list(rows), rules.certified_volumes(graded))
 

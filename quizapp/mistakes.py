@@ -78,7 +78,8 @@ def due_ids(db: Session, user_id: int, now: datetime | None = None) -> list[str]
     now = now or utcnow()
     rows = db.exec(select(MistakeEntry.question_id).join(Question, Question.id == MistakeEntry.question_id)
                    .where(MistakeEntry.user_id == user_id, MistakeEntry.cleared == False,  # noqa: E712
-                          MistakeEntry.due <= now, Question.active == True)  # noqa: E712
+                          MistakeEntry.due <= now, Question.active == True,  # noqa: E712
+                          Question.pool == "practice")
                    .order_by(MistakeEntry.due))
     return list(rows)
 
@@ -101,7 +102,7 @@ def book(db: Session, user_id: int, now: datetime | None = None) -> Book:
     now = now or utcnow()
     rows = db.exec(select(MistakeEntry, Question).join(Question, Question.id == MistakeEntry.question_id)
                    .where(MistakeEntry.user_id == user_id)).all()
-    active = [BookRow(e, q) for e, q in rows if not e.cleared and q.active]
+    active = [BookRow(e, q) for e, q in rows if not e.cleared and q.active and q.pool == "practice"]
     groups: dict[str, dict[str, list[BookRow]]] = {}
     for v in VOLUMES:
         for s in ALL_STEPS:

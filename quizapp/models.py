@@ -86,6 +86,7 @@ class Question(SQLModel, table=True):
     content_hash: str = Field(max_length=16)
     active: bool = True                           # in the bank (managed by `setup`)
     suspended: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})   # by an editor
+    pool: str = Field(default="practice", max_length=16, sa_column_kwargs={"server_default": "practice"})  # practice | exam (exam-only)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -118,7 +119,9 @@ class Exam(SQLModel, table=True):
     shuffle_questions: bool = False
     shuffle_options: bool = False
     review_mode: str = Field(default="immediate", max_length=16)
-    focus_loss_limit: int = 0                                   # 0: off
+    focus_loss_limit: int = 0                                   # 0: off; leaves tolerated, the next one submits
+    focus_grace_seconds: int = Field(default=3, sa_column_kwargs={"server_default": "3"})  # shorter absences never count
+    certifying: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})      # 结业考试: counts toward 分卷合格
     cohort_id: int | None = Field(default=None, foreign_key="cohorts.id", index=True)   # None: every trainee
     purpose: str = Field(default="exam", max_length=16)        # exam (训后考试) | pretest (训前诊断, never certifies)
     created_by: int | None = Field(default=None, foreign_key="users.id")
@@ -150,6 +153,9 @@ class Attempt(SQLModel, table=True):
     max_score: float | None = None
     passed: bool | None = None
     item_scores: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Its wrong answers are in the mistake book: at grading when the exam's review is
+    # immediate, once the review opens when it is after_close, never when it is never.
+    mistakes_recorded: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class AttemptAnswer(SQLModel, table=True):
@@ -164,13 +170,16 @@ class AttemptAnswer(SQLModel, table=True):
 
 
 class IntegrityEvent(SQLModel, table=True):
-    """What the exam page reported: focus lost/regained, offline/online."""
+    """What the exam page reported (domain.integrity.KINDS): leaving and
+    returning, reloads, losing and regaining the connection."""
     __tablename__ = "integrity_events"
     id: int | None = Field(default=None, primary_key=True)
     attempt_id: int = Field(foreign_key="attempts.id", index=True)
     kind: str = Field(max_length=16)
     at: datetime = Field(default_factory=utcnow)
     detail: str = Field(default="", max_length=200)
+    duration_ms: int | None = None             # how long the page was left, or the connection lost
+    counted: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})   # against the exam's limit
 
 
 class MistakeEntry(SQLModel, table=True):

@@ -65,11 +65,12 @@ class Feedback:
     left_book: bool = False
 
 
-IN_POOL = (Question.active == True) & (Question.suspended == False)  # noqa: E712 - the practice pool's condition
+IN_BANK = (Question.active == True) & (Question.suspended == False)  # noqa: E712 - what exams may draw
+IN_POOL = IN_BANK & (Question.pool == "practice")                   # the practice pool: no exam-only question
 
 
 def active_questions(db: Session) -> list[Question]:
-    """The practice pool: in the bank and not suspended by an editor."""
+    """The practice pool: in the bank, not suspended by an editor, not exam-only."""
     return list(db.exec(select(Question).where(IN_POOL).order_by(Question.id)))
 
 
@@ -93,9 +94,10 @@ def next_question(db: Session, user: User, flt: PracticeFilter, *, exclude: str 
 
 
 def get_question(db: Session, question_id: str) -> Question:
+    """A question of the practice pool (an exam-only one is as if it did not exist)."""
     q = db.get(Question, question_id)
-    if q is None or not q.active:
-        raise NotFound(f"题目 {question_id} 不存在或已停用")
+    if q is None or not q.active or q.pool != "practice":
+        raise NotFound("题目不存在或已停用")
     return q
 
 

@@ -15,7 +15,8 @@ def coverage(db: Session, year: int | None = None) -> list[rules.Coverage]:
                  if (c.starts_on.year if c.starts_on else c.created_at.year) == year}
     trained = {e.user_id for e in db.exec(select(Enrolment)) if e.cohort_id in this_year}
     passed = {a.user_id for a in db.exec(select(Attempt).join(Exam, Exam.id == Attempt.exam_id)
-                                         .where(Attempt.passed == True, Exam.purpose == "exam"))  # noqa: E712
+                                         .where(Attempt.passed == True, Exam.purpose == "exam",  # noqa: E712
+                                                Exam.certifying == True))  # noqa: E712 - only 结业考试 certify
               if a.submitted_at and a.submitted_at.year == year}   # a pre-test never counts as passing
     officers = db.exec(select(User).where(User.role == Role.trainee.value, User.active == True)).all()  # noqa: E712
     return rules.coverage(rules.Officer(u.unit, u.id in trained, u.id in passed) for u in officers)

@@ -1,7 +1,8 @@
 """The content check: every link and anchor resolves, every quotation is
 verbatim in its statute version, every cited article exists, every 易错点 is
 complete, every case is marked as a teaching case, every question is
-well-formed, every 修订记录 entry is valid.
+well-formed and the bank passes the item-quality check (:mod:`item_quality`,
+题目质量体检), every 修订记录 entry is valid.
 
     python -m quizapp.content check            # report and exit 1 on any error
     python -m quizapp.content check --quiet    # errors only
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from ..domain.procedure import ALL_STEPS
 from . import ROOT
 from .amendments import amended_quote_warnings
+from .item_quality import QualityReport, check_quality, format_quality
 from .pages import PITFALL_FIELDS, Citation, Page, Quote, find_citations
 from .problems import SEVERITIES, Problem
 from .revisions import FILE as REVISIONS_FILE
@@ -37,7 +39,7 @@ FIELD_NAMES = {
     "id": "id（题号）", "type": "type（题型）", "difficulty": "difficulty（难度）", "step": "step（环节）",
     "stem": "stem（题干）", "options": "options（选项）", "answer": "answer（答案）",
     "explanation": "explanation（解析）", "anchor": "anchor（手册锚点）", "basis": "basis（依据）",
-    "volume": "volume（分卷）", "parts": "parts（小题）", "questions": "questions（题目列表）",
+    "volume": "volume（分卷）", "pool": "pool（用途）", "parts": "parts（小题）", "questions": "questions（题目列表）",
     "date": "date（日期）", "summary": "summary（摘要）", "pages": "pages（页面）",
     "revisions": "revisions（修订记录）",
 }
@@ -47,6 +49,7 @@ FIELD_NAMES = {
 class Report:
     problems: list[Problem] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
+    quality: QualityReport | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -82,6 +85,8 @@ def check(site: Site | None = None) -> Report:
     for q in site.questions:
         report.counts["questions"] += 1
         _check_question(site, q, report)
+    report.quality = check_quality(site.questions)
+    report.problems += report.quality.problems
     _check_revisions(site, report)
     report.problems += amended_quote_warnings(site)
     report.problems.sort(key=lambda p: (p.severity != "error", p.file, p.line))
@@ -254,6 +259,8 @@ def format_report(report: Report, quiet: bool = False) -> str:
         for p in problems:
             out += format_problem(p)
         out.append("")
+    if report.quality:
+        out += [format_quality(report.quality), ""]
     out.append(("内容检查未通过：" if report.errors else "内容检查通过：") + report.summary())
     return "\n".join(out)
 

@@ -29,7 +29,8 @@ JUDGE_OPTIONS = {"T": "正确", "F": "错误"}
 OPTION_KEYS = "ABCDEF"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "type", "difficulty", "step", "stem", "answer", "explanation", "anchor")
-KNOWN = set(REQUIRED) | {"options", "basis", "volume", "parts"}
+KNOWN = set(REQUIRED) | {"options", "basis", "volume", "parts", "pool"}
+POOLS = {"practice": "练习与考试", "exam": "仅用于考试"}     # pool: exam never reaches practice, 练一练 or the mistake book
 PART_KNOWN = {"stem", "type", "options", "answer", "explanation"}
 
 
@@ -103,6 +104,7 @@ class Question:
     anchor: str           # handbook path + '#' + anchor
     basis: list[Basis] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
+    pool: str = "practice"
     file: str = ""
     line: int = 0
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)   # key -> its line
@@ -205,6 +207,9 @@ def _question(raw, volume: str, rel: str, problems: list[Problem]) -> Question |
         bad("step", f"未知环节 {step!r}；可选：{'、'.join(ALL_STEPS)}")
     if str(raw.get("volume", volume)) != volume:
         bad("volume", "题目的 volume 与文件的 volume 不一致")
+    pool = str(raw.get("pool", "practice"))
+    if pool not in POOLS:
+        bad("pool", f"未知题目用途 {pool!r}；可选：practice（练习与考试，默认）、exam（仅用于考试）")
     anchor = str(raw.get("anchor", ""))
     if anchor and ("#" not in anchor or not anchor.partition("#")[0].endswith(".md")):
         bad("anchor", "anchor 应为手册页面路径加锚点，如 volumes/v1-common/guide/general-procedure.md#调查取证")
@@ -222,7 +227,7 @@ def _question(raw, volume: str, rel: str, problems: list[Problem]) -> Question |
     return Question(id=qid, type=qtype, difficulty=difficulty, volume=volume, step=step,
                     stem=str(raw["stem"]).strip(), options=options, answer=answer,
                     explanation=str(raw["explanation"]).strip(), anchor=anchor, basis=basis,
-                    parts=parts, file=rel, line=raw.line, lines=dict(raw.lines))
+                    parts=parts, pool=pool, file=rel, line=raw.line, lines=dict(raw.lines))
 
 
 def _parts(raw: LineDict, bad) -> list[Part]:

@@ -163,7 +163,7 @@ class Site:
         out: dict[str, list[str]] = {}
         for target, refs in self.backlinks.items():
             if target.path == path:
-                ids = [r.question for r in refs if r.is_question]
+                ids = [r.question for r in refs if r.is_question and r.question not in self.exam_only]
                 if ids:
                     out[target.anchor] = ids
         return out
@@ -192,6 +192,11 @@ class Site:
         out = {"pitfalls.md": ""}
         out.update({f"volumes/{v}/pitfalls.md": v for v in sorted(volumes)})
         return out
+
+    @cached_property
+    def exam_only(self) -> set[str]:
+        """Ids of the exam-only questions (pool: exam): never linked from the handbook's 练一练."""
+        return {q.id for q in self.questions if q.pool == "exam"}
 
     @cached_property
     def questions_by_id(self) -> dict[str, Question]:

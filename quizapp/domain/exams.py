@@ -19,6 +19,18 @@ REVIEW_IMMEDIATE, REVIEW_AFTER_CLOSE, REVIEW_NEVER = "immediate", "after_close",
 # A pre-test (训前诊断) measures where a cohort stands before training; it is
 # graded like an exam but never counts as passing (certificates, coverage).
 PURPOSES = {"exam": "训后考试", "pretest": "训前诊断测验"}
+# Bounds of an exam's settings (refused in Chinese outside them).
+POINTS_RANGE = (0.5, 100.0)           # points per question type
+PASS_RANGE = (1.0, 100.0)             # pass mark, per cent
+TIME_LIMIT_RANGE = (1, 600)           # minutes
+ATTEMPTS_RANGE = (1, 20)
+FOCUS_LIMIT_RANGE = (0, 50)           # 0: no limit
+GRACE_RANGE = (0, 60)                 # seconds an absence may last without counting
+# 结业考试: only a certifying exam counts toward 分卷合格, and for a volume only
+# when its paper held at least this many questions of that volume.
+MIN_CERTIFYING_ITEMS = 30
+# Blueprint rows may draw from the whole bank or from the exam-only questions.
+POOLS = {"": "练习题与考试专用题", "exam": "仅考试专用题"}
 # A save that reaches the server this long after the deadline still counts:
 # the page sends it the moment the trainee clicks, network delay is not theirs.
 SAVE_GRACE = timedelta(seconds=3)
@@ -51,16 +63,19 @@ class Cell:
     step: str = ""
     difficulty: int | None = None
     type: str = ""
+    pool: str = ""                    # '' any question the exam may use; 'exam' exam-only questions
 
     def matches(self, q: "Candidate") -> bool:
         return ((not self.volume or q.volume == self.volume) and (not self.step or q.step == self.step)
                 and (self.difficulty is None or q.difficulty == self.difficulty)
-                and (not self.type or q.type == self.type))
+                and (not self.type or q.type == self.type) and (not self.pool or q.pool == self.pool))
 
     def describe(self) -> str:
         parts = [self.volume or "任意分卷", self.step or "任意环节",
                  f"难度{self.difficulty}" if self.difficulty else "任意难度",
                  TYPE_NAMES.get(self.type, "任意题型")]
+        if self.pool:
+            parts.append(POOLS.get(self.pool, self.pool))
         return "、".join(parts)
 
 
@@ -71,6 +86,37 @@ class Candidate:
     step: str
     difficulty: int
     type: str
+    pool: str = "practice"
+
+
+def usable_by(pool: Sequence[Candidate], *, certifying: bool) -> list[Candidate]:
+    """What an exam may draw: exam-only questions are kept for certifying
+    exams, so that quizzes with an immediate review never show their keys."""
+    return [q for q in pool if certifying or q.pool != "exam"]
+
+
+def _within(value: float, bounds: tuple[float, float]) -> bool:
+    return bounds[0] <= value <= bounds[1]
+
+
+def check_settings(*, points: dict[str, float], pass_percent: float, time_limit_minutes: int,
+                   attempts_allowed: int, focus_loss_limit: int, focus_grace_seconds: int) -> None:
+    """Refuse settings outside their bounds, naming the field and the range."""
+    for qtype, value in points.items():
+        if qtype not in TYPE_NAMES:
+            raise DomainError(f"未知题型 {qtype}")
+        if not (isinstance(value, (int, float)) and _within(value, POINTS_RANGE)):
+            raise DomainError(f"{TYPE_NAMES[qtype]}每题分值应在 {POINTS_RANGE[0]:g} 至 {POINTS_RANGE[1]:g} 分之间")
+    if not _within(pass_percent, PASS_RANGE):
+        raise DomainError(f"及格线应在 {PASS_RANGE[0]:g}% 至 {PASS_RANGE[1]:g}% 之间")
+    if not _within(time_limit_minutes, TIME_LIMIT_RANGE):
+        raise DomainError(f"考试时长应在 {TIME_LIMIT_RANGE[0]} 至 {TIME_LIMIT_RANGE[1]} 分钟之间")
+    if not _within(attempts_allowed, ATTEMPTS_RANGE):
+        raise DomainError(f"允许作答次数应在 {ATTEMPTS_RANGE[0]} 至 {ATTEMPTS_RANGE[1]} 次之间")
+    if not _within(focus_loss_limit, FOCUS_LIMIT_RANGE):
+        raise DomainError(f"离开页面次数上限应在 {FOCUS_LIMIT_RANGE[0]} 至 {FOCUS_LIMIT_RANGE[1]} 次之间（0 为不限）")
+    if not _within(focus_grace_seconds, GRACE_RANGE):
+        raise DomainError(f"离开页面的宽限时间应在 {GRACE_RANGE[0]} 至 {GRACE_RANGE[1]} 秒之间")
 
 
 def assemble(blueprint: Sequence[Cell], pool: Sequence[Candidate], rng: random.Random) -> list[str]:
@@ -253,9 +299,13 @@ def review_visible(mode: str, now: datetime, closes_at: datetime | None) -> bool
     return False
 
 
-def focus_limit_reached(limit: int, losses: int) -> bool:
-    """0 means no limit."""
-    return limit > 0 and losses >= limit
+ENDED_BY = {"trainee": "本人交卷", "deadline": "时间到自动交卷", "focus_limit": "离开页面超过上限自动交卷"}
+
+
+def ended_by(*, auto: bool, now: datetime, deadline: datetime) -> str:
+    """How a hand-in is labelled: the page's clock running out, or any hand-in
+    at or after the deadline, is the deadline's."""
+    return "deadline" if auto or now >= deadline else "trainee"
 
 
 @dataclass(frozen=True)
@@ -263,19 +313,24 @@ class GradedAttempt:
     passed: bool
     pass_percent: float
     items: tuple[tuple[str, float, float], ...]     # (volume, score, points) per question
+    certifying: bool = True
 
 
 def certified_volumes(attempts: Sequence[GradedAttempt]) -> set[str]:
-    """Volumes a trainee has passed: in some passed attempt, the questions of
-    that volume scored at least the exam's pass mark."""
+    """Volumes a trainee has passed (分卷合格): in some passed attempt of a
+    certifying exam, the paper held at least MIN_CERTIFYING_ITEMS questions of
+    that volume and they scored at least the exam's pass mark. A quiz or a
+    pre-test never certifies."""
     out: set[str] = set()
     for a in attempts:
-        if not a.passed:
+        if not (a.passed and a.certifying):
             continue
         per_volume: dict[str, list[float]] = {}
         for volume, score, points in a.items:
-            acc = per_volume.setdefault(volume, [0.0, 0.0])
+            acc = per_volume.setdefault(volume, [0.0, 0.0, 0])
             acc[0] += score
             acc[1] += points
-        out |= {v for v, (score, points) in per_volume.items() if points and score * 100 >= a.pass_percent * points - 1e-9}
+            acc[2] += 1
+        out |= {v for v, (score, points, n) in per_volume.items()
+                if n >= MIN_CERTIFYING_ITEMS and points and score * 100 >= a.pass_percent * points - 1e-9}
     return out

@@ -54,3 +54,43 @@ def tally_by(rows: Iterable[tuple[str, bool]]) -> dict[str, Tally]:
         t.answered += 1
         t.correct += bool(correct)
     return out
+
+
+# --- how a practice question is presented ----------------------------------------
+
+@dataclass(frozen=True)
+class Presentation:
+    """The order in which one practice presentation shows a question's options
+    (and each case part's): shuffled afresh each time, as Moodle does, so a
+    trainee learns the content, not the letter. True/false stays 正确, 错误."""
+    order: tuple[str, ...]
+    part_orders: dict[str, tuple[str, ...]]
+
+    def encode(self) -> dict[str, str]:
+        """Form fields that carry the presentation to the feedback page."""
+        return {"order": "".join(self.order), **{f"order-{pid}": "".join(o) for pid, o in self.part_orders.items()}}
+
+
+def _shuffled(keys: Sequence[str], qtype: str, rng: random.Random) -> tuple[str, ...]:
+    order = list(keys)
+    if qtype != "judge":
+        rng.shuffle(order)
+    return tuple(order)
+
+
+def shuffled_presentation(qtype: str, keys: Sequence[str], parts: Sequence[dict],
+                          rng: random.Random | None = None) -> Presentation:
+    rng = rng or random.Random()
+    return Presentation(_shuffled(keys, qtype, rng),
+                        {p["id"]: _shuffled(list(p["options"]), p["type"], rng) for p in parts})
+
+
+def _order(raw: str, keys: Sequence[str]) -> tuple[str, ...]:
+    """A posted order if it is a permutation of ``keys``, else the bank's order."""
+    return tuple(raw) if sorted(raw) == sorted(keys) and len(raw) == len(keys) else tuple(keys)
+
+
+def presentation_from_form(fields: dict[str, str], keys: Sequence[str], parts: Sequence[dict]) -> Presentation:
+    """The presentation a form was answered in (anything else: the bank's order)."""
+    return Presentation(_order(fields.get("order", ""), keys),
+                        {p["id"]: _order(fields.get(f"order-{p['id']}", ""), list(p["options"])) for p in parts})

@@ -21,6 +21,7 @@ from ..db import checkpoint_wal, make_engine
 from ..save_queue import SaveQueue
 from .. import exams as exam_service
 from ..domain.errors import DomainError
+from ..exams import PracticePaused
 from .csrf import csrf_protect
 from .deps import NotLoggedIn
 from . import render
@@ -84,6 +85,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def domain_error(request: Request, exc: DomainError):
         if wants_json(request):
             return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        if isinstance(exc, PracticePaused):
+            return page(request, "practice_paused.html", status_code=exc.status, message=exc.message,
+                        attempt_id=exc.attempt_id)
         return page(request, "error.html", status_code=exc.status, message=exc.message)
 
     @app.exception_handler(OperationalError)

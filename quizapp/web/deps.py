@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from .. import accounts
+from .. import accounts, exams
 from ..domain.errors import Forbidden
 from ..models import Role, User
 
@@ -60,6 +60,16 @@ def logged_in_user(request: Request, db: Session) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def practising_user(db: SessionDep, user: CurrentUser) -> User:
+    """The user, unless an attempt of theirs is open: practice and the mistake
+    book are paused meanwhile (exams.PracticePaused)."""
+    exams.pause_during_attempt(db, user)
+    return user
+
+
+PracticeUser = Annotated[User, Depends(practising_user)]
 
 
 def optional_user(request: Request, db: SessionDep) -> User | None:

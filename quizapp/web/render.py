@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from ..content.site import page_url
 from .csrf import csrf_field, csrf_meta
 from ..domain.errors import DomainError
-from ..domain.exams import TYPE_NAMES
+from ..domain.exams import ENDED_BY, TYPE_NAMES
+from ..domain.option_letters import relabel, shown_letters
 from ..exams import PaperQuestion, question_view
 from ..domain.procedure import VOLUME_BY_CODE
 from ..models import ROLE_NAMES, Role
@@ -56,8 +57,21 @@ def minutes_seconds(seconds: float | int) -> str:
     return f"{seconds // 60} 分 {seconds % 60:02d} 秒"
 
 
-templates.env.filters.update(local=local_time, minsec=minutes_seconds)
-templates.env.globals.update(TYPE_NAMES=TYPE_NAMES, question_view=question_view)
+def as_shown(text: str, options: list[tuple[str, str]]) -> str:
+    """An explanation with its option letters as the trainee saw them
+    (``options``: the view's options, in the order shown)."""
+    return relabel(text, shown_letters([key for key, _ in options]))
+
+
+def seconds_text(ms: int | None) -> str:
+    if ms is None:
+        return ""
+    seconds = round(ms / 1000)
+    return f"{seconds // 60} 分 {seconds % 60} 秒" if seconds >= 60 else f"{seconds} 秒"
+
+
+templates.env.filters.update(local=local_time, minsec=minutes_seconds, as_shown=as_shown, duration=seconds_text)
+templates.env.globals.update(TYPE_NAMES=TYPE_NAMES, ENDED_BY=ENDED_BY, question_view=question_view)
 templates.env.globals.update(csrf_field=csrf_field, csrf_meta=csrf_meta)
 templates.env.globals.update(handbook_url=page_url, volume_title=volume_title,
                              role_name=lambda r: ROLE_NAMES.get(Role(r), r))

@@ -31,7 +31,7 @@ def server(built_site, tmp_path_factory):
     py = [sys.executable, "-m", "quizapp"]
     subprocess.run(py + ["setup"], env=env, cwd=ROOT, check=True, capture_output=True)
     for username, password, name in (("xueyuan", "trainee-pass-1", "李学员"), ("kaosheng", "exam-pass-1", "赵考生"),
-                                     ("duzhe", "reader-pass-1", "孙读者")):
+                                     ("duzhe", "reader-pass-1", "孙读者"), ("jianding", "cert-pass-1", "钱考生")):
         subprocess.run(py + ["create-user", username, password, "--name", name], env=env, cwd=ROOT,
                        check=True, capture_output=True)
     server = Server(env["DATABASE_URL"], db.with_suffix(".log"), sweep_seconds=30, site_dir=built_site).start()
@@ -90,7 +90,7 @@ def test_search_then_login_and_practise(server, browser, width):
     verdict = page.locator(".verdict")
     verdict.wait_for()
     assert verdict.inner_text().startswith("回答")
-    assert page.locator(".explanation").inner_text().strip()
+    assert page.locator(".explanation").first.inner_text().strip()
     assert "/volumes/" in page.locator("a.handbook-link").get_attribute("href")
     page.screenshot(path=str(ARTIFACTS / f"practice-feedback-{width}.png"), full_page=True)
     page.close()
@@ -177,6 +177,66 @@ def test_a_timed_exam_on_a_phone_keeps_answers_and_clock_across_a_reload(server,
     assert page.locator(".explanation").count() >= 4
     page.screenshot(path=str(ARTIFACTS / "exam-result-360.png"), full_page=True)
     context.close()
+
+
+def login_teacher(page, server):
+    """The instructor, whether or not an earlier test has changed the initial password."""
+    login(page, server, "instructor", "teacher-pass-2", "teacher-pass-3")
+    if "/login" in page.url:
+        login(page, server, "instructor", "teacher-pass-1", "teacher-pass-2")
+
+
+def test_reloads_and_a_glance_away_count_for_nothing_in_a_certifying_exam(server, browser):
+    """The reviewer's walk: a certifying exam with a limit of 2 absences; five reloads and a one-second
+    switch of apps are logged but not counted; an absence of four seconds counts and the page says so."""
+    teacher = browser.new_page(viewport={"width": 1280, "height": 900})
+    login_teacher(teacher, server)
+    teacher.goto(server + "/instructor/exams/new")
+    teacher.fill("input[name='title']", "第一卷结业考试（演练）")
+    teacher.check("input[name='certifying']")
+    teacher.fill("input[name='count-0']", "4")
+    teacher.select_option("select[name='volume-0']", "v1-common")
+    teacher.fill("input[name='focus_loss_limit']", "2")
+    assert teacher.locator("input[name='shuffle_options']").is_checked()          # on by default
+    teacher.click("text=创建考试")
+    teacher.wait_for_url("**/instructor/exams/*")
+    exam_url = teacher.url
+
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    login(page, server, "jianding", "cert-pass-1", "cert-pass-2")
+    page.goto(server + "/exams/")
+    page.locator("section.exam", has_text="演练").locator("text=开始考试").click()
+    page.wait_for_url("**/attempts/*")
+    assert "不作为认定作弊的证明" in page.content()
+    for _ in range(5):
+        page.reload()
+        page.locator("section[data-question]").first.wait_for()
+        page.wait_for_timeout(300)
+    page.evaluate("window.dispatchEvent(new Event('blur'))")       # a notification shade: one second
+    page.wait_for_timeout(1000)
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    page.wait_for_timeout(800)
+    page.reload()
+    page.locator("section[data-question]").first.wait_for()
+    assert page.locator("#warning").is_hidden()                     # nothing counted so far
+    page.evaluate("window.dispatchEvent(new Event('blur'))")       # away for four seconds: counts
+    page.wait_for_timeout(4000)
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    page.locator("#warning:not([hidden])").wait_for()
+    assert page.locator("#warning").inner_text() == "已离开考试页面 1 次，上限 2 次。"
+    page.screenshot(path=str(ARTIFACTS / "exam-warning-360.png"))
+    page.reload()
+    assert page.locator("#warning").inner_text() == "已离开考试页面 1 次，上限 2 次。"    # still shown after a reload
+    context.close()
+
+    teacher.goto(exam_url)
+    teacher.locator("a", has_text="记录").first.click()
+    log = teacher.locator("section.card", has_text="页面与网络事件")
+    assert log.locator("tr", has_text="重新载入页面").count() >= 6
+    assert log.locator("td", has_text="是").count() == 1
+    teacher.screenshot(path=str(ARTIFACTS / "instructor-integrity-log-1280.png"), full_page=True)
+    teacher.close()
 
 
 def test_from_a_case_pitfall_to_the_article_and_back_in_one_tap_each(server, browser):

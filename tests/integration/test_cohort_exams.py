@@ -22,7 +22,7 @@ def setup_cohort(db):
         db.add(u)
     db.commit()
     builders.user(db, "outsider", display_name="外班学员")
-    exam = builders.exam(db, cohort_id=cohort.id, title="轮训班结业考试")
+    exam = builders.exam(db, cohort_id=cohort.id, title="轮训班结业考试", certifying=True)
     return teacher, cohort, exam
 
 

@@ -181,18 +181,50 @@ def test_the_window_and_the_number_of_attempts_are_enforced(client, db):
     assert r.status_code == 409 and "已用完" in r.text
 
 
-def test_losing_focus_too_often_submits_the_attempt(client, db):
+def test_only_absences_longer_than_the_grace_period_count_and_the_one_beyond_the_limit_submits(client, db):
     builders.user(db)
-    exam = builders.exam(db, focus_loss_limit=2)
+    exam = builders.exam(db, focus_loss_limit=2, focus_grace_seconds=3)
     builders.login(client)
     aid = start(client, exam.id)
-    first = client.post(f"/api/attempts/{aid}/events", json={"kind": "blur"}).json()
-    assert first == {"focus_losses": 1, "limit": 2, "submitted": False, "result_url": f"/attempts/{aid}/result"}
-    client.post(f"/api/attempts/{aid}/events", json={"kind": "focus"})
-    second = client.post(f"/api/attempts/{aid}/events", json={"kind": "blur"}).json()
-    assert second["submitted"] is True
+
+    def event(kind, duration_ms=None):
+        return client.post(f"/api/attempts/{aid}/events", json={"kind": kind, "duration_ms": duration_ms}).json()
+
+    event("enter")
+    for _ in range(5):                              # five reloads: none counts
+        event("blur")
+        assert event("reload", 1500)["focus_losses"] == 0
+    event("offline")
+    assert event("online", 40_000)["focus_losses"] == 0     # a lost connection does not count
+    event("blur")
+    assert event("focus", 1200) == {"focus_losses": 0, "limit": 2, "submitted": False, "counted": False,
+                                    "warning": "", "result_url": f"/attempts/{aid}/result"}   # a notification shade
+    event("blur")
+    first = event("focus", 8000)
+    assert first["counted"] and first["warning"] == "已离开考试页面 1 次，上限 2 次。"
+    page = client.get(f"/attempts/{aid}").text                # after a reload the page shows the live count
+    assert "已离开考试页面 1 次，上限 2 次。" in page and "不作为认定作弊的证明" in page
+    event("blur")
+    second = event("focus", 5000)
+    assert not second["submitted"] and "再离开一次" in second["warning"]      # warned before the last one
+    event("blur")
+    assert event("focus", 4000)["submitted"] is True
     db.expire_all()
     assert db.get(Attempt, aid).ended_by == "focus_limit"
+
+
+def test_the_pages_own_hand_in_at_time_up_is_labelled_as_the_deadlines(client, db):
+    builders.user(db)
+    exam = builders.exam(db)
+    builders.login(client)
+    aid = start(client, exam.id)
+    client.post(f"/api/attempts/{aid}/submit", json={"auto": True})
+    db.expire_all()
+    assert db.get(Attempt, aid).ended_by == "deadline"
+    assert "时间到自动交卷" in client.get(f"/attempts/{aid}/result").text
+    other = start(client, builders.exam(db, title="第二场").id)
+    client.post(f"/attempts/{other}/submit")
+    assert "本人交卷" in client.get(f"/attempts/{other}/result").text
 
 
 def test_the_instructor_sees_attempts_and_the_integrity_log(client, db):
@@ -226,18 +258,22 @@ def test_an_instructor_creates_an_exam_and_a_blueprint_the_bank_cannot_fill_is_n
     assert "听证专项" in detail.text and "2026-12-01 09:00" in detail.text
 
 
-def test_my_results_list_attempts_and_the_volumes_passed(client, db):
+def test_only_a_passed_certifying_exam_of_thirty_questions_of_a_volume_passes_it(client, db):
     builders.user(db)
-    exam = builders.exam(db, pass_percent=60)
+    quiz = builders.exam(db, title="第一卷小测", pass_percent=60)
+    final = builders.exam(db, title="第一卷结业考试", pass_percent=60, certifying=True,
+                          blueprint=[{"count": 30, "volume": "v1-common"}], time_limit_minutes=90)
     builders.login(client)
-    aid = start(client, exam.id)
-    for qid in paper_ids(client.get(f"/attempts/{aid}").text):
-        _, right = wrong_and_right(db.get(Question, qid))
-        client.post(f"/api/attempts/{aid}/answers", json={"question_id": qid, "response": right})
-    client.post(f"/attempts/{aid}/submit")
-    me = client.get("/me").text
-    assert "第一卷结业考试（第 1 次）" in me and "合格" in me
-    assert re.search(r'class="passed">第一卷　公共法律法规规章运用：已合格', me)
+    for exam in (quiz, final):
+        aid = start(client, exam.id)
+        for qid in paper_ids(client.get(f"/attempts/{aid}").text):
+            _, right = wrong_and_right(db.get(Question, qid))
+            client.post(f"/api/attempts/{aid}/answers", json={"question_id": qid, "response": right})
+        client.post(f"/attempts/{aid}/submit")
+        me = client.get("/me").text
+        assert f"{exam.title}（第 1 次）" in me and "合格" in me
+        passed = re.search(r'class="passed">第一卷　公共法律法规规章运用：已合格', me)
+        assert bool(passed) == (exam is final), exam.title          # the 5-question quiz never certifies
 
 
 def test_the_review_setting_decides_what_the_result_shows(client, db):

@@ -32,8 +32,9 @@ from quizapp.config import Settings
 from quizapp.content import ROOT
 from quizapp.domain import throttle
 from quizapp.exports import FORMULA_TRIGGERS, XLSX
-from quizapp.models import (Attempt, Enrolment, LoginAttempt, LoginSession, Question, Role, Survey, TeachingSession,
-                            User, utcnow)
+from quizapp.domain.errors import DomainError
+from quizapp.models import (Attempt, Enrolment, Exam, LoginAttempt, LoginSession, MistakeEntry, Question, Role, Survey,
+                            TeachingSession, User, utcnow)
 from quizapp.web.app import create_app
 from quizapp.web.csrf import HEADER, token_for
 from quizapp.web.deps import COOKIE
@@ -134,6 +135,9 @@ DENIED = {("POST", "/exams/{exam_id}/start"): 403}
 # What an allowed user gets besides < 400 (a POST with minimal form data may also get 422).
 DOCUMENTED = {
     ("POST", "/login"): {401},       # the walk posts an unknown account: the login page says so
+    # the world's trainee has an open attempt: practice and the mistake book are paused (考试进行中，练习暂停)
+    **{route: {409} for route in (("GET", "/practice/"), ("GET", "/practice/next"), ("POST", "/practice/answer"),
+                                  ("GET", "/mistakes/"), ("GET", "/mistakes/review"), ("POST", "/mistakes/review"))},
 }
 
 COOKIE_DOMAIN = "testserver.local"       # where the test client keeps the cookies the app sets
@@ -755,6 +759,7 @@ def key_texts(questions: list[Question]) -> list[str]:
 
 def test_no_response_of_a_whole_attempt_shows_the_key_until_it_is_graded(world, db):
     w = world
+    exams.submit(db, w.users["trainee"], w.attempt.id)        # this attempt is the only one open
     questions = list(w.questions.values())
     assert {q.type for q in questions} == {"single", "multiple", "judge", "case"}
     exam = builders.exam(db, title="四种题型", question_ids=[q.id for q in questions], shuffle_options=True,
@@ -777,7 +782,8 @@ def test_no_response_of_a_whole_attempt_shows_the_key_until_it_is_graded(world, 
     secrets = key_texts(questions)
     assert len(secrets) >= 6, secrets
     for label, r in bodies:
-        assert r.status_code < 400, (label, r.status_code)
+        assert r.status_code < 400 or (label == "mistakes" and r.status_code == 409), (label, r.status_code)
+        assert label != "mistakes" or "考试进行中，练习暂停" in r.text
         body = html.unescape(r.text)
         assert [m for m in MARKERS if m in body] == [], label
         assert [s for s in secrets if s in body] == [], label
@@ -791,6 +797,7 @@ def test_no_response_of_a_whole_attempt_shows_the_key_until_it_is_graded(world, 
 
 def test_a_result_without_review_shows_no_key_either(world, db):
     w = world
+    exams.submit(db, w.users["trainee"], w.attempt.id)        # no other attempt open: the review setting decides
     questions = list(w.questions.values())
     exam = builders.exam(db, title="不公布", question_ids=[q.id for q in questions], review_mode="never")
     c = w.client("trainee")
@@ -799,6 +806,110 @@ def test_a_result_without_review_shows_no_key_either(world, db):
     body = html.unescape(result.text)
     assert result.status_code == 200 and "本考试不公布答案与解析" in body
     assert [m for m in MARKERS if m in body] == [] and [s for s in key_texts(questions) if s in body] == []
+
+
+RIGHT_WRONG = ("回答正确", "回答错误", "已记入错题本", "移出错题本", "本小题正确", "本小题错误", "正确答案")
+
+
+def trainee_routes_for(question: Question, other_attempt: int) -> list[tuple[str, str, dict]]:
+    """Every trainee route that takes a question (or shows questions), called with one id on the paper."""
+    qid = question.id
+    answer = builders.form_response(question, True)
+    return [
+        ("GET", f"/practice/start?ids={qid}", {}), ("GET", f"/practice/next?ids={qid}", {}),
+        ("GET", f"/practice/next?step={question.step}", {}), ("GET", "/practice/", {}),
+        ("POST", "/practice/answer", {"data": {"question_id": qid, "ids": qid, **answer}}),
+        ("POST", "/practice/answer", {"data": {"question_id": qid, **builders.form_response(question, False)}}),
+        ("GET", "/mistakes/", {}), ("GET", "/mistakes/review", {}),
+        ("POST", "/mistakes/review", {"data": {"question_id": qid, **answer}}),
+        ("GET", f"/reports/new?question={qid}", {}), ("GET", "/reports/mine", {}),
+        ("GET", f"/attempts/{other_attempt}/result", {}), ("GET", "/me", {}), ("GET", "/exams/", {}),
+    ]
+
+
+def test_while_an_attempt_is_open_no_route_tells_a_key_an_explanation_or_right_and_wrong(world, db):
+    """For every question type on the paper: practice (by id, by step, answering it), the mistake book,
+    the report form, another attempt's review and the results pages say nothing of the key."""
+    w = world
+    questions = list(w.questions.values())
+    assert {q.type for q in questions} == {"single", "multiple", "judge", "case"}
+    c = w.client("trainee")
+    earlier = builders.exam(db, title="之前的测验", question_ids=[q.id for q in questions], review_mode="immediate")
+    done = int(c.post(f"/exams/{earlier.id}/start").headers["location"].rsplit("/", 1)[1])
+    for q in questions:                          # all wrong: every question is in the mistake book, all due now
+        c.post(f"/api/attempts/{done}/answers", json={"question_id": q.id, "response": builders.response(q, False)})
+    c.post(f"/attempts/{done}/submit")
+    for entry in db.exec(select(MistakeEntry)).all():
+        entry.due = utcnow() - timedelta(days=1)
+        db.add(entry)
+    db.commit()
+    assert w.attempt.status == "open"            # the world's attempt holds the same questions
+    secrets = key_texts(questions)
+    paused = 0
+    for q in questions:
+        for method, url, kw in trainee_routes_for(q, done):
+            r = c.request(method, url, **kw)
+            body = html.unescape(r.text).replace('value="answer"', "")    # the report form's category 答案有误
+            where = (q.type, method, url, r.status_code)
+            assert r.status_code < 500, where
+            assert [m for m in MARKERS if m in body] == [], where
+            assert [s for s in secrets if s in body] == [], where
+            assert [m for m in RIGHT_WRONG if m in body] == [], where
+            assert q.id not in body.replace(f"question={q.id}", "").replace(f'value="{q.id}"', ""), where
+            paused += "考试进行中，练习暂停" in body
+    assert paused >= 6 * len(questions)
+    exams.submit(db, w.users["trainee"], w.attempt.id)
+    after = html.unescape(c.get(f"/attempts/{done}/result").text)
+    assert "<h3>解析</h3>" in after                     # the review is back once nothing is open
+
+
+def test_exam_answers_enter_the_mistake_book_only_when_the_review_would_show_them(client, db):
+    trainee = builders.user(db)
+    builders.login(client)
+    never = builders.exam(db, title="不公布", review_mode="never")
+    later = builders.exam(db, title="结束后公布", review_mode="after_close", closes_at=utcnow() + timedelta(hours=1))
+    now = builders.exam(db, title="立即公布", review_mode="immediate")
+    for exam in (never, later, now):
+        aid = int(client.post(f"/exams/{exam.id}/start").headers["location"].rsplit("/", 1)[1])
+        client.post(f"/attempts/{aid}/submit")           # nothing answered: every question wrong
+
+    def in_book() -> set[str]:
+        db.expire_all()
+        return {e.question_id for e in db.exec(select(MistakeEntry).where(MistakeEntry.user_id == trainee.id))}
+
+    def paper(exam) -> set[str]:
+        attempt = db.exec(select(Attempt).where(Attempt.exam_id == exam.id)).one()
+        return {i["question_id"] for i in attempt.paper}
+
+    client.get("/mistakes/")
+    assert in_book() == paper(now)
+    exam = db.get(Exam, later.id)
+    exam.closes_at = utcnow() - timedelta(minutes=1)
+    db.add(exam)
+    db.commit()
+    client.get("/mistakes/")
+    assert in_book() == paper(now) | paper(later)
+    assert not (paper(never) - paper(now) - paper(later)) & in_book()
+
+
+def test_exam_only_questions_never_reach_practice_the_mistake_book_or_a_quiz(client, db):
+    trainee = builders.user(db)
+    q = db.exec(select(Question).where(Question.active == True, Question.type == "single")).first()  # noqa: E712
+    q.pool = "exam"
+    db.add(q)
+    db.commit()
+    builders.login(client)
+    assert client.get(f"/practice/next?ids={q.id}").text.count(q.stem[:20]) == 0
+    r = client.post("/practice/answer", data={"question_id": q.id, **builders.form_response(q, False)})
+    assert r.status_code == 404 and q.stem[:20] not in r.text
+    with pytest.raises(DomainError, match="考试专用题只能用于结业考试"):
+        builders.exam(db, title="小测", question_ids=[q.id])
+    final = builders.exam(db, title="结业考试", certifying=True, question_ids=[q.id], review_mode="immediate")
+    aid = int(client.post(f"/exams/{final.id}/start").headers["location"].rsplit("/", 1)[1])
+    client.post(f"/attempts/{aid}/submit")                   # wrong: but an exam-only question stays out
+    assert client.get("/mistakes/").status_code == 200
+    db.expire_all()
+    assert db.exec(select(MistakeEntry).where(MistakeEntry.user_id == trainee.id)).all() == []
 
 
 # --- 7. generated requests never get a 5xx -----------------------------------------------------------

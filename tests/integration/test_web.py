@@ -3,6 +3,9 @@ import html
 import re
 from urllib.parse import unquote
 
+from sqlmodel import select
+
+from quizapp.domain.option_letters import relabel, shown_letters
 from quizapp.models import Question, Role
 from tests import builders
 
@@ -125,3 +128,35 @@ def test_the_instructor_page_is_for_staff_and_shows_only_their_cohorts_trainees(
         r = client.get("/instructor/")
         assert r.status_code == 200 and "题库分布" in r.text
         assert ("张三" in r.text) is sees, login
+
+
+def test_practice_shuffles_the_options_each_time_and_hides_the_step_until_answered(client, db):
+    builders.user(db)
+    builders.login(client)
+    q = db.exec(select(Question).where(Question.type == "single", Question.pool == "practice")).first()
+    orders = set()
+    for _ in range(12):
+        page = client.get("/practice/next", params={"ids": q.id})
+        order = re.search(r'name="order" value="([A-F]+)"', page.text).group(1)
+        assert sorted(order) == sorted(q.options)
+        shown = re.findall(r'name="choice" value="([A-F])"', page.text)
+        assert "".join(shown) == order                       # the page shows what the form carries
+        assert f'<span class="tag">{q.step}</span>' not in page.text and q.id not in page.text.replace(
+            f'value="{q.id}"', "")
+        orders.add(order)
+    assert len(orders) > 1
+
+
+def test_the_explanation_names_the_options_by_the_letters_on_screen(client, db):
+    builders.user(db)
+    builders.login(client)
+    q = next(q for q in db.exec(select(Question).where(Question.type == "single", Question.pool == "practice"))
+             if re.search(rf"(?<![A-Za-z]){q.answer[0]}(?![A-Za-z])", q.explanation))
+    order = "".join(reversed(list(q.options)))               # the bank's last option shown first
+    r = client.post("/practice/answer", data={"question_id": q.id, "order": order, "choice": q.answer, "ids": q.id})
+    body = html.unescape(r.text)
+    shown = relabel(q.explanation, shown_letters(list(order)))
+    assert shown != q.explanation and f'<p class="explanation">{shown}</p>' in body
+    letters = re.findall(r'<span class="key">([A-F])</span> ([^<]+?)\s*<', body)
+    assert [text.strip() for _, text in letters][:len(order)] == [q.options[k] for k in order]
+    assert f'<span class="tag">{q.step}</span>' in body      # after the answer, the step may show

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from quizapp.domain import exams as rules
-from quizapp.domain.errors import InvalidAnswer
+from quizapp.domain.errors import DomainError, InvalidAnswer
 from quizapp.domain.exams import Candidate, Cell, PaperItem
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
@@ -141,16 +141,61 @@ def test_when_the_review_may_be_shown():
     assert not rules.review_visible(rules.REVIEW_NEVER, later, later)
 
 
-def test_the_focus_loss_limit_is_off_at_zero():
-    assert not rules.focus_limit_reached(0, 99)
-    assert not rules.focus_limit_reached(3, 2) and rules.focus_limit_reached(3, 3)
+def _items(volume: str, right: int, wrong: int) -> tuple:
+    return ((volume, 1, 1),) * right + ((volume, 0, 1),) * wrong
 
 
-def test_a_volume_is_certified_by_a_passed_attempt_whose_volume_items_reach_the_mark():
-    attempt = rules.GradedAttempt(True, 60, (("v1", 1, 1), ("v1", 1, 1), ("v5", 0, 1), ("v5", 1, 1), ("v8", 0, 1)))
-    assert rules.certified_volumes([attempt]) == {"v1"}
-    failed = rules.GradedAttempt(False, 60, (("v8", 1, 1),))
+def test_a_volume_is_certified_by_a_passed_certifying_attempt_with_enough_of_its_questions_at_the_mark():
+    attempt = rules.GradedAttempt(True, 60, _items("v1", 30, 0) + _items("v5", 15, 15) + _items("v8", 18, 12))
+    assert rules.certified_volumes([attempt]) == {"v1", "v8"}          # v5 at 50 % is under the 60 % mark
+    failed = rules.GradedAttempt(False, 60, _items("v8", 30, 0))
     assert rules.certified_volumes([failed]) == set()
+
+
+def test_a_quiz_or_a_short_paper_never_certifies_a_volume():
+    quiz = rules.GradedAttempt(True, 60, _items("v1", 30, 0), certifying=False)
+    short = rules.GradedAttempt(True, 60, _items("v1", 29, 0) + _items("v5", 30, 0))
+    assert rules.certified_volumes([quiz]) == set()
+    assert rules.certified_volumes([short]) == {"v5"}                  # 29 questions of v1 are not enough
+
+
+def test_exam_settings_out_of_bounds_are_refused_in_chinese():
+    ok = dict(points=dict(rules.DEFAULT_POINTS), pass_percent=60, time_limit_minutes=60, attempts_allowed=1,
+              focus_loss_limit=5, focus_grace_seconds=3)
+    rules.check_settings(**ok)
+    for change, message in [
+        ({"points": {"single": -5}}, "单选题每题分值应在 0.5 至 100 分之间"),
+        ({"points": {"case": 1e308}}, "案例分析题每题分值应在 0.5 至 100 分之间"),
+        ({"points": {"judge": float("nan")}}, "判断题每题分值"),
+        ({"points": {"judge": 0.25}}, "判断题每题分值"),
+        ({"pass_percent": 0}, "及格线应在 1% 至 100% 之间"),
+        ({"pass_percent": 101}, "及格线"),
+        ({"time_limit_minutes": 0}, "考试时长应在 1 至 600 分钟之间"),
+        ({"time_limit_minutes": 601}, "考试时长"),
+        ({"attempts_allowed": 0}, "允许作答次数"),
+        ({"focus_loss_limit": -1}, "离开页面次数上限"),
+        ({"focus_grace_seconds": 61}, "宽限时间"),
+    ]:
+        with pytest.raises(DomainError, match=message):
+            rules.check_settings(**{**ok, **change})
+    rules.check_settings(**{**ok, "points": {"single": 0.5, "case": 100}, "pass_percent": 100,
+                            "time_limit_minutes": 600})
+
+
+def test_exam_only_questions_are_drawn_only_by_certifying_exams():
+    pool = [rules.Candidate("a", "v1", "决定", 1, "single"), rules.Candidate("b", "v1", "决定", 1, "single", "exam")]
+    assert [q.id for q in rules.usable_by(pool, certifying=False)] == ["a"]
+    assert [q.id for q in rules.usable_by(pool, certifying=True)] == ["a", "b"]
+    only_exam = rules.Cell(count=1, pool="exam")
+    assert rules.assemble([only_exam], pool, random.Random(1)) == ["b"]
+
+
+def test_a_hand_in_by_the_clock_or_after_the_deadline_is_the_deadlines():
+    deadline = NOW + timedelta(minutes=1)
+    assert rules.ended_by(auto=False, now=NOW, deadline=deadline) == "trainee"
+    assert rules.ended_by(auto=True, now=NOW, deadline=deadline) == "deadline"
+    assert rules.ended_by(auto=False, now=deadline, deadline=deadline) == "deadline"
+    assert rules.ENDED_BY["deadline"] == "时间到自动交卷"
 
 
 def test_a_response_is_checked_against_the_paper_as_drawn():

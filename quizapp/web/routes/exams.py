@@ -46,6 +46,7 @@ def attempt_page(attempt_id: int, request: Request):
                 return RedirectResponse(f"/attempts/{attempt.id}/result", status_code=303)
             exam = db.get(Exam, attempt.exam_id)
             paper = exam_page.ExamPage(attempt.id, attempt.number, exam.title, exam.focus_loss_limit,
+                                       exam.focus_grace_seconds,
                                        exams.rules.remaining_seconds(attempt.deadline, now),
                                        exams.focus_losses(db, attempt.id), exams.paper_view(db, attempt))
     else:
@@ -66,8 +67,10 @@ def attempt_result(attempt_id: int, request: Request, db: SessionDep, user: Curr
     if attempt.status == "open":
         return RedirectResponse(f"/attempts/{attempt.id}", status_code=303)
     exam = db.get(Exam, attempt.exam_id)
-    allowed = exams.review_allowed(exam, now)
-    return page(request, "exam_result.html", attempt=attempt, exam=exam, review=allowed,
+    # while another attempt is open, no review: its paper may hold the same questions
+    paused = exams.open_attempt_of(db, user.id, now) is not None
+    allowed = exams.review_allowed(exam, now) and not paused
+    return page(request, "exam_result.html", attempt=attempt, exam=exam, review=allowed, paused=paused,
                 items=exams.result_items(db, attempt) if allowed else [])
 
 
@@ -80,8 +83,13 @@ class AnswerIn(BaseModel):
 
 
 class EventIn(BaseModel):
-    kind: str
-    detail: str = ""
+    kind: str = Field(max_length=16)
+    detail: str = Field(default="", max_length=200)
+    duration_ms: int | None = Field(default=None, ge=0, le=2**31 - 1)   # how long the page was left
+
+
+class SubmitIn(BaseModel):
+    auto: bool = False            # the page's clock ran out: 时间到自动交卷, not 本人交卷
 
 
 # The autosave and the clock are async routes with no per-request dependencies
@@ -143,12 +151,13 @@ def _state(request: Request, attempt_id: int) -> dict[str, Any]:
 
 @router.post("/api/attempts/{attempt_id}/events")
 def api_event(attempt_id: int, body: EventIn, db: SessionDep, user: CurrentUser):
-    outcome = exams.record_event(db, user, attempt_id, kind=body.kind, detail=body.detail)
+    outcome = exams.record_event(db, user, attempt_id, kind=body.kind, detail=body.detail,
+                                 duration_ms=body.duration_ms)
     return {"focus_losses": outcome.focus_losses, "limit": outcome.limit, "submitted": outcome.submitted,
-            "result_url": f"/attempts/{attempt_id}/result"}
+            "counted": outcome.counted, "warning": outcome.warning, "result_url": f"/attempts/{attempt_id}/result"}
 
 
 @router.post("/api/attempts/{attempt_id}/submit")
-def api_submit(attempt_id: int, db: SessionDep, user: CurrentUser):
-    attempt = exams.submit(db, user, attempt_id)
+def api_submit(attempt_id: int, db: SessionDep, user: CurrentUser, body: SubmitIn | None = None):
+    attempt = exams.submit(db, user, attempt_id, auto=bool(body and body.auto))
     return {"status": attempt.status, "result_url": f"/attempts/{attempt.id}/result"}

@@ -14,7 +14,7 @@ from ... import cohorts, exams, surveys
 from ...domain import statistics
 from ...exports import XLSX, Sheet, csv_bytes, workbook
 from ...domain.errors import DomainError, NotFound
-from ...domain.exams import DEFAULT_POINTS, PURPOSES, TYPE_NAMES
+from ...domain.exams import DEFAULT_POINTS, MIN_CERTIFYING_ITEMS, POOLS, PURPOSES, TYPE_NAMES
 from ...domain.procedure import ALL_STEPS, VOLUMES
 from ...models import Attempt, Cohort, Exam, User, utcnow
 from ..deps import SessionDep, StaffUser
@@ -45,7 +45,8 @@ def exam_fields(form: FormData, tz: str) -> dict:
                 blueprint.append({"count": count, "volume": str(form.get(f"volume-{n}", "")),
                                   "step": str(form.get(f"step-{n}", "")),
                                   "difficulty": _int(form, f"difficulty-{n}", "难度"),
-                                  "type": str(form.get(f"type-{n}", ""))})
+                                  "type": str(form.get(f"type-{n}", "")),
+                                  "pool": str(form.get(f"pool-{n}", ""))})
     ids = [i for i in re.split(r"[\s,，、]+", str(form.get("question_ids", ""))) if i] if mode == "fixed" else []
     points = {}
     for t in TYPE_NAMES:
@@ -69,6 +70,8 @@ def exam_fields(form: FormData, tz: str) -> dict:
                 multiple_rule=str(form.get("multiple_rule", "all_or_nothing")),
                 review_mode=str(form.get("review_mode", "immediate")),
                 focus_loss_limit=_int(form, "focus_loss_limit", "离开页面次数上限", 0),
+                focus_grace_seconds=_int(form, "focus_grace_seconds", "离开页面宽限时间", 3),
+                certifying=form.get("certifying") == "on",
                 cohort_id=_int(form, "cohort_id", "培训班"), purpose=str(form.get("purpose", "exam")))
 
 
@@ -76,7 +79,7 @@ def _form(request: Request, db, user, status_code: int = 200, error: str = "", v
     return page(request, "instructor_exam_new.html", status_code=status_code, error=error, values=values or {},
                 cohorts=cohorts.visible_cohorts(db, user),
                 volumes=VOLUMES, steps=ALL_STEPS, types=TYPE_NAMES, rows=range(BLUEPRINT_ROWS),
-                default_points=DEFAULT_POINTS, purposes=PURPOSES)
+                default_points=DEFAULT_POINTS, purposes=PURPOSES, pools=POOLS, min_certifying=MIN_CERTIFYING_ITEMS)
 
 
 @router.get("/")

@@ -127,48 +127,74 @@
   });
   keep();
 
-  /* --- integrity log: focus and connection --- */
-  var hidden = false;
+  /* --- integrity log: leaving and returning, reloads, the connection ---
+     The server decides what counts (domain/integrity.py): only a return after an
+     absence longer than the exam's grace period; reloads and reconnections never. */
+  var leftKey = "zj-left-" + attempt;      // when the page was left: survives a reload
+  var leftAt = null;
+  var offlineAt = null;
   var queued = [];
-  function event(kind, detail) {
-    queued.push({ kind: kind, detail: detail || "" });
+  function event(kind, durationMs) {
+    queued.push({ kind: kind, duration_ms: durationMs == null ? null : Math.max(0, Math.round(durationMs)) });
     sendEvents();
+  }
+  function showWarning(text) {
+    if (!text) return;
+    warning.hidden = false;
+    warning.textContent = text;
   }
   function sendEvents() {
     if (!queued.length || !navigator.onLine) return;
     var ev = queued.shift();
     post(api + "/events", ev).then(function (r) { return r.json(); }).then(function (res) {
       if (res.submitted) { location.href = res.result_url; return; }
-      if (ev.kind === "blur" && res.limit > 0) {
-        warning.hidden = false;
-        warning.textContent = "您已离开考试页面 " + res.focus_losses + " 次；达到 " + res.limit + " 次将自动交卷。";
-      }
+      showWarning(res.warning);
       sendEvents();
     }).catch(function () { queued.unshift(ev); });
   }
-  function lost() { if (!hidden) { hidden = true; event("blur"); } }
-  function back() { if (hidden) { hidden = false; event("focus"); } }
+  function lost() {
+    if (leftAt !== null) return;
+    leftAt = Date.now();
+    try { sessionStorage.setItem(leftKey, String(leftAt)); } catch (e) { /* private mode */ }
+    event("blur");
+  }
+  function back() {
+    if (leftAt === null) return;
+    var away = Date.now() - leftAt;
+    leftAt = null;
+    try { sessionStorage.removeItem(leftKey); } catch (e) { /* private mode */ }
+    event("focus", away);
+  }
   document.addEventListener("visibilitychange", function () { document.hidden ? lost() : back(); });
   window.addEventListener("blur", lost);
   window.addEventListener("focus", back);
   window.addEventListener("offline", function () {
-    queued.push({ kind: "offline", detail: new Date().toISOString() });
+    offlineAt = Date.now();
+    queued.push({ kind: "offline", duration_ms: null });
     showSaveState();
   });
   window.addEventListener("online", function () {
-    event("online", new Date().toISOString());
+    event("online", offlineAt === null ? null : Date.now() - offlineAt);
+    offlineAt = null;
     flush(); sync(); showSaveState();
   });
-  var opened = "zj-opened-" + attempt;
-  try {
-    if (localStorage.getItem(opened)) event("reload"); else localStorage.setItem(opened, "1");
-  } catch (e) { /* private mode */ }
+  (function entered() {
+    var opened = "zj-opened-" + attempt, since = null;
+    try {
+      since = sessionStorage.getItem(leftKey);
+      sessionStorage.removeItem(leftKey);
+      if (localStorage.getItem(opened)) { event("reload", since ? Date.now() - Number(since) : null); return; }
+      localStorage.setItem(opened, "1");
+    } catch (e) { /* private mode */ }
+    event("enter");
+  })();
 
   /* --- hand in --- */
+  /* Called when the clock runs out: the server labels it 时间到自动交卷. */
   function finish() {
     if (submitting) return;
     submitting = true;
-    post(api + "/submit", {}).then(function (r) { return r.json(); })
+    post(api + "/submit", { auto: true }).then(function (r) { return r.json(); })
       .then(function (res) { location.href = res.result_url; })
       .catch(function () { submitting = false; setTimeout(finish, 3000); });
   }
