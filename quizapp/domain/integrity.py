@@ -15,8 +15,8 @@ from __future__ import annotations
 
 KINDS = {
     "enter": "进入考试页面",
-    "blur": "离开考试页面",
-    "focus": "回到考试页面",
+    "blur": "离开考试页面",            # sent by pages before 0011; the page now reports an absence on return
+    "focus": "离开后返回考试页面",
     "reload": "重新载入页面",
     "offline": "网络断开",
     "online": "网络恢复",

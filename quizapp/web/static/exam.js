@@ -156,8 +156,7 @@
     if (leftAt !== null) return;
     leftAt = Date.now();
     try { sessionStorage.setItem(leftKey, String(leftAt)); } catch (e) { /* private mode */ }
-    event("blur");
-  }
+  }   /* one event per absence, sent on return with its length (or by the reload that ends it) */
   function back() {
     if (leftAt === null) return;
     var away = Date.now() - leftAt;
