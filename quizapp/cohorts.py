@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from . import accounts, roster
+from . import accounts, custody, roster
 from .audit import record as audit
 from .domain.errors import DomainError, NotFound
 from .exports import Sheet, workbook
@@ -52,8 +52,8 @@ def cohort_for(db: Session, user: User, cohort_id: int) -> Cohort:
 
 
 def enrolled_cohort_ids(user_id: int):
-    """A query of the ids of the cohorts a trainee is enrolled in."""
-    return select(Enrolment.cohort_id).where(Enrolment.user_id == user_id)
+    """A query of the ids of the cohorts a trainee is enrolled in (not those waiting for approval)."""
+    return select(Enrolment.cohort_id).where(Enrolment.user_id == user_id, custody.ACTIVE_ENROLMENT)
 
 
 def enrolled_item(db: Session, user: User, model, item_id: int, *, missing: str, foreign: str):
@@ -63,14 +63,30 @@ def enrolled_item(db: Session, user: User, model, item_id: int, *, missing: str,
     item = db.get(model, item_id)
     if item is None:
         raise NotFound(missing)
-    if not db.get(Enrolment, (item.cohort_id, user.id)):
+    enrolment = db.get(Enrolment, (item.cohort_id, user.id))
+    if enrolment is None or enrolment.status != "active":
         raise NotFound(foreign)
     return item
 
 
 def members(db: Session, cohort: Cohort) -> list[User]:
+    """The cohort's trainees (not those waiting for a supervisor's approval)."""
     return list(db.exec(select(User).join(Enrolment, Enrolment.user_id == User.id)
-                        .where(Enrolment.cohort_id == cohort.id).order_by(User.unit, User.display_name)))
+                        .where(Enrolment.cohort_id == cohort.id, custody.ACTIVE_ENROLMENT)
+                        .order_by(User.unit, User.display_name)))
+
+
+def pending_members(db: Session, cohort: Cohort) -> list[User]:
+    """Accounts enrolled by name that wait for a supervisor's approval."""
+    return list(db.exec(select(User).join(Enrolment, Enrolment.user_id == User.id)
+                        .where(Enrolment.cohort_id == cohort.id, Enrolment.status == "pending")
+                        .order_by(User.unit, User.display_name)))
+
+
+def manageable_ids(db: Session, actor: User, cohort: Cohort) -> set[int]:
+    """The cohort's trainees whose accounts ``actor`` may reset or disable."""
+    ids = {u.id for u in members(db, cohort)}
+    return ids if actor.role == Role.supervisor.value else ids & set(db.exec(custody.held_by(actor)).all())
 
 
 def instructors(db: Session, cohort: Cohort) -> list[User]:
@@ -78,11 +94,9 @@ def instructors(db: Session, cohort: Cohort) -> list[User]:
                         .where(CohortInstructor.cohort_id == cohort.id)))
 
 
-def _enrol(db: Session, cohort: Cohort, user: User) -> bool:
-    if db.get(Enrolment, (cohort.id, user.id)):
-        return False
-    db.add(Enrolment(cohort_id=cohort.id, user_id=user.id))
-    return True
+def _enrol(db: Session, actor: User, cohort: Cohort, user: User, *, created: bool) -> bool:
+    """Enrol on the terms of domain/custody.py; False when already enrolled."""
+    return custody.enrol(db, actor, cohort, user, created=created) is not None
 
 
 def enrol_one(db: Session, actor: User, cohort: Cohort, *, username: str, display_name: str, unit: str,
@@ -103,32 +117,33 @@ def enrol_one(db: Session, actor: User, cohort: Cohort, *, username: str, displa
                     role=Role.trainee.value, password_hash=accounts.hash_password(password), must_change_password=True)
         db.add(user)
         db.flush()
-    _enrol(db, cohort, user)
+    _enrol(db, actor, cohort, user, created=password is not None)
     audit(db, actor, "cohort.enrol", f"cohort:{cohort.id}", username=user.username)
     db.commit()
     return password
 
 
-def trainee_of(db: Session, cohort: Cohort, user_id: int) -> User:
-    """A trainee enrolled in the cohort (NotFound otherwise: no other account is reachable)."""
-    user = db.get(User, user_id)
-    if user is None or user.role != Role.trainee.value or not db.get(Enrolment, (cohort.id, user_id)):
-        raise NotFound("该学员不在本培训班中")
-    return user
-
-
-def reset_password(db: Session, actor: User, cohort: Cohort, user_id: int) -> tuple[User, str]:
-    """A new initial password for a trainee of the cohort, shown once; their sessions end."""
-    user = trainee_of(db, cohort, user_id)
+def reset_password(db: Session, actor: User, cohort: Cohort, user_id: int, *,
+                   confirmed: bool = False) -> tuple[User, str]:
+    """A new initial password for a trainee of the cohort whose account ``actor``
+    holds (custody.managed_trainee), shown once; their sessions end, an open
+    attempt goes on (the trainee logs in again with the new password). During
+    an open attempt it needs ``confirmed`` (custody.AttemptInProgress otherwise)."""
+    user = custody.managed_trainee(db, actor, cohort, user_id)
+    custody.confirm_during_attempt(db, user, "password", confirmed)
     password = accounts.reset_password(db, user)
     audit(db, actor, "account.reset_password", f"user:{user.id}", username=user.username, cohort_id=cohort.id)
     db.commit()
     return user, password
 
 
-def set_active(db: Session, actor: User, cohort: Cohort, user_id: int, active: bool) -> User:
-    """Disable (sessions end at once) or re-enable a trainee's account."""
-    user = trainee_of(db, cohort, user_id)
+def set_active(db: Session, actor: User, cohort: Cohort, user_id: int, active: bool, *,
+               confirmed: bool = False) -> User:
+    """Disable (sessions end at once) or re-enable a trainee's account that
+    ``actor`` holds; disabling during an open attempt needs ``confirmed``."""
+    user = custody.managed_trainee(db, actor, cohort, user_id)
+    if not active:
+        custody.confirm_during_attempt(db, user, "active", confirmed)
     accounts.set_active(db, user, active)
     audit(db, actor, "account.enable" if active else "account.disable", f"user:{user.id}",
           username=user.username, cohort_id=cohort.id)
@@ -174,6 +189,7 @@ def confirm_upload(db: Session, actor: User, upload: RosterUpload, *, good_rows_
         if not r.ok:
             continue
         user = db.exec(select(User).where(User.username == r.username)).first()
+        created = user is None
         if user is None:
             password = accounts.initial_password()
             user = User(username=r.username, display_name=r.name, unit=r.unit, cert_no=r.cert_no,
@@ -182,7 +198,7 @@ def confirm_upload(db: Session, actor: User, upload: RosterUpload, *, good_rows_
             db.add(user)
             db.flush()
             credentials.append({"name": r.name, "unit": r.unit, "username": r.username, "password": password})
-        enrolled += _enrol(db, cohort, user)
+        enrolled += _enrol(db, actor, cohort, user, created=created)
     upload.imported_at = utcnow()
     upload.credentials = credentials
     db.add(upload)

@@ -27,6 +27,7 @@ from .cohorts import enrolled_cohort_ids
 from .domain import exams as rules
 from .domain import statistics
 from .domain.supervision import accuracy_by
+from .domain import custody as custody_rules
 from .domain import integrity
 from .domain.errors import DomainError, Forbidden, InvalidAnswer, NotFound
 from .db import commit_keeping_loaded
@@ -675,7 +676,8 @@ def cohort_status(db: Session, exam: Exam, now: datetime | None = None) -> list[
     finish_expired(db, now, exam_id=exam.id)
     if exam.cohort_id is not None:
         users = list(db.exec(select(User).join(Enrolment, Enrolment.user_id == User.id)
-                             .where(Enrolment.cohort_id == exam.cohort_id).order_by(User.unit, User.display_name)))
+                             .where(Enrolment.cohort_id == exam.cohort_id, Enrolment.status == "active")
+                             .order_by(User.unit, User.display_name)))
     else:
         users = list(db.exec(select(User).join(Attempt, Attempt.user_id == User.id)
                              .where(Attempt.exam_id == exam.id).distinct().order_by(User.display_name)))
@@ -692,8 +694,9 @@ def cohort_status(db: Session, exam: Exam, now: datetime | None = None) -> list[
 
 def grant_attempt(db: Session, actor: User, exam: Exam, user_id: int) -> None:
     """One more attempt for one trainee, recorded in the audit log."""
+    enrolment = db.get(Enrolment, (exam.cohort_id, user_id)) if exam.cohort_id is not None else None
     if db.get(User, user_id) is None or (exam.cohort_id is not None
-                                         and not db.get(Enrolment, (exam.cohort_id, user_id))):
+                                         and (enrolment is None or enrolment.status != "active")):
         raise NotFound("该学员不存在，或不在本考试所属的培训班中")
     grant = db.get(ExamGrant, (exam.id, user_id)) or ExamGrant(exam_id=exam.id, user_id=user_id)
     grant.extra_attempts += 1
@@ -702,22 +705,30 @@ def grant_attempt(db: Session, actor: User, exam: Exam, user_id: int) -> None:
     db.commit()
 
 
-def extend_time(db: Session, actor: User, attempt_id: int, minutes: int, now: datetime | None = None) -> Attempt:
-    """More time for one open attempt, recorded in the audit log."""
+def extend_time(db: Session, actor: User, attempt_id: int, minutes: int, reason: str = "",
+                now: datetime | None = None) -> Attempt:
+    """More time for one open attempt, with a reason, recorded in the audit log;
+    nobody extends their own attempt, and all extensions of an attempt together
+    stay within the exam's time limit (domain/custody.extension_allowed)."""
     now = now or utcnow()
-    if not 1 <= minutes <= 240:
-        raise DomainError("延长时间应在 1 至 240 分钟之间")
     attempt = db.get(Attempt, attempt_id)
     if attempt is None:
         raise NotFound("考试记录不存在")
     attempt = bring_up_to_date(db, attempt, now)
     if attempt.status != "open":
         raise AttemptClosed("该次作答已交卷，不能延长时间；可以改为增加一次作答机会")
+    exam = db.get(Exam, attempt.exam_id)
+    extended = (attempt.deadline - attempt.started_at).total_seconds() / 60 - exam.time_limit_minutes
+    refusal = custody_rules.extension_allowed(minutes=minutes, already_extended_minutes=extended,
+                                              time_limit_minutes=exam.time_limit_minutes, actor_id=actor.id,
+                                              attempt_user_id=attempt.user_id, reason=reason)
+    if refusal:
+        raise DomainError(refusal)
     before = attempt.deadline
     attempt.deadline = before + timedelta(minutes=minutes)
     db.add(attempt)
     audit(db, actor, "exam.extend_time", f"attempt:{attempt.id}", user_id=attempt.user_id, minutes=minutes,
-          deadline_before=before.isoformat(), deadline_after=attempt.deadline.isoformat())
+          reason=reason.strip(), deadline_before=before.isoformat(), deadline_after=attempt.deadline.isoformat())
     db.commit()
     db.refresh(attempt)
     return attempt

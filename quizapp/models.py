@@ -222,6 +222,11 @@ class Enrolment(SQLModel, table=True):
     cohort_id: int = Field(foreign_key="cohorts.id", primary_key=True)
     user_id: int = Field(foreign_key="users.id", primary_key=True, index=True)
     enrolled_at: datetime = Field(default_factory=utcnow)
+    # domain/custody.py: 'pending' waits for a supervisor and gives nothing; custody gives the
+    # cohort's instructors power over the account (reset, disable, results).
+    status: str = Field(default="active", max_length=16, sa_column_kwargs={"server_default": "active"})
+    custody: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
+    added_by: int | None = Field(default=None, foreign_key="users.id")
 
 
 class RosterUpload(SQLModel, table=True):

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import Integer
 from sqlmodel import Session, func, select
 
+from . import custody
 from .domain import practice as rules
 from .domain.procedure import ALL_STEPS, VOLUMES
-from .models import CohortInstructor, Enrolment, PracticeAnswer, Question, Role, User
+from .models import PracticeAnswer, Question, Role, User
 
 
 @dataclass
@@ -28,12 +29,12 @@ def bank_matrix(db: Session) -> dict[str, dict[str, int]]:
 
 
 def visible_trainee_ids(db: Session, viewer: User) -> set[int] | None:
-    """The trainees an instructor may see: those of the cohorts they teach.
-    None for a supervisor, who sees everyone."""
+    """The trainees whose results an instructor may see: those their cohorts
+    hold (custody.held_by; an account another cohort took in by name stays
+    with its holders). None for a supervisor, who sees everyone."""
     if viewer.role == Role.supervisor.value:
         return None
-    return set(db.exec(select(Enrolment.user_id).join(CohortInstructor, CohortInstructor.cohort_id == Enrolment.cohort_id)
-                       .where(CohortInstructor.user_id == viewer.id)).all())
+    return set(db.exec(custody.held_by(viewer)).all())
 
 
 def trainees(db: Session, viewer: User) -> list[TraineeRow]:

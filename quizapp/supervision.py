@@ -13,7 +13,7 @@ def coverage(db: Session, year: int | None = None) -> list[rules.Coverage]:
     year = year or date.today().year
     this_year = {c.id for c in db.exec(select(Cohort))
                  if (c.starts_on.year if c.starts_on else c.created_at.year) == year}
-    trained = {e.user_id for e in db.exec(select(Enrolment)) if e.cohort_id in this_year}
+    trained = {e.user_id for e in db.exec(select(Enrolment)) if e.cohort_id in this_year and e.status == "active"}
     passed = {a.user_id for a in db.exec(select(Attempt).join(Exam, Exam.id == Attempt.exam_id)
                                          .where(Attempt.passed == True, Exam.purpose == "exam",  # noqa: E712
                                                 Exam.certifying == True))  # noqa: E712 - only 结业考试 certify

@@ -118,7 +118,7 @@ class SurveyResult:
 def result(db: Session, survey: Survey) -> SurveyResult:
     rows = db.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)).all()
     needs = rules.rank_needs([{t: tuple(v) for t, v in r.ratings.items()} for r in rows])
-    enrolled = len(db.exec(select(Enrolment).where(Enrolment.cohort_id == survey.cohort_id)).all())
+    enrolled = len(db.exec(select(Enrolment).where(Enrolment.cohort_id == survey.cohort_id, Enrolment.status == "active")).all())
     comments = [(q, [r.answers[i] for r in rows if i < len(r.answers) and r.answers[i]])
                 for i, q in enumerate(survey.questions)]
     pretest, accuracy = exams.cohort_pretest(db, survey.cohort_id)

@@ -26,7 +26,8 @@ def exam(db: Session, **kw):
     kw.setdefault("time_limit_minutes", 30)
     if "question_ids" not in kw:
         kw.setdefault("blueprint", [{"count": 5, "volume": "v1-common"}])
-    return exams.create_exam(db, created_by=None, **kw)
+    kw.setdefault("created_by", None)
+    return exams.create_exam(db, **kw)
 
 
 def response(q, right: bool = True):

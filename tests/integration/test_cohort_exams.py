@@ -48,7 +48,8 @@ def test_live_status_overrides_and_the_audit_log(client, db):
     assert "未开始 1" in page and "作答中 1" in page and "已交卷 0" in page
     attempt = db.exec(select(Attempt)).one()
     before = attempt.deadline
-    assert client.post(f"/instructor/exams/attempts/{attempt.id}/extend", data={"minutes": "10"}).status_code == 303
+    assert client.post(f"/instructor/exams/attempts/{attempt.id}/extend",
+                       data={"minutes": "10", "reason": "平板电脑死机，换机作答"}).status_code == 303
     db.refresh(attempt)
     assert attempt.deadline - before == timedelta(minutes=10)
     exams.submit(db, db.get(builders.User, attempt.user_id), attempt.id)

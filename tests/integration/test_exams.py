@@ -229,8 +229,8 @@ def test_the_pages_own_hand_in_at_time_up_is_labelled_as_the_deadlines(client, d
 
 def test_the_instructor_sees_attempts_and_the_integrity_log(client, db):
     builders.user(db)
-    builders.user(db, "teacher", builders.Role.instructor, display_name="王老师")
-    exam = builders.exam(db)
+    teacher = builders.user(db, "teacher", builders.Role.instructor, display_name="王老师")
+    exam = builders.exam(db, created_by=teacher.id)          # an exam for everyone belongs to its creator
     builders.login(client)
     aid = start(client, exam.id)
     client.post(f"/api/attempts/{aid}/events", json={"kind": "offline"})

@@ -38,6 +38,9 @@ ADDED_DEFAULTS = {
     # attempt's mistakes were entered at its grading
     ("integrity_events", "counted"): [True],
     ("attempts", "mistakes_recorded"): [True, False],
+    ("enrolments", "status"): "active",
+    ("enrolments", "custody"): True,
+    ("enrolments", "added_by"): None,
 }
 
 

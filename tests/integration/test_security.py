@@ -119,6 +119,8 @@ ACCESS = {
     ("GET", "/supervisor/"): "supervisor",
     ("GET", "/supervisor/coverage.xlsx"): "supervisor",
     ("GET", "/supervisor/audit"): "supervisor",
+    ("GET", "/supervisor/enrolments"): "supervisor",
+    ("POST", "/supervisor/enrolments/{cohort_id}/{user_id}"): "supervisor",
     ("GET", "/editor/"): "editor",
     ("GET", "/editor/reports/{report_id}"): "editor",
     ("POST", "/editor/reports/{report_id}"): "editor",
@@ -135,6 +137,7 @@ DENIED = {("POST", "/exams/{exam_id}/start"): 403}
 # What an allowed user gets besides < 400 (a POST with minimal form data may also get 422).
 DOCUMENTED = {
     ("POST", "/login"): {401},       # the walk posts an unknown account: the login page says so
+    ("POST", "/supervisor/enrolments/{cohort_id}/{user_id}"): {404},   # the victim's enrolment is not pending
     # the world's trainee has an open attempt: practice and the mistake book are paused (考试进行中，练习暂停)
     **{route: {409} for route in (("GET", "/practice/"), ("GET", "/practice/next"), ("POST", "/practice/answer"),
                                   ("GET", "/mistakes/"), ("GET", "/mistakes/review"), ("POST", "/mistakes/review"))},
@@ -309,6 +312,7 @@ def request_data(w: World, actor: str, method: str, path: str) -> dict:
         "/instructor/cohorts/{cohort_id}/pretest": {"data": {}},
         "/instructor/cohorts/{cohort_id}/surveys": {"data": {}},
         "/instructor/cohorts/{cohort_id}/sessions": {"data": {"title": "新课程"}},
+        "/supervisor/enrolments/{cohort_id}/{user_id}": {"data": {"decision": "approve"}},
         "/editor/reports/{report_id}": {"data": {"version": "1", "status": "in_progress"}},
         "/editor/questions/{question_id}/suspend": {"data": {"suspended": "no"}},
     }
@@ -432,7 +436,7 @@ def first_allowed(route) -> str:
 
 def test_every_post_without_or_with_a_wrong_token_is_refused_and_changes_nothing(world):
     w = world
-    other_token = token_for(w.client("supervisor").cookies.get(COOKIE))
+    tokens = {a: token_for(w.client(a).cookies.get(COOKIE)) for a in ("supervisor", "teacher")}
     posts = [r for r in walk_order(app_routes(w.app)) if r[0] == "POST"]
     assert len(posts) >= 25
     for actor in ACTORS:
@@ -443,6 +447,7 @@ def test_every_post_without_or_with_a_wrong_token_is_refused_and_changes_nothing
         actor = first_allowed(route)
         client = w.client(actor)
         kw = request_data(w, actor, method, path)
+        other_token = tokens["teacher" if actor == "supervisor" else "supervisor"]     # another user's token
         for headers in (None, {HEADER: "0" * 40}, {HEADER: other_token}, {HEADER: ""}):
             r = client.request(method, w.url(path), csrf=False, headers=headers, **kw)
             assert r.status_code == 403, (headers, method, path, r.status_code, r.text[:200])
@@ -1032,15 +1037,18 @@ def test_logout_password_change_reset_and_disabling_end_sessions_at_once(world, 
     assert r.status_code == 200 and "密码已修改" in r.text
     assert logged_in(b) and not logged_in(a) and not logged_in(c)
     assert session_rows(db, trainee) == 1
-    # the instructor resets the password: every session ends
+    # the instructor resets the password: every session ends (the trainee is in an exam: asked first)
     a = w.login(trainee)
     teacher = w.client("teacher")
     r = teacher.post(f"/instructor/cohorts/{w.cohort.id}/trainees/{trainee.id}/password")
+    assert r.status_code == 409 and "正在考试" in r.text and logged_in(a)
+    r = teacher.post(f"/instructor/cohorts/{w.cohort.id}/trainees/{trainee.id}/password", data={"confirm": "yes"})
     assert r.status_code == 200 and "已重置" in r.text
     assert not logged_in(a) and not logged_in(b) and session_rows(db, trainee) == 0
     # disabling ends every session and refuses the next login; enabling lets it in again
     a = w.login(trainee)
-    r = teacher.post(f"/instructor/cohorts/{w.cohort.id}/trainees/{trainee.id}/active", data={"active": "no"})
+    r = teacher.post(f"/instructor/cohorts/{w.cohort.id}/trainees/{trainee.id}/active",
+                     data={"active": "no", "confirm": "yes"})
     assert r.status_code == 303
     assert not logged_in(a) and session_rows(db, trainee) == 0
     db.refresh(trainee)

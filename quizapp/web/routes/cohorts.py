@@ -8,8 +8,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
-from ... import cohorts, roster
-from ...domain.errors import DomainError
+from ... import cohorts, custody, roster
+from ...domain import custody as custody_rules
+from ...domain.errors import DomainError, NotFound
 from ...exports import XLSX
 from ...models import Exam, RosterUpload, Survey
 from ..deps import SessionDep, StaffUser
@@ -34,9 +35,11 @@ def _detail(request: Request, db, user, cohort, status_code: int = 200, **extra)
     surveys = db.exec(select(Survey).where(Survey.cohort_id == cohort.id).order_by(Survey.id.desc())).all()
     pretests = db.exec(select(Exam).where(Exam.cohort_id == cohort.id, Exam.purpose == "pretest")
                        .order_by(Exam.id.desc())).all()
+    extra.setdefault("confirm", None)
     return page(request, "cohort.html", status_code=status_code, cohort=cohort, surveys=surveys, pretests=pretests,
                 trainees=cohorts.members(db, cohort), teachers=cohorts.instructors(db, cohort), uploads=uploads,
-                **extra)
+                held_ids=cohorts.manageable_ids(db, user, cohort), pending=cohorts.pending_members(db, cohort),
+                joined=custody.joined_elsewhere(db, cohort), enrolment_status=custody_rules.STATUS_NAMES, **extra)
 
 
 @router.get("/")
@@ -81,19 +84,41 @@ def cohort_enrol(cohort_id: int, request: Request, db: SessionDep, user: StaffUs
     return _detail(request, db, user, cohort, created={"username": username.strip(), "password": password})
 
 
+def _account_action(request: Request, db, user, cohort, action):
+    """Run a reset or a disable; a trainee in an exam is asked about first,
+    one held by another cohort is refused on the cohort page."""
+    try:
+        return action()
+    except NotFound:
+        raise
+    except custody.AttemptInProgress as e:
+        return _detail(request, db, user, cohort, 409,
+                       confirm={"user": e.user, "attempt": e.attempt, "exam": e.exam, "action": e.action})
+    except DomainError as e:
+        return _detail(request, db, user, cohort, 403, error=e.message)
+
+
 @router.post("/{cohort_id}/trainees/{user_id}/password")
-def trainee_reset_password(cohort_id: int, user_id: int, request: Request, db: SessionDep, user: StaffUser):
+def trainee_reset_password(cohort_id: int, user_id: int, request: Request, db: SessionDep, user: StaffUser,
+                           confirm: Annotated[str, Form()] = ""):
     cohort = cohorts.cohort_for(db, user, cohort_id)
-    trainee, password = cohorts.reset_password(db, user, cohort, user_id)
-    return _detail(request, db, user, cohort, created={"username": trainee.username, "password": password,
-                                                       "reset": True})
+
+    def reset():
+        trainee, password = cohorts.reset_password(db, user, cohort, user_id, confirmed=confirm == "yes")
+        return _detail(request, db, user, cohort, created={"username": trainee.username, "password": password,
+                                                           "reset": True})
+    return _account_action(request, db, user, cohort, reset)
 
 
 @router.post("/{cohort_id}/trainees/{user_id}/active")
-def trainee_set_active(cohort_id: int, user_id: int, db: SessionDep, user: StaffUser,
-                       active: Annotated[str, Form()] = ""):
-    cohorts.set_active(db, user, cohorts.cohort_for(db, user, cohort_id), user_id, active == "yes")
-    return RedirectResponse(f"/instructor/cohorts/{cohort_id}", status_code=303)
+def trainee_set_active(cohort_id: int, user_id: int, request: Request, db: SessionDep, user: StaffUser,
+                       active: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = ""):
+    cohort = cohorts.cohort_for(db, user, cohort_id)
+
+    def switch():
+        cohorts.set_active(db, user, cohort, user_id, active == "yes", confirmed=confirm == "yes")
+        return RedirectResponse(f"/instructor/cohorts/{cohort_id}", status_code=303)
+    return _account_action(request, db, user, cohort, switch)
 
 
 @router.post("/{cohort_id}/roster")

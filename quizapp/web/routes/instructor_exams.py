@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from typing import Annotated
 
@@ -16,7 +17,7 @@ from ...exports import XLSX, Sheet, csv_bytes, workbook
 from ...domain.errors import DomainError, NotFound
 from ...domain.exams import DEFAULT_POINTS, MIN_CERTIFYING_ITEMS, POOLS, PURPOSES, TYPE_NAMES
 from ...domain.procedure import ALL_STEPS, VOLUMES
-from ...models import Attempt, Cohort, Exam, User, utcnow
+from ...models import Attempt, Cohort, CohortInstructor, Exam, Role, User, utcnow
 from ..deps import SessionDep, StaffUser
 from ..render import local_datetime, local_time, page
 
@@ -84,9 +85,9 @@ def _form(request: Request, db, user, status_code: int = 200, error: str = "", v
 
 @router.get("/")
 def exam_admin(request: Request, db: SessionDep, user: StaffUser):
-    visible = {c.id for c in cohorts.visible_cohorts(db, user)}      # as exam_for: a cohort's exams for its instructors
+    visible = {c.id for c in cohorts.visible_cohorts(db, user)}
     return page(request, "instructor_exams.html", exams=[e for e in db.exec(select(Exam).order_by(Exam.id.desc()))
-                                                         if e.cohort_id is None or e.cohort_id in visible])
+                                                         if may_see(user, e, visible)])
 
 
 @router.get("/new")
@@ -107,11 +108,23 @@ async def exam_create(request: Request, db: SessionDep, user: StaffUser):
     return RedirectResponse(f"/instructor/exams/{exam.id}", status_code=303)
 
 
-def exam_for(db, user, exam_id: int) -> Exam:
-    """The exam, if this instructor may see it: a cohort's exam only for that cohort's instructors."""
-    exam = exams.get_exam(db, exam_id)
+def may_see(user, exam: Exam, visible_cohorts: set[int]) -> bool:
+    """A cohort's exam belongs to that cohort's instructors; an exam for
+    everyone to its creator; supervisors see all."""
+    if user.role == Role.supervisor.value:
+        return True
     if exam.cohort_id is not None:
-        cohorts.cohort_for(db, user, exam.cohort_id)
+        return exam.cohort_id in visible_cohorts
+    return exam.created_by == user.id
+
+
+def exam_for(db, user, exam_id: int) -> Exam:
+    """The exam, if this instructor may see it (may_see); 404 otherwise."""
+    exam = exams.get_exam(db, exam_id)
+    visible = {exam.cohort_id} if exam.cohort_id is not None and db.get(
+        CohortInstructor, (exam.cohort_id, user.id)) else set()
+    if not may_see(user, exam, visible):
+        raise NotFound("考试不存在，或不是您的培训班或您创建的考试")
     return exam
 
 
@@ -130,13 +143,17 @@ def exam_grant(exam_id: int, db: SessionDep, user: StaffUser, user_id: Annotated
 
 
 @router.post("/attempts/{attempt_id}/extend")
-def attempt_extend(attempt_id: int, request: Request, db: SessionDep, user: StaffUser,
-                   minutes: Annotated[int, Form()] = 10):
+def attempt_extend(attempt_id: int, db: SessionDep, user: StaffUser, minutes: Annotated[int, Form()] = 10,
+                   reason: Annotated[str, Form(max_length=400)] = ""):
     attempt = db.get(Attempt, attempt_id)
     if attempt is None:
         raise NotFound("考试记录不存在")
     exam_for(db, user, attempt.exam_id)
-    exams.extend_time(db, user, attempt_id, minutes)
+    try:
+        exams.extend_time(db, user, attempt_id, minutes, reason)
+    except DomainError as e:
+        return RedirectResponse(f"/instructor/exams/{attempt.exam_id}?{urlencode({'error': e.message})}",
+                                status_code=303)
     return RedirectResponse(f"/instructor/exams/{attempt.exam_id}", status_code=303)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 
-from ... import audit, supervision
+from ... import audit, custody, supervision
 from ...domain.procedure import ALL_STEPS, VOLUMES
 from ...exports import XLSX, Sheet, workbook
 from ...models import Role, User
@@ -38,3 +38,16 @@ def coverage_xlsx(db: SessionDep, user: Supervisor, year: int | None = None):
 @router.get("/audit")
 def audit_log(request: Request, db: SessionDep, user: Supervisor):
     return page(request, "audit.html", rows=audit.recent(db), actions=audit.ACTIONS)
+
+
+@router.get("/enrolments")
+def pending_enrolments(request: Request, db: SessionDep, user: Supervisor):
+    """Existing accounts enrolled by name whose unit is not the instructor's: approve or refuse."""
+    return page(request, "supervisor_enrolments.html", rows=custody.pending(db))
+
+
+@router.post("/enrolments/{cohort_id}/{user_id}")
+def decide_enrolment(cohort_id: int, user_id: int, db: SessionDep, user: Supervisor,
+                     decision: Annotated[str, Form()] = ""):
+    custody.decide(db, user, cohort_id, user_id, approve=decision == "approve")
+    return RedirectResponse("/supervisor/enrolments", status_code=303)

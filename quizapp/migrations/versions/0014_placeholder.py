@@ -1,0 +1,22 @@
+"""answers: server-side save sequence (placeholder: filled by the change that owns it)
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-05 12:45:00
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+revision = '0014'
+down_revision = '0013'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
