@@ -38,10 +38,11 @@ Phases, in order:
 4. database  - the database's raw commit rate, server idle: pgbench (a one-row
                INSERT per transaction) for PostgreSQL, or a threaded
                BEGIN IMMEDIATE/INSERT/COMMIT loop in WAL mode with
-               synchronous=NORMAL (quizapp/db.py's pragmas) for SQLite.
+               quizapp/db.py's pragmas (synchronous=FULL, or the one given
+               by --sqlite-synchronous) for SQLite.
 5. integrity - server stopped; the database must hold exactly the answers
                the server acknowledged as applied (same rows, same response,
-               same sequence number), and every attempt must be graded once.
+               same version), and every attempt must be graded once.
 6. handbook  - ``mkdocs build --strict`` timed, and the bytes a phone
                downloads to open one case page (HTML, CSS, JS, fonts, images),
                with and without the search index, raw and gzip-compressed.
@@ -80,7 +81,7 @@ from urllib.request import urlopen
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quizapp.web.csrf import token_for  # noqa: E402 - after the path is set
+from quizapp.web.csrf import LOGIN_COOKIE, login_token, token_for  # noqa: E402 - after the path is set
 WORK_DIR = ROOT / "bench" / ".var"           # SQLite files and the built site (git-ignored)
 PASSWORD = "bench-exam-pass-1"
 COOKIE = "zj_session"
@@ -298,6 +299,19 @@ def free_port() -> int:
 SERVERS: list["Server"] = []          # started and not yet stopped, for the signal handler
 
 
+def server_command(target: Target, workers: int) -> list[str]:
+    """``python -m quizapp``; with --sqlite-synchronous NORMAL, the same with
+    quizapp.db's pragma set to NORMAL first (one worker: uvicorn serves it in
+    this very process), to measure what the service's FULL costs."""
+    synchronous = getattr(ARGS, "sqlite_synchronous", "FULL")
+    if target.kind != "sqlite" or synchronous == "FULL":
+        return [sys.executable, "-m", "quizapp"]
+    if workers != 1:
+        raise SystemExit("--sqlite-synchronous NORMAL: one worker only")
+    return [sys.executable, "-c", "import sys, quizapp.db; quizapp.db.SQLITE_SYNCHRONOUS = sys.argv.pop(1); "
+            "from quizapp.cli import main; main()", synchronous]
+
+
 class Server:
     """``python -m quizapp serve`` in a session of its own; stop() ends that whole
     session (the uvicorn supervisor and its workers) by its id."""
@@ -306,7 +320,7 @@ class Server:
         SERVERS.append(self)
         self.base = f"http://127.0.0.1:{port}"
         self.log = open(WORK_DIR / "server.log", "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "quizapp", "serve", "--host", "127.0.0.1",
+        self.proc = subprocess.Popen([*server_command(target, workers), "serve", "--host", "127.0.0.1",
                                       "--port", str(port), "--workers", str(workers)],
                                      env=server_env(target), cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
@@ -528,9 +542,10 @@ class Examinee:
     csrf: str = ""
     attempt_id: int = 0
     paper: list[PaperQuestion] = field(default_factory=list)
-    seq: int = 0
     answered: list[str] = field(default_factory=list)
-    acknowledged: dict[tuple[int, str], tuple[int, object]] = field(default_factory=dict)   # applied saves
+    # (attempt, question) -> (version, response) of the last save applied; the version is sent with
+    # the next save of the question, as the exam page does (a fresh paper: none saved, version 0)
+    acknowledged: dict[tuple[int, str], tuple[int, object]] = field(default_factory=dict)
     submitted: bool = False
 
     def headers(self) -> dict[str, str]:
@@ -557,9 +572,21 @@ async def timed(rec: Recorder, op: str, request) -> Response | None:
     return response if response.status < 400 else None
 
 
+async def login_form(client: HttpClient) -> dict[str, str]:
+    """As a browser does before it logs in: open the login page, for its pre-session
+    cookie and the form's CSRF token (web/csrf.py); the headers for the login's POST."""
+    nonce = (await client.get("/login")).cookie(LOGIN_COOKIE)
+    return {"Cookie": f"{LOGIN_COOKIE}={nonce}", "X-CSRF-Token": login_token(nonce)}
+
+
 async def log_in(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "login") -> bool:
-    r = await timed(rec, op, client.post(f"/login", data={"username": ex.username, "password": PASSWORD,
-                                                                "next": "/exams/"}))
+    try:
+        form = await login_form(client)
+    except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError) as e:
+        rec.error(op, type(e).__name__)
+        return False
+    r = await timed(rec, op, client.post(f"/login", form, data={"username": ex.username, "password": PASSWORD,
+                                                                      "next": "/exams/"}))
     if r is None:
         return False
     token = r.cookie(COOKIE)
@@ -602,8 +629,8 @@ async def save_one(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "s
         again = ex.rng.choice(ex.answered)
         q = next(p for p in ex.paper if p.id == again)
     response = choose_response(q, ex.rng)
-    ex.seq += 1
-    body = {"question_id": q.id, "response": response, "seq": ex.seq}
+    base = ex.acknowledged.get((ex.attempt_id, q.id), (0, None))[0]
+    body = {"question_id": q.id, "response": response, "base": base}
     r = await timed(rec, op, client.post(f"/api/attempts/{ex.attempt_id}/answers", json_body=body,
                                          headers=ex.headers()))
     if r is None:
@@ -612,7 +639,7 @@ async def save_one(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "s
     if not reply.get("saved"):
         rec.error(op, "saved is not true")
     elif reply.get("applied"):
-        ex.acknowledged[(ex.attempt_id, q.id)] = (ex.seq, response)
+        ex.acknowledged[(ex.attempt_id, q.id)] = (reply.get("seq"), response)
     else:
         rec.error(op, "acknowledged but not applied")       # never expected: one save at a time per examinee
 
@@ -788,9 +815,10 @@ def start_py_spy(sid: int, seconds: float, out: str) -> subprocess.Popen | None:
 
 # --- phase 4: the database's raw commit rate --------------------------------------------
 
-def sqlite_commit_ceiling(seconds: float, threads: int) -> dict:
+def sqlite_commit_ceiling(seconds: float, threads: int, synchronous: str) -> dict:
     """One-row INSERT transactions from several threads, as quizapp/db.py opens
-    SQLite: WAL, synchronous=NORMAL, foreign keys, 30 s busy timeout, BEGIN IMMEDIATE."""
+    SQLite: WAL, synchronous (FULL in the service), foreign keys, 30 s busy
+    timeout, BEGIN IMMEDIATE."""
     path = WORK_DIR / "commit_ceiling.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -799,7 +827,7 @@ def sqlite_commit_ceiling(seconds: float, threads: int) -> dict:
         conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
         return conn
 
     connect().execute("CREATE TABLE commits (id INTEGER PRIMARY KEY, at REAL NOT NULL, payload TEXT NOT NULL)")
@@ -816,7 +844,8 @@ def sqlite_commit_ceiling(seconds: float, threads: int) -> dict:
         conn.close()
 
     wall = in_threads(threads, loop)
-    return {"method": f"sqlite3 BEGIN IMMEDIATE/INSERT/COMMIT loop, {threads} threads, WAL, synchronous=NORMAL",
+    return {"method": f"sqlite3 BEGIN IMMEDIATE/INSERT/COMMIT loop, {threads} threads, WAL, "
+                      f"synchronous={synchronous}",
             "rate": sum(counts) / wall}
 
 
@@ -1133,7 +1162,8 @@ def main() -> None:
     finally:
         server.stop()
     print("[ceiling] database commit rate", flush=True)
-    database = (sqlite_commit_ceiling(args.ceiling_seconds, args.db_threads) if target.kind == "sqlite"
+    database = (sqlite_commit_ceiling(args.ceiling_seconds, args.db_threads, args.sqlite_synchronous)
+                if target.kind == "sqlite"
                 else postgres_commit_ceiling(target, args.ceiling_seconds, args.db_threads))
     print("[integrity]", flush=True)
     checks = integrity(target, examinees, {"exam hour": seeded.exam_id, "saturation": seeded.saturation_exam_id})
@@ -1192,6 +1222,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--saturation-seconds", type=float, default=30)
     p.add_argument("--ceiling-seconds", type=float, default=10)
     p.add_argument("--db-threads", type=int, default=8, help="threads (clients) of the database commit ceiling")
+    p.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL"], default="FULL",
+                   help="SQLite's synchronous pragma for the server (one worker) and the commit ceiling: FULL is"
+                        " the service's (every commit flushed); NORMAL measures what that costs")
     p.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
     p.add_argument("--pg-database", default="bench_exam", help="dropped and created anew by every run")
     p.add_argument("--port", type=int, default=0)

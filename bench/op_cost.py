@@ -56,8 +56,11 @@ def main() -> None:
     p.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     p.add_argument("--examinees", type=int, default=300)
     p.add_argument("--py-spy-dir", default="", help="sample the server during each phase into DIR/<phase>.txt")
+    p.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL"], default="FULL",
+                   help="SQLite's synchronous pragma for the server: FULL is the service's (see exam_load.py)")
     args = p.parse_args()
-    sys.argv = [sys.argv[0], "--db", args.db, "--examinees", str(args.examinees)]
+    sys.argv = [sys.argv[0], "--db", args.db, "--examinees", str(args.examinees),
+                "--sqlite-synchronous", args.sqlite_synchronous]
     settings = load.ARGS = load.parse_args()            # exam_load's defaults (PostgreSQL server, database name)
     load.WORK_DIR.mkdir(parents=True, exist_ok=True)
     target = load.prepare_database(settings)
@@ -87,7 +90,8 @@ def main() -> None:
 
     try:
         server.wait_ready(1)
-        print(f"{args.db}, 1 worker, {args.examinees} examinees, {CONCURRENCY} requests in flight;"
+        sync = f" (synchronous={args.sqlite_synchronous})" if args.db == "sqlite" else ""
+        print(f"{args.db}{sync}, 1 worker, {args.examinees} examinees, {CONCURRENCY} requests in flight;"
               " CPU ms per request", flush=True)
         print("  phase          count   client  server  postgres  machine  p50 (ms)", flush=True)
         for name, step in (("login", log_in), ("start", start), ("paper", paper), ("paper (again)", paper),

@@ -9,7 +9,12 @@
    generated files; they are never written to disk.
 3. ``on_page_markdown``: links each quotation title to its article and
    appends the generated "本条/本节/本页被以下内容引用" lists, 练一练 links and
-   the 纠错/建议 link to the platform's report form.
+   the 纠错/建议 link to the platform's report form; the pages given that link
+   are listed, with their titles and sections, in ``report-pages.json`` in
+   the built site, the only pages the report form accepts.
+   ``on_post_page``: MkDocs Material's inline scripts are moved into files
+   (quizapp/content/inline_scripts.py), so that the handbook passes the
+   platform's Content-Security-Policy, which allows no inline script.
 4. ``on_post_build``: Material's search worker (9.x) splits a Chinese query
    into words of the index, but its splitter never lets a word end at the
    query's last character and returns overlapping alternatives that are only
@@ -24,19 +29,22 @@ All logic lives in ``quizapp/content``; this file only wires it to MkDocs.
 """
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
 from mkdocs.structure.files import File
 
-from quizapp.content import generate
+from quizapp.content import generate, inline_scripts
 from quizapp.content.site import REVISIONS_PAGE, Site
 
 site: Site | None = None
+reported: set[str] = set()            # pages given the 纠错/建议 link in this build
 
 
 def on_config(config):
     global site
+    reported.clear()
     try:
         import jieba  # the search plugin segments Chinese with it; keep its start-up chatter out of the build log
         jieba.setLogLevel(logging.WARNING)
@@ -79,10 +87,29 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     path = page.file.src_uri
-    if path in site.statute_pages or path in site.pitfall_pages() or path == REVISIONS_PAGE:
+    if not generate.takes_reports(site, path):
         return markdown
     markdown = generate.link_quote_titles(site, path, markdown)
+    reported.add(path)
     return generate.insert_backlinks(site, path, markdown) + generate.report_footer(path)
+
+
+def on_post_page(output, page, config):
+    return _without_inline_scripts(output, config)
+
+
+def on_post_template(output_content, template_name, config):
+    return _without_inline_scripts(output_content, config)         # 404.html
+
+
+def _without_inline_scripts(html: str, config) -> str:
+    html, files = inline_scripts.externalise(html)
+    for path, code in files.items():
+        target = Path(config["site_dir"]) / path
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(code, encoding="utf-8")
+    return html
 
 
 SHIPPED_SPLIT = 's=>[...fe(s,this.index.invertedIndex)].join("* ")'
@@ -95,6 +122,8 @@ if(o===s)return[...fe(t,e)].join("* ");w.push(t.slice(s,o));s=o}return"+"+w.join
 
 def on_post_build(config):
     log = logging.getLogger("mkdocs.hooks.handbook")
+    (Path(config["site_dir"]) / generate.REPORT_PAGES).write_text(
+        json.dumps(generate.report_pages(site, reported), ensure_ascii=False), encoding="utf-8")
     workers = (Path(config["site_dir"]) / "assets" / "javascripts" / "workers").glob("search.*.min.js")
     for worker in workers:
         code = worker.read_text(encoding="utf-8")

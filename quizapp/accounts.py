@@ -1,5 +1,7 @@
-"""Users, passwords (argon2id via pwdlib), the login throttle and server-side
-login sessions (opaque tokens stored hashed, with idle and absolute time-outs;
+"""Users, passwords (argon2id via pwdlib; the policy: domain/password_policy.py),
+initial passwords (changed at the first login, expiring after 14 days unused),
+the login throttle (growing waits: domain/throttle.py) and server-side login
+sessions (opaque tokens stored hashed, with idle and absolute time-outs;
 revoked at once on every worker by deleting the row)."""
 from __future__ import annotations
 
@@ -17,10 +19,10 @@ from sqlalchemy import Connection, Engine, bindparam, insert, update
 from sqlmodel import Session, delete, func, select
 
 from .db import commit_keeping_loaded
-from .domain import throttle
+from .domain import password_policy, throttle
 from .domain.errors import DomainError, LoginFailed
 from .models import LoginAttempt, LoginSession, Role, User, utcnow
-from .passwords import SodiumArgon2idHasher
+from .passwords import SodiumArgon2idHasher, common_passwords
 
 # argon2id at the OWASP/ASVS minimum. OWASP's password storage cheat sheet
 # lists five settings of equal strength, from 46 MiB with 1 pass to 7 MiB with
@@ -31,7 +33,7 @@ from .passwords import SodiumArgon2idHasher
 # surge at an exam's start spends. Hashes made with other parameters still
 # verify and are rehashed with these at the next login.
 hasher = PasswordHash((SodiumArgon2idHasher(memory_cost=7 * 1024, time_cost=5),))
-MIN_PASSWORD = 8
+MIN_PASSWORD = password_policy.MIN_LENGTH
 # Every argon2 computation of a worker process runs in this one thread, at a
 # lower CPU priority (nice +10 on Linux: about a tenth of a normal thread's
 # share when they compete). argon2 releases the GIL, so without this a login
@@ -58,7 +60,16 @@ TOUCH_EVERY = timedelta(seconds=60)       # how often a session's last-seen time
 
 
 class LoginThrottled(LoginFailed):
+    """Too many recent failures: try again in ``retry_after`` seconds (the message says so)."""
     status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+INITIAL_PASSWORD_EXPIRED = (f"初始密码已超过 {password_policy.INITIAL_PASSWORD_DAYS} 天未使用，已经失效，"
+                            "请联系培训教员重置密码")
 
 
 def hash_password(password: str) -> str:
@@ -71,9 +82,18 @@ def initial_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
-def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(f"密码至少需要 {MIN_PASSWORD} 位")
+def check_new_password(password: str, *, username: str, cert_no: str = "", old: str | None = None) -> None:
+    """DomainError with the policy's Chinese message if ``password`` may not be set."""
+    problem = password_policy.problem(password, username=username, cert_no=cert_no, previous=old,
+                                      common=common_passwords())
+    if problem:
+        raise DomainError(problem)
+
+
+def initial_password_expired(user: User, now: datetime | None = None) -> bool:
+    """The user's password is an initial one, set more than 14 days ago."""
+    return user.must_change_password and password_policy.initial_password_expired(
+        user.password_changed_at, now or utcnow())
 
 
 def create_user(db: Session, *, username: str, password: str, display_name: str, role: Role,
@@ -83,7 +103,7 @@ def create_user(db: Session, *, username: str, password: str, display_name: str,
         raise DomainError("用户名不能为空")
     if db.exec(select(User).where(User.username == username)).first():
         raise DomainError(f"用户名 {username} 已存在")
-    check_new_password(password)
+    check_new_password(password, username=username)
     user = User(username=username, display_name=display_name or username, unit=unit, role=role.value,
                 password_hash=hash_password(password), must_change_password=must_change_password)
     db.add(user)
@@ -106,15 +126,19 @@ def create_user(db: Session, *, username: str, password: str, display_name: str,
 _users, _sessions, _logins = User.__table__, LoginSession.__table__, LoginAttempt.__table__
 _of_account = _logins.c.username == bindparam("username")
 _of_address = _logins.c.address == bindparam("address")
-# Recent failures per account and address, per address and per account (over the
-# failure indexes), and whether the account has logged in from this address before.
+_since = bindparam("since", type_=_logins.c.at.type)
+# The account's recent failures (over the failure index of usernames): those from this
+# address since the pair's last success, and all of them, each with the latest one's time.
+_pair_success = (select(func.max(_logins.c.at))
+                 .where(_of_account, _of_address, _logins.c.succeeded.is_(True), _logins.c.at > _since)
+                 .scalar_subquery())
+_of_pair = _of_address & (_logins.c.at > func.coalesce(_pair_success, _since))
 _FAILURES = select(
-    func.count().filter(_of_account & _of_address), func.count().filter(_of_address),
-    func.count().filter(_of_account),
-    select(_logins.c.id).where(_of_account, _of_address, _logins.c.succeeded.is_(True),
-                               _logins.c.at > bindparam("known_since")).limit(1).exists(),
-).where(_logins.c.succeeded.is_(False), _logins.c.at > bindparam("window_start"), _of_account | _of_address)
-_LOGIN_USER = select(_users.c.id, _users.c.password_hash, _users.c.active, _users.c.must_change_password
+    func.count().filter(_of_pair), func.max(_logins.c.at).filter(_of_pair),
+    func.count(), func.max(_logins.c.at),
+).where(_of_account, _logins.c.succeeded.is_(False), _logins.c.at > _since)
+_LOGIN_USER = select(_users.c.id, _users.c.password_hash, _users.c.active, _users.c.must_change_password,
+                     _users.c.password_changed_at, _users.c.throttle_cleared_at
                      ).where(_users.c.username == bindparam("username"))
 _RECORD = insert(_logins)
 _REHASH = update(_users).where(_users.c.id == bindparam("user_id")).values(password_hash=bindparam("new_hash"))
@@ -131,6 +155,7 @@ class Claim:
     user_id: int | None           # None: no such active user
     password_hash: str = ""
     must_change_password: bool = False
+    password_changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -139,35 +164,47 @@ class Checked:
     username: str
     address: str
     at: datetime
-    user_id: int | None           # None: the password was wrong (or no such active user)
+    user_id: int | None           # None: the password was wrong (or no such active user), or expired
     must_change_password: bool = False
     new_hash: str | None = None   # the password rehashed with the current parameters
+    expired: bool = False         # the right initial password, but more than 14 days old
 
 
-def read_login(engine: Engine, *, username: str, address: str = "", now: datetime | None = None) -> Claim:
-    """The account a login claims, or LoginThrottled after too many failures
-    (the password is then not even checked)."""
+def read_login(engine: Engine, *, username: str, address: str = "", now: datetime | None = None,
+               known_devices: frozenset[int] = frozenset()) -> Claim:
+    """The account a login claims, or LoginThrottled while its recent failures
+    make it wait (the password is then not even checked). ``known_devices``:
+    the accounts that logged in on the requesting device before (devices.py)."""
     username, address, now = username.strip()[:128], address[:64], now or utcnow()
     with engine.connect() as conn, conn.begin():
-        account_address, by_address, by_account, known = conn.execute(_FAILURES, {
-            "username": username, "address": address, "window_start": now - throttle.WINDOW,
-            "known_since": now - timedelta(days=throttle.KNOWN_ADDRESS_DAYS)}).one()
-        verdict = throttle.decide(throttle.Failures(account_address=account_address, address=by_address,
-                                                    account=by_account, known_address=bool(known)))
-        if not verdict.allowed:
-            raise LoginThrottled(verdict.message)
         user = conn.execute(_LOGIN_USER, {"username": username}).first()
+        since = now - throttle.WINDOW
+        if user is not None and user.throttle_cleared_at is not None:
+            since = max(since, user.throttle_cleared_at)          # a lifted throttle: earlier failures are forgiven
+        pair, pair_last, account, account_last = conn.execute(_FAILURES, {
+            "username": username, "address": address, "since": since}).one()
+    verdict = throttle.decide(throttle.Failures(
+        pair=pair, pair_last=pair_last, account=account, account_last=account_last,
+        known_device=user is not None and user.id in known_devices), now)
+    if not verdict.allowed:
+        raise LoginThrottled(verdict.message, verdict.retry_after)
     if user is None or not user.active:
         return Claim(username, address, now, None)
-    return Claim(username, address, now, user.id, user.password_hash, user.must_change_password)
+    return Claim(username, address, now, user.id, user.password_hash, user.must_change_password,
+                 user.password_changed_at)
 
 
 def _verify(claim: Claim, password: str) -> Checked:
-    """argon2 (run in the hashing thread): the same cost whether or not the user exists."""
+    """argon2 (run in the hashing thread): the same cost whether or not the user exists.
+    A right initial password past its 14 days is refused (never a wrong one: that says only
+    what a wrong password always says)."""
     if claim.user_id is None:
         hasher.hash(password)
         return Checked(claim.username, claim.address, claim.at, None)
     valid, new_hash = hasher.verify_and_update(password, claim.password_hash)
+    if valid and claim.must_change_password and password_policy.initial_password_expired(
+            claim.password_changed_at, claim.at):
+        return Checked(claim.username, claim.address, claim.at, None, expired=True)
     return Checked(claim.username, claim.address, claim.at, claim.user_id if valid else None,
                    claim.must_change_password, new_hash)
 
@@ -197,7 +234,7 @@ def record_login(engine: Engine, checked: Checked, *, days: int, replacing: str 
                 conn.execute(_REHASH, {"user_id": checked.user_id, "new_hash": checked.new_hash})
             token = _open_session(conn, checked.user_id, days, replacing, checked.at)
     if token is None:
-        raise LoginFailed("用户名或密码不正确")
+        raise LoginFailed(INITIAL_PASSWORD_EXPIRED if checked.expired else "用户名或密码不正确")
     return token
 
 
@@ -208,26 +245,60 @@ def log_in(engine: Engine, *, username: str, password: str, address: str = "", d
 
 
 def change_password(db: Session, user: User, *, old: str, new: str, current_token: str | None = None) -> None:
-    """Change one's own password; every other session of the user ends."""
+    """Change one's own password (the policy of domain/password_policy.py: neither
+    the current one nor the one before it); every other session of the user ends."""
     if not _in_hashing_thread(hasher.verify, old, user.password_hash):
         raise DomainError("原密码不正确")
-    check_new_password(new)
+    check_new_password(new, username=user.username, cert_no=user.cert_no, old=old)
+    if user.previous_password_hash and _in_hashing_thread(hasher.verify, new, user.previous_password_hash):
+        raise DomainError("新密码不能与上一次使用的密码相同")
+    if not user.must_change_password:          # an initial password is nobody's own: the previous one stays
+        user.previous_password_hash = user.password_hash
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    user.password_changed_at = utcnow()
     db.add(user)
     revoke_sessions(db, user.id, keep=current_token)
     db.commit()
 
 
 def reset_password(db: Session, user: User) -> str:
-    """A new initial password (shown once, changed at the next login); every
-    session of the user ends. The caller records it in the audit log."""
+    """A new initial password (shown once, changed at the next login, void after
+    14 days unused); every session of the user ends. The caller records it in
+    the audit log."""
     password = initial_password()
+    if not user.must_change_password:
+        user.previous_password_hash = user.password_hash
     user.password_hash = hash_password(password)
     user.must_change_password = True
+    user.password_changed_at = utcnow()
     db.add(user)
     revoke_sessions(db, user.id)
     return password
+
+
+def lift_throttle(db: Session, user: User) -> None:
+    """Forgive the account's failed logins so far: the throttle counts only later ones.
+    The caller checks who may, records it in the audit log and commits."""
+    user.throttle_cleared_at = utcnow()
+    db.add(user)
+
+
+def recent_failures(db: Session, users: list[User], now: datetime | None = None) -> dict[int, int]:
+    """Failed logins within the throttle's window (after a lifted throttle), per user id (only those with some)."""
+    now = now or utcnow()
+    by_name = {u.username: u for u in users}
+    if not by_name:
+        return {}
+    rows = db.exec(select(LoginAttempt.username, LoginAttempt.at).where(
+        LoginAttempt.username.in_(by_name), LoginAttempt.succeeded == False,  # noqa: E712
+        LoginAttempt.at > now - throttle.WINDOW)).all()
+    counts: dict[int, int] = {}
+    for username, at in rows:
+        user = by_name[username]
+        if user.throttle_cleared_at is None or at > user.throttle_cleared_at:
+            counts[user.id] = counts.get(user.id, 0) + 1
+    return counts
 
 
 def set_active(db: Session, user: User, active: bool) -> None:

@@ -39,13 +39,15 @@ from .models import Attempt, AttemptAnswer, LoginSession, User, utcnow
 _sessions, _users = LoginSession.__table__, User.__table__
 _attempts, _answers = Attempt.__table__, AttemptAnswer.__table__
 
-# The session and the attempt in one row: only if the session's user is active and owns the attempt.
+# The session and the attempt in one row: only if the session's user is active, has changed
+# their initial password (else the general path answers 403) and owns the attempt.
 _LIVE_COLUMNS = (_sessions.c.expires_at, _sessions.c.last_seen_at, _sessions.c.created_at,
                  _attempts.c.status, _attempts.c.deadline, _attempts.c.started_at)
 _SESSION_WITH_ATTEMPTS = (_sessions.join(_users, _users.c.id == _sessions.c.user_id)
                           .join(_attempts, _attempts.c.user_id == _sessions.c.user_id))
 LIVE_ATTEMPT = (select(*_LIVE_COLUMNS).select_from(_SESSION_WITH_ATTEMPTS)
-                .where(_users.c.active.is_(True), _sessions.c.token_hash == bindparam("token_hash"),
+                .where(_users.c.active.is_(True), _users.c.must_change_password.is_(False),
+                       _sessions.c.token_hash == bindparam("token_hash"),
                        _attempts.c.id == bindparam("attempt_id")))
 # Many saves at once (save_many): every such row of the sessions and attempts
 # named. PostgreSQL: FOR UPDATE OF attempts, so a save and the grading never
@@ -54,7 +56,7 @@ LIVE_ATTEMPT = (select(*_LIVE_COLUMNS).select_from(_SESSION_WITH_ATTEMPTS)
 # database's write lock already).
 _LIVE_ATTEMPTS_LOCKED = (select(_sessions.c.token_hash, _attempts.c.id, *_LIVE_COLUMNS)
                          .select_from(_SESSION_WITH_ATTEMPTS)
-                         .where(_users.c.active.is_(True),
+                         .where(_users.c.active.is_(True), _users.c.must_change_password.is_(False),
                                 _sessions.c.token_hash.in_(bindparam("hashes", expanding=True)),
                                 _attempts.c.id.in_(bindparam("attempt_ids", expanding=True)))
                          .order_by(_attempts.c.id).with_for_update(of=_attempts))
@@ -84,7 +86,7 @@ class SaveRequest:
     attempt_id: int
     question_id: str
     response: object
-    seq: int | None
+    base: int | None          # the version of the answer the page showed (exams.write_answers)
     idle: timedelta | None
 
 
@@ -93,7 +95,7 @@ def save_many(engine: Engine, requests: list[SaveRequest],
     """Save many answers in one transaction (a group commit), each as
     exams.save_answer would: its Saved, its InvalidAnswer (nothing written for
     it), or None (not the plain case: the caller takes the general path for it). Saves of the
-    same question are applied in the order given. One statement finds and
+    same question are ordered as given (exams.write_answers). One statement finds and
     locks every live session and attempt named, one writes the answers."""
     now = now or utcnow()
     outcomes: list[Saved | InvalidAnswer | None] = [None] * len(requests)
@@ -118,7 +120,7 @@ def save_many(engine: Engine, requests: list[SaveRequest],
                 continue
             try:
                 writes.append((i, AnswerWrite(r.attempt_id, r.question_id,
-                                              rules.check_paper_response(item, r.response), r.seq)))
+                                              rules.check_paper_response(item, r.response), r.base)))
             except InvalidAnswer as refused:
                 outcomes[i] = refused
         if to_touch:

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from . import accounts, backup, migrate
 from .bank import sync_bank
@@ -18,7 +18,7 @@ from .content.check import check
 from .content.site import Site
 from .db import make_engine
 from .domain.errors import DomainError
-from .models import Role, User
+from .models import LoginSession, Role, User
 
 
 class Fail(SystemExit):
@@ -82,7 +82,8 @@ def serve(host: str, port: int, workers: int) -> None:
     print(f"镇街综合行政执法教程已启动：http://{host}:{port}/  （手册；练习与考试：http://{host}:{port}/practice/）",
           flush=True)
     uvicorn.run("quizapp.web.main:app", host=host, port=port, workers=workers, log_level="warning",
-                access_log=False, proxy_headers=True,      # the reverse proxy keeps the access log
+                access_log=False,                          # the reverse proxy keeps the access log
+                proxy_headers=False,     # the app reads X-Forwarded-* itself, from TRUSTED_PROXIES only (web/headers.py)
                 timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
@@ -92,6 +93,42 @@ def serve(host: str, port: int, workers: int) -> None:
 # every save. Longer than nginx's upstream keepalive_timeout (60 s), so nginx,
 # not the worker, closes an idle upstream connection.
 KEEP_ALIVE_SECONDS = 75
+
+
+def reset_password(settings: Settings, username: str) -> None:
+    """The way back in for an account nobody on the platform can reset (the first
+    instructor whose initial password expired unused): a new initial password,
+    printed once, recorded in the audit log."""
+    from .audit import record
+    engine = connect(settings)
+    with Session(engine) as db:
+        user = db.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            raise Fail(f"用户 {username} 不存在")
+        password = accounts.reset_password(db, user)
+        record(db, None, "account.reset_password", f"user:{user.id}", username=user.username, via="command line")
+        db.commit()
+    print(f"已为 {username} 生成新的初始密码（只显示这一次，首次登录须修改）：{password}")
+
+
+def end_sessions(settings: Settings, username: str | None) -> None:
+    """Log one user, or everyone, out at once (a lost phone, a suspected leak):
+    every session row goes, so every worker refuses the token at its next request."""
+    from .audit import record
+    engine = connect(settings)
+    with Session(engine) as db:
+        if username is None:
+            ended = db.exec(delete(LoginSession)).rowcount
+            record(db, None, "account.end_sessions", "all", ended=ended, via="command line")
+        else:
+            user = db.exec(select(User).where(User.username == username)).first()
+            if user is None:
+                raise Fail(f"用户 {username} 不存在")
+            ended = db.exec(delete(LoginSession).where(LoginSession.user_id == user.id)).rowcount
+            record(db, None, "account.end_sessions", f"user:{user.id}", username=username, ended=ended,
+                   via="command line")
+        db.commit()
+    print(f"已结束{'所有用户' if username is None else f' {username} '}的 {ended} 个登录会话，须重新登录")
 
 
 def create_user(settings: Settings, args) -> None:
@@ -120,6 +157,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--role", choices=[r.value for r in Role], default="trainee")
     p.add_argument("--name", default="")
     p.add_argument("--unit", default="")
+    p = sub.add_parser("reset-password", help="为用户生成新的初始密码（只显示一次；首次登录须修改，14 天未使用即失效）")
+    p.add_argument("username")
+    p = sub.add_parser("end-sessions", help="立即结束某用户（或 --all：所有用户）的全部登录会话")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("username", nargs="?")
+    who.add_argument("--all", action="store_true")
     p = sub.add_parser("backup", help="备份数据库到文件（SQLite 在线备份；PostgreSQL 用 pg_dump）")
     p.add_argument("file")
     p = sub.add_parser("restore", help="用备份文件恢复数据库（先停止服务）")
@@ -132,6 +175,10 @@ def main(argv: list[str] | None = None) -> None:
         serve(args.host, args.port, args.workers)
     elif args.command == "create-user":
         create_user(settings, args)
+    elif args.command == "reset-password":
+        reset_password(settings, args.username)
+    elif args.command == "end-sessions":
+        end_sessions(settings, None if args.all else args.username)
     elif args.command in ("backup", "restore"):
         try:
             if args.command == "backup":

@@ -3,13 +3,18 @@ initial passwords handed out. An instructor sees only the cohorts they teach;
 a supervisor sees all."""
 from __future__ import annotations
 
+import time
 from datetime import date
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from . import accounts, custody, roster
 from .audit import record as audit
+from .db import commit_keeping_loaded
+from .domain import text as free_text
 from .domain.errors import DomainError, NotFound
+from .domain.password_policy import INITIAL_PASSWORD_DAYS
 from .exports import Sheet, workbook
 from .models import Cohort, CohortInstructor, Enrolment, Role, RosterUpload, User, utcnow
 
@@ -17,7 +22,9 @@ from .models import Cohort, CohortInstructor, Enrolment, Role, RosterUpload, Use
 
 def create_cohort(db: Session, *, creator: User, name: str, unit: str = "", starts_on: date | None = None,
                   ends_on: date | None = None) -> Cohort:
-    if not name.strip():
+    name = free_text.checked(name, "培训班名称", free_text.TITLE)
+    unit = free_text.checked(unit, "单位", free_text.TITLE)
+    if not name:
         raise DomainError("请填写培训班名称")
     if starts_on and ends_on and ends_on < starts_on:
         raise DomainError("结束日期不能早于开始日期")
@@ -151,17 +158,28 @@ def set_active(db: Session, actor: User, cohort: Cohort, user_id: int, active: b
     return user
 
 
-def upload_roster(db: Session, actor: User, cohort: Cohort, *, filename: str, data: bytes) -> RosterUpload:
-    """Read and check the roster; nothing is imported until it is confirmed."""
-    rows = roster.read_roster(data)
-    existing = set(db.exec(select(User.username)).all())
-    rows = roster.check_rows(rows, existing)
+def save_upload(db: Session, actor: User, cohort: Cohort, *, filename: str,
+                rows: list[roster.RosterRow]) -> RosterUpload:
+    """Check the rows read from a roster (roster.read_apart) and keep them for
+    the instructor to confirm; nothing is imported until it is confirmed."""
+    rows = roster.check_rows(rows, _existing_usernames(db, [r.username for r in rows]))
     upload = RosterUpload(cohort_id=cohort.id, uploaded_by=actor.id, filename=filename[:256],
                           rows=[r.as_dict() for r in rows])
     db.add(upload)
     db.commit()
     db.refresh(upload)
     return upload
+
+
+def upload_roster(db: Session, actor: User, cohort: Cohort, *, filename: str, data: bytes) -> RosterUpload:
+    """Read the roster in this process (tools and tests; the service reads it
+    in a reader process, roster.read_apart) and keep it as save_upload does."""
+    return save_upload(db, actor, cohort, filename=filename, rows=roster.read_roster(data))
+
+
+def _existing_usernames(db: Session, usernames: list[str]) -> set[str]:
+    wanted = sorted({u for u in usernames if u})
+    return set(db.exec(select(User.username).where(User.username.in_(wanted))).all()) if wanted else set()
 
 
 def upload_for(db: Session, user: User, upload_id: int) -> RosterUpload:
@@ -172,52 +190,100 @@ def upload_for(db: Session, user: User, upload_id: int) -> RosterUpload:
     return upload
 
 
-def confirm_upload(db: Session, actor: User, upload: RosterUpload, *, good_rows_only: bool) -> RosterUpload:
-    """Import the checked roster in one transaction: every row, or (when the
-    instructor confirms it) only the good rows. Creates accounts with initial
-    passwords, to be changed at first login; enrols existing accounts."""
+# Rows written per transaction of an import, and the pause between two
+# batches. A batch of 200 new accounts holds the write lock (SQLite) for
+# about 50 ms. The pause lets waiting writers in: SQLite's writers do not
+# queue for the lock but retry (every 100 ms once they have waited a while),
+# so batches back to back kept an exam's saves out for the whole 1.2 s that
+# two imports of 2,000 rows took to write (bench/roster_during_exam.py).
+IMPORT_BATCH = 200
+IMPORT_PAUSE = 0.1
+ALREADY_IMPORTED = "该名单已经导入，不能重复导入"
+
+
+def confirm_upload(db: Session, actor: User, upload: RosterUpload, *,
+                   good_rows_only: bool) -> tuple[RosterUpload, list[dict]]:
+    """Import the checked roster: every row, or (when the instructor confirms
+    it) only the good rows. Creates accounts with initial passwords, to be
+    changed at first login; enrols existing accounts.
+
+    An exam may be running meanwhile, so the import never holds a transaction
+    (on SQLite: the write lock) for long: the initial passwords are hashed
+    first, while none is open (argon2, about 7 ms each), then the rows are
+    written IMPORT_BATCH at a time, each batch in a transaction of its own.
+    The first batch claims the upload (a conditional update of imported_at),
+    so of two confirmations only one imports; an account created meanwhile
+    by someone else is enrolled as an existing one.
+
+    Returns the upload and the new accounts' initial passwords
+    ({name, unit, username, password}), for credentials_workbook: they are
+    stored nowhere (only their hashes), so this is the only time they exist."""
     if upload.imported_at is not None:
-        raise DomainError("该名单已经导入，不能重复导入")
+        raise DomainError(ALREADY_IMPORTED)
     rows = [roster.RosterRow(**r) for r in upload.rows]
     bad = [r for r in rows if not r.ok]
     if bad and not good_rows_only:
         raise DomainError(f"名单中有 {len(bad)} 行有误：请修改后重新上传，或确认只导入 {len(rows) - len(bad)} 行正确的记录")
+    good = [r for r in rows if r.ok]
+    existing = _existing_usernames(db, [r.username for r in good])
     cohort = db.get(Cohort, upload.cohort_id)
+    commit_keeping_loaded(db)                         # no transaction while the passwords are hashed
+    passwords = {r.username: accounts.initial_password() for r in good if r.username not in existing}
+    hashes = {username: accounts.hash_password(password) for username, password in passwords.items()}
     credentials = []
     enrolled = 0
-    for r in rows:
-        if not r.ok:
-            continue
-        user = db.exec(select(User).where(User.username == r.username)).first()
-        created = user is None
-        if user is None:
-            password = accounts.initial_password()
-            user = User(username=r.username, display_name=r.name, unit=r.unit, cert_no=r.cert_no,
-                        role=Role.trainee.value, password_hash=accounts.hash_password(password),
-                        must_change_password=True)
-            db.add(user)
-            db.flush()
-            credentials.append({"name": r.name, "unit": r.unit, "username": r.username, "password": password})
-        enrolled += _enrol(db, actor, cohort, user, created=created)
-    upload.imported_at = utcnow()
-    upload.credentials = credentials
-    db.add(upload)
+    for start in range(0, max(len(good), 1), IMPORT_BATCH):
+        if start == 0 and db.exec(update(RosterUpload).where(RosterUpload.id == upload.id,
+                                                             RosterUpload.imported_at == None)  # noqa: E711
+                                  .values(imported_at=utcnow())).rowcount != 1:
+            db.rollback()
+            raise DomainError(ALREADY_IMPORTED)
+        batch = good[start:start + IMPORT_BATCH]
+        found = {u.username: u for u in db.exec(select(User).where(User.username.in_([r.username for r in batch])))}
+        for r in batch:                               # (an account that existed at the start: no hash made)
+            if r.username not in found and r.username not in passwords:
+                passwords[r.username] = accounts.initial_password()
+                hashes[r.username] = accounts.hash_password(passwords[r.username])
+        new = {r.username: User(username=r.username, display_name=r.name, unit=r.unit, cert_no=r.cert_no,
+                                role=Role.trainee.value, password_hash=hashes[r.username], must_change_password=True)
+               for r in batch if r.username not in found}
+        db.add_all(new.values())
+        db.flush()                                    # the batch's new accounts in one INSERT
+        for r in batch:
+            if r.username in new:
+                credentials.append({"name": r.name, "unit": r.unit, "username": r.username,
+                                    "password": passwords[r.username]})
+            enrolled += _enrol(db, actor, cohort, found.get(r.username) or new[r.username],
+                               created=r.username in new)
+        commit_keeping_loaded(db)
+        if start + IMPORT_BATCH < len(good):
+            time.sleep(IMPORT_PAUSE)                  # the exam's saves get the write lock between batches
     audit(db, actor, "roster.import", f"cohort:{cohort.id}", upload=upload.id, enrolled=enrolled,
           created=len(credentials), skipped=len(bad))
     db.commit()
     db.refresh(upload)
-    return upload
+    return upload, credentials
 
 
-def credentials_workbook(db: Session, upload: RosterUpload) -> bytes:
-    """The initial passwords still in use. Once a trainee has changed theirs,
-    the stored initial password is void and is deleted from the upload."""
-    pending = set(db.exec(select(User.username).where(User.must_change_password == True)).all())  # noqa: E712
-    still = [c for c in upload.credentials if c["username"] in pending]
-    if len(still) != len(upload.credentials):
-        upload.credentials = still
-        db.add(upload)
-        db.commit()
+def created_count(upload: RosterUpload) -> int:
+    """How many accounts an import made (or, before it is confirmed, will make)."""
+    return sum(1 for r in upload.rows if not r.get("errors") and not r.get("existing"))
+
+
+def credentials_workbook(credentials: list[dict]) -> bytes:
+    """The initial-password workbook of an import or a reset, made from the
+    passwords in memory: it is the answer to that request, and never kept."""
+    days = INITIAL_PASSWORD_DAYS
     return workbook([Sheet("初始密码", ["姓名", "单位/镇街", "登录名", "初始密码", "说明"],
-                           [[c["name"], c["unit"], c["username"], c["password"], "首次登录后须修改密码"]
-                            for c in still])])
+                           [[c["name"], c["unit"], c["username"], c["password"],
+                             f"首次登录后须修改密码；{days} 天内未使用即失效"] for c in credentials])])
+
+
+def lift_throttle(db: Session, actor: User, cohort: Cohort, user_id: int) -> User:
+    """Forgive a trainee's failed logins so far (accounts.lift_throttle), for an
+    actor who holds the account (custody.managed_trainee); audited."""
+    user = custody.managed_trainee(db, actor, cohort, user_id)
+    accounts.lift_throttle(db, user)
+    audit(db, actor, "account.lift_throttle", f"user:{user.id}", username=user.username, cohort_id=cohort.id)
+    db.commit()
+    return user

@@ -24,7 +24,8 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 180     # a session unused this long ends
     timezone: str = "Asia/Shanghai"     # how times are shown and entered on the pages
     sweep_seconds: int = 30             # how often attempts past their deadline are graded (0: only on access)
-    cookie_secure: bool = False         # set to true behind HTTPS
+    cookie_secure: bool = False         # true: every cookie Secure (over HTTPS they are anyway: web/headers.py)
+    trusted_proxies: str = "127.0.0.1"  # addresses whose X-Forwarded-Proto/-For are believed (comma-separated)
     admin_username: str = "instructor"  # first instructor account, created by `setup`
     admin_password: str = ""            # empty: a random password is printed once
 

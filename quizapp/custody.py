@@ -29,13 +29,18 @@ def _held_elsewhere(db: Session, user_id: int, cohort_id: int) -> bool:
 
 def enrol(db: Session, actor: User, cohort: Cohort, user: User, *, created: bool) -> Enrolment | None:
     """Put the account into the cohort on the terms of domain/custody.py;
-    None when it is there already. The caller commits."""
-    if db.get(Enrolment, (cohort.id, user.id)):
+    None when it is there already. The caller commits.
+
+    An account ``created`` by this enrolment is in no cohort yet: it is
+    enrolled without a query (a roster import creates hundreds per batch)."""
+    if not created and db.get(Enrolment, (cohort.id, user.id)):
         return None
     if user.role != Role.trainee.value:
         raise DomainError(f"{user.username} 不是学员账号，不能加入培训班")
-    terms = rules.enrolment_terms(created=created, held_elsewhere=_held_elsewhere(db, user.id, cohort.id),
-                                  held_by_actor=holds(db, actor, user.id) and actor.role != Role.supervisor.value,
+    terms = rules.enrolment_terms(created=created,
+                                  held_elsewhere=not created and _held_elsewhere(db, user.id, cohort.id),
+                                  held_by_actor=not created and holds(db, actor, user.id)
+                                  and actor.role != Role.supervisor.value,
                                   actor_is_supervisor=actor.role == Role.supervisor.value,
                                   actor_unit=actor.unit or "", trainee_unit=user.unit or "")
     enrolment = Enrolment(cohort_id=cohort.id, user_id=user.id, status=terms.status, custody=terms.custody,

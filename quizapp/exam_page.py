@@ -9,7 +9,10 @@ one connection with statements built once, as autosave reads a save's:
     the paper                                          autosave's per-worker cache of papers
     the questions' content                             a per-worker cache keyed by id and content
                                                        hash; only the hashes are read per request
-    saved answers, focus losses                        one statement each
+    saved answers and their versions, focus losses     one statement each
+
+The page keeps each saved answer's version (data-versions, see
+exams.write_answers) and sends it with a save of that question.
 
 Every other case returns None, and the route takes the general path
 (exams.own_attempt, which grades an overdue attempt and answers the usual
@@ -18,7 +21,7 @@ errors); both give an ExamPage for the same template.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from cachetools import LRUCache
@@ -40,7 +43,8 @@ _IN_PAPER = _questions.c.id.in_(bindparam("ids", expanding=True))
 _HASHES = select(_questions.c.id, _questions.c.content_hash).where(_IN_PAPER)
 _CONTENT = select(_questions.c.id, _questions.c.content_hash, _questions.c.type, _questions.c.stem,
                   _questions.c.options, _questions.c.parts).where(_IN_PAPER)
-_SAVED = select(_answers.c.question_id, _answers.c.response).where(_answers.c.attempt_id == bindparam("attempt_id"))
+_SAVED = select(_answers.c.question_id, _answers.c.response, _answers.c.seq).where(
+    _answers.c.attempt_id == bindparam("attempt_id"))
 _FOCUS_LOSSES = (select(func.count()).select_from(_events)
                  .where(_events.c.attempt_id == bindparam("attempt_id"), _events.c.counted == True))  # noqa: E712
 
@@ -66,6 +70,7 @@ class ExamPage:
     remaining: int
     focus_losses: int
     questions: list[PaperQuestion]
+    versions: dict[str, int] = field(default_factory=dict)      # question id -> the saved answer's version
 
     @property
     def warning(self) -> str:
@@ -83,14 +88,21 @@ def load(engine: Engine, *, token: str | None, attempt_id: int, idle: timedelta 
         conn, live = found
         items = paper_items(conn, attempt_id, live.started_at)
         contents = _question_contents(conn, list(items))
-        saved = {qid: response for qid, response in conn.execute(_SAVED, {"attempt_id": attempt_id})}
+        rows = conn.execute(_SAVED, {"attempt_id": attempt_id}).all()
+        saved = {row.question_id: row.response for row in rows}
         losses = conn.execute(_FOCUS_LOSSES, {"attempt_id": attempt_id}).scalar_one()
     questions = [question_view(contents[qid], number=n, points=item.points, option_order=item.option_order,
                                part_orders=item.part_option_orders, response=saved.get(qid))
                  for n, (qid, item) in enumerate(items.items(), 1)]
     page = ExamPage(attempt_id, live.number, live.title, live.focus_loss_limit, live.focus_grace_seconds,
-                    rules.remaining_seconds(live.deadline, now), losses, questions)
+                    rules.remaining_seconds(live.deadline, now), losses, questions,
+                    {row.question_id: row.seq for row in rows})
     return page, PageUser(live.display_name, live.role, live.unit)
+
+
+def saved_versions(conn: Connection, attempt_id: int) -> dict[str, int]:
+    """The version of each saved answer of the attempt (for the general path's page)."""
+    return {row.question_id: row.seq for row in conn.execute(_SAVED, {"attempt_id": attempt_id})}
 
 
 def _question_contents(conn: Connection, ids: list[str]) -> dict[str, Row]:

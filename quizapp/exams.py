@@ -24,6 +24,7 @@ from sqlmodel import Session, func, select
 from . import mistakes, practice
 from .audit import record as audit
 from .cohorts import enrolled_cohort_ids
+from .domain import text as free_text
 from .domain import exams as rules
 from .domain import statistics
 from .domain.supervision import accuracy_by
@@ -128,7 +129,9 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
                 cohort_id: int | None = None, purpose: str = "exam", certifying: bool = False) -> Exam:
     """Validate and save an exam. A blueprint is assembled once here as a
     dry run, so an exam the bank cannot fill is refused with the cell named."""
-    if not title.strip():
+    title = free_text.checked(title, "考试名称", free_text.TITLE)
+    description = free_text.checked(description, "考试说明", free_text.TEXT)
+    if not title:
         raise DomainError("请填写考试名称")
     if bool(question_ids) == bool(blueprint):
         raise DomainError("请指定固定试题或组卷规则（二者选一）")
@@ -379,16 +382,19 @@ def saved_responses(db: Session, attempt: Attempt) -> dict[str, object]:
 
 @dataclass
 class Saved:
+    """A save's acknowledgement: the answer the server keeps for the question, and its version."""
     saved_at: datetime
-    applied: bool          # False: a newer save of this question was already stored (a stale retry)
+    applied: bool          # the server keeps this save's answer; False: another device's newer save is kept
+    seq: int = 0           # the kept answer's version (write_answers)
+    response: object = None     # the kept answer: the page shows it when its own save was not applied
 
 
 def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, response,
-                seq: int | None = None, now: datetime | None = None) -> Saved:
-    """Save (or replace) one answer of an open attempt. ``seq`` orders the
-    saves of one question (the page numbers them when the answer is chosen;
-    without it, the server's clock does): a save older than the stored one is
-    acknowledged but not applied. The attempt row is locked first, so no save
+                base: int | None = None, now: datetime | None = None) -> Saved:
+    """Save (or replace) one answer of an open attempt. ``base`` is the
+    version of the answer the page showed when this one was chosen: a save
+    made on an answer that has since been replaced is acknowledged but not
+    applied (write_answers). The attempt row is locked first, so no save
     lands after the attempt is graded."""
     now = now or utcnow()
     attempt = own_attempt(db, user, attempt_id, now, lock=True)
@@ -399,9 +405,7 @@ def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, r
     if item is None:
         raise InvalidAnswer("本题不在您的试卷中")
     chosen = rules.check_paper_response(item, response)
-    # One statement inserts the answer or replaces an older one; a newer stored
-    # save (a higher seq) is left alone and no row is affected.
-    [saved] = write_answers(db.connection(), [AnswerWrite(attempt.id, question_id, chosen, seq)], now)
+    [saved] = write_answers(db.connection(), [AnswerWrite(attempt.id, question_id, chosen, base)], now)
     db.commit()
     return saved
 
@@ -411,21 +415,27 @@ class AnswerWrite:
     attempt_id: int
     question_id: str
     response: object        # already checked against the question (domain.exams.check_paper_response)
-    seq: int | None
+    base: int | None        # the version of the answer it was chosen on; None: replace whatever is stored
 
 
 def write_answers(conn: Connection, writes: list[AnswerWrite], now: datetime) -> list[Saved]:
     """Write answers in their order, each acknowledged as a Saved.
 
-    One statement inserts an answer or replaces an older one; when a newer
-    save of the question is stored (a higher seq) no row is affected, and the
-    save is acknowledged as not applied with the stored time. Without a seq
-    from the page, the server's clock orders the saves. Many answers go in
-    one statement; one statement cannot touch a row twice, so a question
-    saved twice in the same batch is written in a second round, after the
-    first."""
+    The order of a question's saves is the server's, never a device's clock:
+    each stored answer has a version (seq), 1 for the first save kept and one
+    more for each save kept after it. A save carries the version of the
+    answer it was chosen on (its base, which the page knows); it replaces the
+    stored answer only while that is still the stored version. Otherwise
+    another device has saved since: the save is not applied, and its Saved
+    carries the stored answer and version, for the page to show instead. A
+    save whose very answer is stored (a retry after a lost reply) is
+    acknowledged as kept. A save without a base replaces whatever is stored.
+
+    One statement inserts or replaces the answers of a round. One statement
+    cannot touch a row twice, so a question saved twice in the same batch is
+    written in a second round, after the first."""
     params = [{"attempt_id": w.attempt_id, "question_id": w.question_id, "response": w.response, "saved_at": now,
-               "seq": w.seq if w.seq is not None else int(now.timestamp() * 1_000_000)} for w in writes]
+               "seq": (w.base or 0) + 1} for w in writes]        # a new row's version; a stored one counts on
     key = [(p["attempt_id"], p["question_id"]) for p in params]
     saved: list[Saved] = [None] * len(writes)      # type: ignore[list-item]  (each is set below)
     pending = list(range(len(writes)))
@@ -435,25 +445,33 @@ def write_answers(conn: Connection, writes: list[AnswerWrite], now: datetime) ->
         for i in pending:
             (later if key[i] in seen else this_round).append(i)
             seen.add(key[i])
-        applied = {tuple(row) for row in conn.execute(_upsert_statement(conn.dialect.name),
-                                                       [params[i] for i in this_round])}
+        written: dict[tuple[int, str], int] = {}
+        for on_version in (True, False):
+            rows = [params[i] for i in this_round if (writes[i].base is not None) == on_version]
+            if rows:
+                written.update(((a, q), seq) for a, q, seq in conn.execute(
+                    _upsert_statement(conn.dialect.name, on_version), rows))
         for i in this_round:
-            saved[i] = (Saved(now, True) if key[i] in applied
-                        else Saved(conn.execute(_STORED_SAVE_TIME, params[i]).scalar_one(), False))
+            if key[i] in written:
+                saved[i] = Saved(now, True, written[key[i]], writes[i].response)
+            else:
+                kept = conn.execute(_STORED_ANSWER, params[i]).one()
+                saved[i] = Saved(kept.saved_at, kept.response == writes[i].response, kept.seq, kept.response)
         pending = later
     return saved
 
 
 _answers = AttemptAnswer.__table__
-_STORED_SAVE_TIME = select(_answers.c.saved_at).where(_answers.c.attempt_id == bindparam("attempt_id"),
-                                                      _answers.c.question_id == bindparam("question_id"))
+_STORED_ANSWER = select(_answers.c.saved_at, _answers.c.seq, _answers.c.response).where(
+    _answers.c.attempt_id == bindparam("attempt_id"), _answers.c.question_id == bindparam("question_id"))
 
 
 @functools.cache
-def _upsert_statement(dialect: str):
-    """INSERT … ON CONFLICT (attempt_id, question_id) DO UPDATE … WHERE stored seq <= seq
-    RETURNING the key of each row written (PostgreSQL and SQLite alike), built once per dialect;
-    values are bound at execution, one set or many."""
+def _upsert_statement(dialect: str, on_version: bool):
+    """INSERT … ON CONFLICT (attempt_id, question_id) DO UPDATE SET …, seq = seq + 1
+    [WHERE stored seq < base + 1] RETURNING the key and version of each row written
+    (PostgreSQL and SQLite alike), built once per dialect; values are bound at
+    execution, one set or many. The base travels as the new row's seq (base + 1)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -461,8 +479,9 @@ def _upsert_statement(dialect: str):
     stmt = insert(_answers)
     return stmt.on_conflict_do_update(
         index_elements=[_answers.c.attempt_id, _answers.c.question_id],
-        set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at, "seq": stmt.excluded.seq},
-        where=_answers.c.seq <= stmt.excluded.seq).returning(_answers.c.attempt_id, _answers.c.question_id)
+        set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at, "seq": _answers.c.seq + 1},
+        where=_answers.c.seq < stmt.excluded.seq if on_version else None,
+    ).returning(_answers.c.attempt_id, _answers.c.question_id, _answers.c.seq)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from .cohorts import enrolled_cohort_ids, enrolled_item
+from .domain import text as free_text
 from .domain.errors import DomainError
 from .domain.surveys import validate_rating
 from .models import Cohort, SessionFeedback, TeachingSession, User
@@ -22,9 +23,11 @@ class AlreadyRated(DomainError):
 
 
 def add_session(db: Session, cohort: Cohort, *, title: str, held_on: date | None, teacher: str) -> TeachingSession:
-    if not title.strip():
+    title = free_text.checked(title, "课程名称", free_text.TITLE)
+    teacher = free_text.checked(teacher, "授课教师", free_text.NAME)
+    if not title:
         raise DomainError("请填写课程名称")
-    session = TeachingSession(cohort_id=cohort.id, title=title.strip(), held_on=held_on, teacher=teacher.strip())
+    session = TeachingSession(cohort_id=cohort.id, title=title, held_on=held_on, teacher=teacher)
     db.add(session)
     db.commit()
     db.refresh(session)
@@ -47,7 +50,8 @@ def rate(db: Session, user: User, session: TeachingSession, *, ratings: dict[str
         values = {k: validate_rating(ratings.get(k), f"“{label}”") for k, label in DIMENSIONS.items()}
     except ValueError as e:
         raise DomainError(str(e)) from None
-    db.add(SessionFeedback(session_id=session.id, user_id=user.id, comment=comment.strip()[:2000], **values))
+    comment = free_text.checked(comment, "意见和建议", free_text.TEXT)
+    db.add(SessionFeedback(session_id=session.id, user_id=user.id, comment=comment, **values))
     try:
         db.commit()
     except IntegrityError:

@@ -35,6 +35,14 @@ class User(SQLModel, table=True):
     active: bool = True
     cert_no: str = Field(default="", max_length=64)          # 执法证号
     created_at: datetime = Field(default_factory=utcnow)
+    # When the current password was set: an initial one (must_change_password)
+    # expires 14 days after it (domain/password_policy.py).
+    password_changed_at: datetime | None = Field(default_factory=utcnow)
+    # The hash of the password before the current one (the user's own, not an
+    # initial one): a new password may not repeat it.
+    previous_password_hash: str | None = Field(default=None, max_length=256)
+    # An instructor or supervisor lifted the login throttle: failures before this no longer count.
+    throttle_cleared_at: datetime | None = None
 
 
 class LoginSession(SQLModel, table=True):
@@ -239,7 +247,16 @@ class RosterUpload(SQLModel, table=True):
     filename: str = Field(default="", max_length=256)
     rows: list = Field(sa_column=Column(JSON, nullable=False))          # [{row, data, errors, existing}]
     imported_at: datetime | None = None
-    credentials: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))   # initial passwords
+    created_at: datetime = Field(default_factory=utcnow)
+    # No initial passwords here: their workbook is the answer to the import itself (cohorts.confirm_upload).
+
+
+class SigningKey(SQLModel, table=True):
+    """Random keys that sign cookies the app must recognise again (the known-device
+    cookie, quizapp/devices.py); made by migration 0013, shared by every worker."""
+    __tablename__ = "signing_keys"
+    name: str = Field(primary_key=True, max_length=32)
+    key: str = Field(max_length=128)
     created_at: datetime = Field(default_factory=utcnow)
 
 

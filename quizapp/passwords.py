@@ -12,8 +12,14 @@ start a login is mostly its argon2.
 libsodium computes one lane (p = 1). argon2-cffi stays for the rest:
 argon2i and argon2d hashes, and reading a hash's parameters for
 ``check_needs_rehash``.
+
+Also the list of common passwords that the password policy refuses
+(``common_passwords``; its source: quizapp/data/README.md).
 """
 from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
 
 import nacl.exceptions
 import nacl.pwhash.argon2id
@@ -51,3 +57,12 @@ class SodiumArgon2idHasher(Argon2Hasher):
             return nacl.pwhash.argon2id.verify(encoded.encode("ascii"), ensure_bytes(password))
         except (nacl.exceptions.CryptoError, UnicodeEncodeError):     # a wrong password or a malformed hash
             return False
+
+
+COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt"
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 10,000 most common passwords, lower case (read once per process)."""
+    return frozenset(line for line in COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines() if line)

@@ -9,6 +9,8 @@ editor acting on a report another editor has meanwhile closed or changed is
 told so, and nothing is overwritten."""
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,15 +19,12 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from .audit import record as audit
-from .content import HANDBOOK
-from .content.pages import parse_page
+from .content.generate import REPORT_PAGES
+from .domain import text as free_text
 from .domain import reports as rules
 from .domain.errors import NotFound
 from .domain.procedure import VOLUME_BY_CODE
 from .models import ContentReport, Question, Role, User, utcnow
-
-
-NOT_PAGES = ("statutes/", "templates/")
 
 
 @dataclass(frozen=True)
@@ -34,21 +33,27 @@ class Section:
     title: str
 
 
-@lru_cache(maxsize=512)
-def _sections(path: str, mtime: float) -> tuple[str, tuple[Section, ...]]:
-    page = parse_page(path, (HANDBOOK / path).read_text(encoding="utf-8"))
-    return page.title, tuple(Section(h.anchor, h.text) for h in page.headings)
+HandbookPages = Mapping[str, tuple[str, tuple[Section, ...]]]     # page path -> (title, sections)
 
 
-def page_sections(path: str) -> tuple[str, tuple[Section, ...]] | None:
-    """The title and sections of a handbook page (its path under handbook/),
-    or None if there is no such page."""
-    if not path.endswith(".md") or path.startswith(NOT_PAGES) or ".." in Path(path).parts:
-        return None
-    file = HANDBOOK / path
-    if not file.is_file():
-        return None
-    return _sections(path, file.stat().st_mtime)
+def handbook_pages(site_dir: Path) -> HandbookPages:
+    """The pages of the built handbook that take reports, with their titles and
+    sections, from the page list the build wrote (hooks/handbook.py); empty if
+    the handbook is not built. A page is looked up in it by its path as a key:
+    the report form never opens a file it is named."""
+    file = Path(site_dir) / REPORT_PAGES
+    try:
+        mtime = file.stat().st_mtime
+    except OSError:
+        return {}
+    return _read_pages(str(file), mtime)
+
+
+@lru_cache(maxsize=4)
+def _read_pages(file: str, mtime: float) -> HandbookPages:
+    listed = json.loads(Path(file).read_text(encoding="utf-8"))
+    return {path: (page["title"], tuple(Section(anchor, title) for anchor, title in page["sections"]))
+            for path, page in listed.items()}
 
 
 def volume_of(page: str) -> str:
@@ -57,9 +62,10 @@ def volume_of(page: str) -> str:
 
 
 def submit(db: Session, user: User, *, category: str, text: str, page: str = "", section: str = "",
-           question_id: str = "") -> ContentReport:
+           question_id: str = "", pages: HandbookPages | None = None) -> ContentReport:
     """Store a report on a page section or a question; ReportRejected (nothing
-    stored) for an empty or overlong text, an unknown page, section or question."""
+    stored) for an empty or overlong text, an unknown question, or a page or
+    section that is not in ``pages`` (handbook_pages: the built handbook's)."""
     text = rules.clean_report(category, text)
     if question_id:
         question = db.get(Question, question_id)
@@ -68,7 +74,7 @@ def submit(db: Session, user: User, *, category: str, text: str, page: str = "",
         report = ContentReport(user_id=user.id, question_id=question.id, volume=question.volume,
                                page=question.anchor.partition("#")[0], section=question.anchor.partition("#")[2])
     else:
-        found = page_sections(page)
+        found = (pages or {}).get(page)
         if found is None:
             raise rules.ReportRejected(f"手册页面 {page or '（未指明）'} 不存在，请从手册页面上的“纠错/建议”进入")
         if section and section not in {s.anchor for s in found[1]}:
@@ -157,6 +163,7 @@ def flagged_questions(db: Session) -> dict[str, int]:
 def set_suspended(db: Session, editor: User, question_id: str, suspended: bool, reason: str = "") -> Question:
     """Take a question out of every new paper and practice at once (or put it
     back). Attempts already drawn keep it, and grades stay as they were."""
+    reason = free_text.checked(reason, "理由", free_text.REASON)
     question = db.get(Question, question_id)
     if question is None:
         raise NotFound(f"题目 {question_id} 不存在")
@@ -164,7 +171,7 @@ def set_suspended(db: Session, editor: User, question_id: str, suspended: bool, 
         question.suspended = suspended
         db.add(question)
         audit(db, editor, "question.suspend" if suspended else "question.restore", f"question:{question_id}",
-              reason=reason.strip()[:200])
+              reason=reason)
     db.commit()
     db.refresh(question)
     return question

@@ -1,6 +1,13 @@
 """Rosters (学员名单) from Excel: read the sheet, check every row, report
 row by row. Reading is openpyxl; the row rules are plain functions.
 
+An upload is read within limits (file size, unpacked size, parts, rows,
+columns: see "limits" below) and never in the service's own process: the
+route awaits :func:`read_apart`, which runs :func:`read_roster` in a reader
+process (``python -m quizapp.roster``) while the request holds no
+transaction. cohorts.save_upload then checks and stores the rows;
+cohorts.confirm_upload imports them in batches.
+
 Columns, found by their header in the first row (order free):
 姓名 (required), 单位/镇街 (required; also 单位 or 镇街), 手机号 or 工号
 (at least one; the login name is the phone number, else the staff number),
@@ -8,12 +15,18 @@ Columns, found by their header in the first row (order free):
 """
 from __future__ import annotations
 
+import asyncio
 import io
+import json
+import os
 import re
+import sys
+import zipfile
 from dataclasses import asdict, dataclass, field
 
 from openpyxl import Workbook, load_workbook
 
+from .domain import text as free_text
 from .domain.errors import DomainError
 
 HEADERS = {
@@ -56,23 +69,106 @@ class RosterRow:
 
 
 def _text(value) -> str:
+    """A cell as text, at most MAX_CELL_CHARS characters (a longer one is
+    refused by check_rows anyway; the preview need not store it whole)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)                       # 13800000000 typed as a number
-    return str(value).strip()
+    return str(value).strip()[:MAX_CELL_CHARS]
+
+
+# --- limits of an uploaded roster -----------------------------------------------------------
+# A cohort's roster has a few dozen to a few hundred trainees in the
+# template's five columns. The limits leave room for the largest real one
+# (2,000 rows of 30 columns of long text: 6 MB unpacked, read in 0.4 s) and
+# refuse what would keep a process busy for long (a 1.6 KB workbook declaring
+# 16,384 columns padded every row to that width: 11 s), each with a message
+# that names the limit. The zip directory is checked before openpyxl opens
+# the file: its declared sizes are a real bound, because Python's zipfile
+# never unpacks more of a part than its declared size (the part's checksum
+# then fails and the file is unreadable).
+MAX_FILE_BYTES = 5 * 1024 * 1024          # the upload itself
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024     # all parts of the workbook, as its zip directory declares them
+MAX_PARTS = 1000                          # files in the workbook's zip (a one-sheet workbook has about 10)
+MAX_ROWS = 2000                           # trainees (non-empty rows under the header)
+MAX_COLUMNS = 30                          # columns of the sheet, declared or in the header row
+MAX_CELL_CHARS = 200                      # text kept of one cell
+READ_SECONDS = 20                         # the reader process is stopped after this (a workbook within the limits: < 1 s)
+READ_MEMORY_BYTES = 1024 ** 3             # the reader process's address space
+READER_NICENESS = 10                      # the reader's CPU priority below the examinees' requests
+MAX_PARALLEL_READS = 2                    # reader processes per worker at once; a third upload is asked to wait
+UNREADABLE = "无法读取该文件：请上传 Excel 工作簿（.xlsx），可先下载名单模板"
+MB = 1024 * 1024
+
+
+class RosterTooLarge(RosterError):
+    """A workbook beyond one of the limits above."""
+    status = 413
+
+
+class ReaderBusy(RosterError):
+    status = 503
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse a workbook whose zip directory declares too many parts or more
+    than MAX_UNPACKED_BYTES unpacked (a zip bomb), before anything is unpacked."""
+    if len(data) > MAX_FILE_BYTES:
+        raise RosterTooLarge(f"文件超过 {MAX_FILE_BYTES // MB} MB，请拆分后上传")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise RosterError(UNREADABLE) from None
+    if len(parts) > MAX_PARTS:
+        raise RosterTooLarge(f"文件内部有 {len(parts)} 个部件，超过名单文件的上限 {MAX_PARTS} 个，"
+                             "不是正常的学员名单：请用名单模板重新整理后上传")
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise RosterTooLarge(f"文件解压后有 {unpacked / MB:,.0f} MB，超过名单文件的上限 {MAX_UNPACKED_BYTES // MB} MB"
+                             f"（名单最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列），不是正常的学员名单：请用名单模板重新整理后上传")
 
 
 def read_roster(data: bytes) -> list[RosterRow]:
-    """The rows of the first sheet; RosterError when the file or a required column is missing."""
+    """The trainees of the first sheet, within the limits above: RosterTooLarge
+    beyond one of them, RosterError when the file or a required column is
+    missing. openpyxl reads the sheet as a stream (read-only mode), the header
+    row first, then only the template's columns of the rows below it.
+
+    This runs in the caller's process: the service calls read_apart, which
+    runs it in a process of its own."""
+    check_archive(data)
     try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
     except Exception:  # noqa: BLE001 - any unreadable upload gets the same plain answer
-        raise RosterError("无法读取该文件：请上传 Excel 工作簿（.xlsx），可先下载名单模板") from None
-    rows = list(sheet.iter_rows(values_only=True))
-    if not rows:
+        raise RosterError(UNREADABLE) from None
+    try:
+        return _rows_of(sheet)
+    except RosterError:
+        raise
+    except Exception:  # noqa: BLE001 - e.g. a part whose checksum fails while it is streamed
+        raise RosterError(UNREADABLE) from None
+    finally:
+        book.close()
+
+
+def _too_many_columns(count: int | str) -> RosterTooLarge:
+    return RosterTooLarge(f"名单最多 {MAX_COLUMNS} 列，本表有 {count} 列：请删去多余的列，或用名单模板重新整理后上传")
+
+
+def _rows_of(sheet) -> list[RosterRow]:
+    declared = sheet.max_column                  # from the sheet's <dimension>; None when it has none
+    if declared and declared > MAX_COLUMNS:
+        raise _too_many_columns(declared)
+    sheet.reset_dimensions()                     # a wrong <dimension> must neither pad nor cut the rows read
+    first = next(sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS + 1, values_only=True), ())
+    header = [_text(h) for h in first]
+    if len(header) > MAX_COLUMNS and header[MAX_COLUMNS]:
+        raise _too_many_columns(f"超过 {MAX_COLUMNS}")
+    if not any(header):
         raise RosterError("名单是空的：第一行应为表头（姓名、单位/镇街、手机号或工号、执法证号）")
-    header = [_text(h) for h in rows[0]]
     columns: dict[str, int] = {}
     for key, names in HEADERS.items():
         for i, h in enumerate(header):
@@ -83,15 +179,93 @@ def read_roster(data: bytes) -> list[RosterRow]:
         missing.append("手机号或工号")
     if missing:
         raise RosterError(f"名单缺少列：{'、'.join(missing)}（第 1 行应为表头）")
+    low, high = min(columns.values()), max(columns.values())      # only the template's columns are read
+    at = {key: i - low for key, i in columns.items()}
     out = []
-    for n, values in enumerate(rows[1:], 2):
+    for n, values in enumerate(sheet.iter_rows(min_row=2, min_col=low + 1, max_col=high + 1, values_only=True), 2):
         if not any(_text(v) for v in values):
             continue
-        get = lambda key: _text(values[columns[key]]) if key in columns and columns[key] < len(values) else ""  # noqa: E731
+        if len(out) == MAX_ROWS:
+            raise RosterTooLarge(f"名单最多 {MAX_ROWS} 行（不含表头），本表超过 {MAX_ROWS} 行：请拆分成几个文件分别上传")
+        get = lambda key: _text(values[at[key]]) if key in at else ""  # noqa: E731
         out.append(RosterRow(n, get("name"), get("unit"), get("phone"), get("staff_no"), get("cert_no")))
     if not out:
         raise RosterError("名单中没有学员（表头下面没有数据行）")
     return out
+
+
+# --- reading in a process of its own ------------------------------------------------------
+# The service never parses a workbook in its own process: openpyxl is pure
+# Python, so on the event loop it froze every request, and in a thread it
+# would still take the interpreter lock from the examinees' saves. The
+# reader is ``python -m quizapp.roster`` (this module's __main__ below): the
+# workbook on its stdin, the rows or the refusal as JSON on its stdout, at a
+# lower CPU priority, with a memory ceiling, stopped after READ_SECONDS.
+READER = [sys.executable, "-m", "quizapp.roster"]
+_reading = 0                                     # reader processes of this worker now running
+
+
+async def read_apart(data: bytes) -> list[RosterRow]:
+    """read_roster in a reader process; the caller awaits it without holding a
+    transaction (on SQLite: the write lock) or a thread."""
+    global _reading
+    if len(data) > MAX_FILE_BYTES:
+        raise RosterTooLarge(f"文件超过 {MAX_FILE_BYTES // MB} MB，请拆分后上传")
+    if _reading >= MAX_PARALLEL_READS:
+        raise ReaderBusy("正在读取其他名单，请稍后再上传")
+    _reading += 1
+    try:
+        out = await _run_reader(data)
+    finally:
+        _reading -= 1
+    try:
+        result = json.loads(out)
+    except ValueError:                           # the reader died (out of memory, killed): no JSON
+        raise RosterError(UNREADABLE) from None
+    if "error" in result:
+        raise (RosterTooLarge if result.get("status") == RosterTooLarge.status else RosterError)(result["error"])
+    return [RosterRow(**row) for row in result["rows"]]
+
+
+async def _run_reader(data: bytes) -> bytes:
+    process = await asyncio.create_subprocess_exec(*READER, stdin=asyncio.subprocess.PIPE,
+                                                   stdout=asyncio.subprocess.PIPE)
+    try:
+        out, _ = await asyncio.wait_for(process.communicate(data), READ_SECONDS)
+        return out
+    except asyncio.TimeoutError:
+        raise RosterTooLarge(f"名单文件过于复杂，{READ_SECONDS} 秒内未能读完：请用名单模板重新整理后上传") from None
+    finally:
+        if process.returncode is None:           # timed out, or the request was cancelled
+            process.kill()
+            await process.wait()
+
+
+def _confine_reader() -> None:
+    """In the reader process: a lower CPU priority and a memory ceiling (where the OS has them)."""
+    try:
+        os.nice(READER_NICENESS)
+    except (AttributeError, OSError):
+        pass
+    try:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (READ_MEMORY_BYTES, READ_MEMORY_BYTES))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _reader_main() -> None:
+    """python -m quizapp.roster: the workbook on stdin; {"rows": [...]} or {"error", "status"} on stdout."""
+    _confine_reader()
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    try:
+        result = {"rows": [row.as_dict() for row in read_roster(data)]}
+    except RosterError as e:
+        result = {"error": e.message, "status": e.status}
+    except MemoryError:
+        result = {"error": "名单文件过于复杂，读取时所需内存超过上限：请用名单模板重新整理后上传",
+                  "status": RosterTooLarge.status}
+    sys.stdout.write(json.dumps(result, ensure_ascii=False))
 
 
 def check_rows(rows: list[RosterRow], existing_usernames: set[str]) -> list[RosterRow]:
@@ -106,6 +280,9 @@ def check_rows(rows: list[RosterRow], existing_usernames: set[str]) -> list[Rost
             r.errors.append("缺少姓名")
         if not r.unit:
             r.errors.append("缺少单位/镇街")
+        r.errors += [m for m in (free_text.too_long(r.name, "姓名", free_text.NAME),
+                                 free_text.too_long(r.unit, "单位/镇街", free_text.TITLE),
+                                 free_text.too_long(r.cert_no, "执法证号", free_text.NAME)) if m]
         if not r.phone and not r.staff_no:
             r.errors.append("手机号和工号至少填一项")
         if r.phone and not PHONE.match(r.phone):
@@ -133,3 +310,7 @@ def template() -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+if __name__ == "__main__":
+    _reader_main()

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from . import exams
 from .audit import record as audit
 from .cohorts import enrolled_cohort_ids, enrolled_item
+from .domain import text as free_text
 from .domain import surveys as rules
 from .domain.errors import DomainError
 from .domain.procedure import ALL_STEPS, VOLUMES
@@ -53,6 +54,7 @@ TOPICS = {t.key: t for t in all_topics()}
 
 def create_survey(db: Session, actor: User, cohort: Cohort, *, title: str, topics: list[str] | None = None,
                   questions: list[str] | None = None) -> Survey:
+    title = free_text.checked(title, "调查标题", free_text.TITLE)
     chosen = topics or list(TOPICS)
     unknown = [t for t in chosen if t not in TOPICS]
     if unknown:
@@ -90,11 +92,12 @@ def answer(db: Session, user: User, survey: Survey, *, ratings: dict[str, tuple[
                             rules.validate_rating(frequency, f"“{label}”的遇到频率")]
         except ValueError as e:
             raise DomainError(str(e)) from None
+    answers = [free_text.checked(a, f"第 {i} 题的回答", free_text.TEXT) for i, a in enumerate(answers, 1)]
     if db.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
                                             SurveyResponse.user_id == user.id)).first():
         raise AlreadyAnswered("您已经提交过这份调查，每人只能提交一次")
     response = SurveyResponse(survey_id=survey.id, user_id=user.id, ratings=clean,
-                              answers=[a.strip()[:2000] for a in answers])
+                              answers=answers)
     db.add(response)
     try:
         db.commit()

@@ -1,6 +1,8 @@
 """Test data builders: users and logged-in clients."""
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -16,7 +18,11 @@ def user(db: Session, username: str = "zhangsan", role: Role = Role.trainee, **k
 
 
 def login(client: TestClient, username: str = "zhangsan", password: str = PASSWORD):
-    return client.post("/login", data={"username": username, "password": password, "next": "/practice/"})
+    """Open the login page and post its form (with the form's CSRF token), as a browser does."""
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]*)"', form).group(1)
+    return client.post("/login", data={"username": username, "password": password, "next": "/practice/",
+                                       "csrf_token": token})
 
 
 def exam(db: Session, **kw):

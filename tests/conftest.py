@@ -23,7 +23,7 @@ from quizapp.content import ROOT
 from quizapp.content.site import Site
 from quizapp.db import make_engine
 from quizapp.web.app import create_app
-from quizapp.web.csrf import HEADER, SAFE_METHODS, token_for
+from quizapp.web.csrf import HEADER, LOGIN_COOKIE, LOGIN_PATH, SAFE_METHODS, login_token, token_for
 from quizapp.web.deps import COOKIE
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -66,13 +66,21 @@ def db(engine):
 
 class BrowserLikeClient(TestClient):
     """Sends the CSRF token with every state change, as the platform's pages
-    and script do (hidden form field / X-CSRF-Token header). Tests of the
-    protection itself pass ``csrf=False``."""
+    and script do (hidden form field / X-CSRF-Token header); before a login it
+    opens the login page first, as a browser does, for the form's pre-session
+    token. Tests of the protection itself pass ``csrf=False``."""
 
     def request(self, method, url, *args, csrf: bool = True, headers=None, **kwargs):
-        cookie = self.cookies.get(COOKIE)
-        if csrf and cookie and method.upper() not in SAFE_METHODS:
-            headers = {HEADER: token_for(cookie), **(headers or {})}
+        if csrf and method.upper() not in SAFE_METHODS:
+            cookie = self.cookies.get(COOKIE)
+            if not cookie and str(url).split("?")[0].endswith(LOGIN_PATH):
+                if not self.cookies.get(LOGIN_COOKIE):
+                    super().request("GET", LOGIN_PATH)
+                nonce = self.cookies.get(LOGIN_COOKIE)
+                if nonce:
+                    headers = {HEADER: login_token(nonce), **(headers or {})}
+            elif cookie:
+                headers = {HEADER: token_for(cookie), **(headers or {})}
         return super().request(method, url, *args, headers=headers, **kwargs)
 
     def post(self, url, *args, csrf: bool = True, **kwargs):

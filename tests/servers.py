@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from quizapp.content import ROOT
-from quizapp.web.csrf import HEADER, token_for
+from quizapp.web.csrf import HEADER, LOGIN_COOKIE, login_token, token_for
 from quizapp.web.deps import COOKIE
 
 TIMEOUT = 30.0
@@ -93,6 +93,14 @@ class Server:
                 self.proc.wait(timeout=10)
 
 
+def login_form(base: str) -> dict:
+    """What a browser posts with a login besides the form's fields: the login
+    page's pre-session cookie and its CSRF token (web/csrf.py)."""
+    page = httpx.get(f"{base}/login", timeout=TIMEOUT)
+    nonce = page.cookies[LOGIN_COOKIE]
+    return {"cookies": {LOGIN_COOKIE: nonce}, "headers": {HEADER: login_token(nonce)}}
+
+
 class Trainee:
     """A browser's session cookie, sent to whichever worker a request goes to,
     with the CSRF header the exam page's script adds to every POST."""
@@ -103,7 +111,7 @@ class Trainee:
     @classmethod
     def log_in(cls, base: str, username: str, password: str) -> Trainee:
         r = httpx.post(f"{base}/login", data={"username": username, "password": password, "next": "/exams/"},
-                       timeout=TIMEOUT)
+                       timeout=TIMEOUT, **login_form(base))
         assert r.status_code == 303, r.text
         return cls(r.cookies[COOKIE])
 
@@ -124,10 +132,11 @@ class Trainee:
         assert r.status_code == 303, r.text
         return attempt_id(r)
 
-    def save(self, base: str, aid: int, qid: str, response, seq: int | None = None) -> httpx.Response:
+    def save(self, base: str, aid: int, qid: str, response, version: int | None = None) -> httpx.Response:
+        """A save made on ``version`` of the stored answer (the page's base); None: replace whatever is stored."""
         body = {"question_id": qid, "response": response}
-        if seq is not None:
-            body["seq"] = seq
+        if version is not None:
+            body["base"] = version
         return self.post(base, f"/api/attempts/{aid}/answers", json=body)
 
 

@@ -62,6 +62,25 @@ def statute_page(site: Site, statute: Statute) -> str:
     return "\n".join(out)
 
 
+REPORT_PAGES = "report-pages.json"       # the built handbook's pages that take reports (quizapp/reports.py)
+
+
+def takes_reports(site: Site, path: str) -> bool:
+    """Whether a page gets the 纠错/建议 link: every written page; not the
+    generated statute pages, 易错点 indexes and 修订记录."""
+    return path in site.pages and not (path in site.statute_pages or path in site.pitfall_pages()
+                                       or path == REVISIONS_PAGE)
+
+
+def report_pages(site: Site, paths) -> dict[str, dict]:
+    """The page list the build writes beside the handbook (``REPORT_PAGES``):
+    path -> its title and sections (anchor, heading), for the platform's report
+    form, which offers nothing else and opens no file it is given."""
+    return {path: {"title": site.pages[path].title,
+                   "sections": [[h.anchor, h.text] for h in site.pages[path].headings]}
+            for path in sorted(paths)}
+
+
 def report_footer(path: str) -> str:
     """纠错/建议 at the foot of a page: the platform's report form for this page
     (handbook/javascripts/report.js also puts a 纠错 link, with its section, beside each heading)."""

@@ -1,56 +1,88 @@
-"""The login throttle: how many recent failures a login may follow.
+"""The login throttle: growing waits after failed logins, never a lock-out.
 
-Counted over a sliding window, from the shared database, so every worker
-applies the same limits. Three counters:
+Counted from the shared database (failures within WINDOW), so every worker
+applies the same rules. Two counters, each with its own escalation:
 
-- the account from this address: a few failures, then wait (guessing one
-  trainee's password from one place);
-- the address, whatever account: many failures (one address spraying many
-  accounts; set high, since a whole training room may share one address);
-- the account from everywhere: a password attack spread over addresses.
+- the pair (this account from this address): a few typos cost nothing, then
+  each further failure doubles the wait, up to PAIR.longest. This is what
+  slows down guessing one trainee's password from one place; it resets when
+  the pair logs in successfully;
+- the account from everywhere: a password attack spread over many addresses.
+  It does not apply to a device the account has logged in on before (the
+  signed device cookie, quizapp/devices.py): an attacker elsewhere can slow
+  the guessing down, but cannot keep a trainee out of their own device.
 
-The account-wide counter does not apply to an address the account has already
-logged in from successfully: an attacker elsewhere can slow down the guessing
-of a trainee's password, but cannot lock the trainee out of their own device
-just before an exam. Plain functions; no database.
+A wait counts from the last failure and is capped, so it is never a
+lock-out; an instructor of the trainee's cohort or a supervisor can lift it
+(accounts.lift_throttle: failures before that moment no longer count).
+There is deliberately no counter of an address alone: a whole training room
+behind one NAT shares one address, and such a counter would make every
+trainee in the room wait for the typos of the others. Plain functions; no
+database.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-WINDOW = timedelta(minutes=15)
-KNOWN_ADDRESS_DAYS = 30
+WINDOW = timedelta(hours=24)          # failures older than this no longer count
 
 
 @dataclass(frozen=True)
-class Limits:
-    per_account_address: int = 5
-    per_address: int = 100
-    per_account: int = 30
+class Escalation:
+    free: int               # failures that cost no wait
+    first: timedelta        # the wait after the first failure beyond them; each further one doubles it
+    longest: timedelta      # the cap
+
+
+PAIR = Escalation(free=3, first=timedelta(seconds=5), longest=timedelta(minutes=5))
+ACCOUNT = Escalation(free=10, first=timedelta(seconds=30), longest=timedelta(minutes=15))
 
 
 @dataclass(frozen=True)
 class Failures:
-    """Failed logins within the window."""
-    account_address: int
-    address: int
-    account: int
-    known_address: bool          # the account logged in from here before
+    """Failed logins of one account within the window (and after a lifted throttle)."""
+    pair: int                       # from this address, since the pair's last successful login
+    pair_last: datetime | None      # the latest of them
+    account: int                    # from every address
+    account_last: datetime | None
+    known_device: bool              # the request came from a device the account logged in on before
 
 
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
+    retry_after: int = 0            # seconds to wait (for the message and the Retry-After header)
     message: str = ""
 
 
-def decide(f: Failures, limits: Limits = Limits()) -> Verdict:
-    minutes = int(WINDOW.total_seconds() // 60)
-    if f.account_address >= limits.per_account_address:
-        return Verdict(False, f"该账号在本设备上连续登录失败次数过多，请 {minutes} 分钟后再试，或请教员重置密码")
-    if f.address >= limits.per_address:
-        return Verdict(False, f"本网络登录失败次数过多，请 {minutes} 分钟后再试")
-    if f.account >= limits.per_account and not f.known_address:
-        return Verdict(False, f"该账号近期登录失败次数过多，请在常用设备上登录，或 {minutes} 分钟后再试")
-    return Verdict(True)
+def wait_after(failures: int, escalation: Escalation) -> timedelta:
+    """How long the next login waits after ``failures`` failures."""
+    beyond = failures - escalation.free
+    if beyond < 0:
+        return timedelta(0)
+    return min(escalation.longest, escalation.first * 2 ** min(beyond, 32))
+
+
+def wait_text(seconds: int) -> str:
+    """A wait as the page says it: seconds under a minute, else whole minutes rounded up."""
+    return f"{seconds} 秒" if seconds < 60 else f"{math.ceil(seconds / 60)} 分钟"
+
+
+def _remaining(count: int, last: datetime | None, escalation: Escalation, now: datetime) -> int:
+    if last is None:
+        return 0
+    return max(0, math.ceil((last + wait_after(count, escalation) - now).total_seconds()))
+
+
+def decide(f: Failures, now: datetime, *, pair: Escalation = PAIR, account: Escalation = ACCOUNT) -> Verdict:
+    """Whether a login may be tried now; if not, how long to wait, said in Chinese."""
+    own = _remaining(f.pair, f.pair_last, pair, now)
+    spread = 0 if f.known_device else _remaining(f.account, f.account_last, account, now)
+    if not own and not spread:
+        return Verdict(True)
+    if spread > own:
+        return Verdict(False, spread, f"该账号近期在多处登录失败，为防止密码被猜测，请 {wait_text(spread)}后再试；"
+                                      "在以前成功登录过的设备上可直接登录，也可请培训教员解除限制。")
+    return Verdict(False, own, f"登录失败次数较多，请 {wait_text(own)}后再试。忘记密码请联系培训教员重置。")

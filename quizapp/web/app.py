@@ -11,10 +11,10 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..config import Settings, get_settings
 from ..db import checkpoint_wal, make_engine
@@ -23,8 +23,10 @@ from .. import exams as exam_service
 from ..domain.errors import DomainError
 from ..exams import PracticePaused
 from .csrf import csrf_protect
-from .deps import NotLoggedIn
-from . import render
+from .deps import NotLoggedIn, PasswordChangeRequired
+from . import errors, render
+from .headers import CachedStatic, SecurityHeaders
+from .limits import RequestLimits
 from .render import page
 from .routes import (auth, cohorts, editor, exams, feedback, instructor, instructor_exams, me, mistakes, practice,
                      reports, supervisor, surveys)
@@ -68,6 +70,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     for router in ROUTERS:
         app.include_router(router)
+    # outermost first: the client's scheme and address (trusted proxies only), the headers, the limits
+    app.add_middleware(RequestLimits)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    errors.install(app)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
@@ -80,6 +87,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if request.method != "GET":
             target = "/practice/"
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def to_password_form(request: Request, exc: PasswordChangeRequired):
+        """An initial password: nothing but 修改密码 and 退出 until it is changed."""
+        if wants_json(request):
+            return JSONResponse({"detail": exc.message}, status_code=403)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = "/practice/"
+        return RedirectResponse(f"/account/password?next={quote(target)}", status_code=303)
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):
@@ -115,10 +132,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     def healthz():
         return {"ok": True}
 
-    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.mount("/static", CachedStatic(directory=Path(__file__).parent / "static", cache_control="no-cache"),
+              name="static")
     site = Path(settings.site_dir)
     if (site / "index.html").is_file():
-        app.mount("/", StaticFiles(directory=site, html=True), name="handbook")
+        app.mount("/", CachedStatic(directory=site, html=True, cache_control="public, max-age=600"), name="handbook")
     else:
         @app.get("/", include_in_schema=False)
         def no_handbook():

@@ -19,6 +19,12 @@ class NotLoggedIn(Exception):
     """Raised for a page that needs a login; answered with a redirect to /login."""
 
 
+class PasswordChangeRequired(Exception):
+    """The user still has an initial password: every page but 修改密码 and 退出
+    redirects to the password form, every JSON API answers 403 (see app.py)."""
+    message = "请先修改初始密码"
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """A session for this request. Reads (GET) use the read engine: on SQLite
     they run outside any transaction and a write they make (a session's
@@ -50,16 +56,28 @@ def get_current_user(request: Request, db: SessionDep) -> User:
     return logged_in_user(request, db)
 
 
-def logged_in_user(request: Request, db: Session) -> User:
-    """The request's user, or NotLoggedIn (for a route that opens its own session)."""
+def logged_in_user(request: Request, db: Session, *, initial_password_allowed: bool = False) -> User:
+    """The request's user, or NotLoggedIn (for a route that opens its own session);
+    PasswordChangeRequired while the user's password is an initial one, except
+    where ``initial_password_allowed`` (the password form itself)."""
     user = _session_user(request, db)
     if user is None:
         raise NotLoggedIn()
     request.state.user = user
+    if user.must_change_password and not initial_password_allowed:
+        raise PasswordChangeRequired()
     return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def user_changing_password(request: Request, db: SessionDep) -> User:
+    return logged_in_user(request, db, initial_password_allowed=True)
+
+
+# The password form only: the one page a user with an initial password may use (besides 退出).
+PasswordUser = Annotated[User, Depends(user_changing_password)]
 
 
 def practising_user(db: SessionDep, user: CurrentUser) -> User:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cachetools import LRUCache
 from markupsafe import Markup
@@ -15,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from ..content.site import page_url
 from .csrf import csrf_field, csrf_meta
+from ..accounts import initial_password_expired
+from ..domain.password_policy import INITIAL_PASSWORD_DAYS
 from ..domain.errors import DomainError
 from ..domain.exams import ENDED_BY, TYPE_NAMES
 from ..domain.option_letters import relabel, shown_letters
@@ -70,9 +73,26 @@ def seconds_text(ms: int | None) -> str:
     return f"{seconds // 60} 分 {seconds % 60} 秒" if seconds >= 60 else f"{seconds} 秒"
 
 
+def bar(percent, label: str) -> Markup:
+    """A horizontal bar of ``percent`` (0–100), drawn in SVG: the CSP allows no style attribute."""
+    width = max(0.0, min(100.0, float(percent or 0)))
+    return Markup('<svg class="bar" viewBox="0 0 100 1" preserveAspectRatio="none" role="img" aria-label="%s">'
+                  '<rect width="%s" height="1"></rect></svg>') % (label, round(width, 1))
+
+
+def back_url(request: Request) -> str:
+    """The page the user came from, if it was one of ours (the Referer's path), else ''."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/") or referer.path.startswith("//"):
+        return ""
+    return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
 templates.env.filters.update(local=local_time, minsec=minutes_seconds, as_shown=as_shown, duration=seconds_text)
 templates.env.globals.update(TYPE_NAMES=TYPE_NAMES, ENDED_BY=ENDED_BY, question_view=question_view)
-templates.env.globals.update(csrf_field=csrf_field, csrf_meta=csrf_meta)
+templates.env.globals.update(csrf_field=csrf_field, csrf_meta=csrf_meta, bar=bar, back_url=back_url)
+templates.env.globals.update(initial_password_expired=initial_password_expired,
+                             initial_days=INITIAL_PASSWORD_DAYS)
 templates.env.globals.update(handbook_url=page_url, volume_title=volume_title,
                              role_name=lambda r: ROLE_NAMES.get(Role(r), r))
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from quizapp.content import ROOT
-from quizapp.web.csrf import token_for
+from quizapp.web.csrf import LOGIN_COOKIE, login_token, token_for
 from tests.conftest import IN_CI
 from tests.servers import Server, free_port, wait_for
 
@@ -81,7 +81,9 @@ def test_nginx_serves_the_handbook_and_any_worker_serves_the_platform(layout):
     page = httpx.get(f"{base}/volumes/v1-common/")
     assert page.status_code == 200 and page.headers["server"].startswith("nginx") and "第一卷" in page.text
     with httpx.Client(base_url=base) as browser:
-        r = browser.post("/login", data={"username": "kaosheng", "password": "exam-pass-1", "next": "/practice/"})
+        nonce = browser.get("/login").cookies[LOGIN_COOKIE]          # the login form's pre-session cookie
+        r = browser.post("/login", headers={"X-CSRF-Token": login_token(nonce)},
+                         data={"username": "kaosheng", "password": "exam-pass-1", "next": "/practice/"})
         assert r.status_code == 303
         csrf = {"X-CSRF-Token": token_for(browser.cookies["zj_session"])}
         first, second = workers

@@ -114,6 +114,7 @@ def test_the_strict_build_fails_on_a_broken_link(tmp_path):
     shutil.copytree(ROOT / "handbook", tmp_path / "handbook")
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     shutil.copytree(ROOT / "hooks", tmp_path / "hooks")
+    shutil.copytree(ROOT / "overrides", tmp_path / "overrides")
     guide = tmp_path / "handbook" / "volumes" / "v1-common" / "guide" / "index.md"
     guide.write_text(guide.read_text(encoding="utf-8") + "\n[断链](general-procedure.md#没有这一节)\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],

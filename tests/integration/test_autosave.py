@@ -32,33 +32,34 @@ def saved_rows(db, attempt_id):
 
 
 def stored(q, right, seq):
-    """The row saved_rows shows for builders.response(q, right) saved with seq (choices sorted)."""
+    """The row saved_rows shows for builders.response(q, right) kept as version seq (choices sorted)."""
     response = builders.response(q, right)
     return (response if q.type == "case" else sorted(response), seq)
 
 
-def save_one(engine, token, attempt_id, question_id, response, seq, now=None):
+def save_one(engine, token, attempt_id, question_id, response, base, now=None):
     """One save on the lean path, as the save queue writes it: its Saved, or None; raises InvalidAnswer."""
-    [outcome] = autosave.save_many(engine, [autosave.SaveRequest(token, attempt_id, question_id, response, seq,
+    [outcome] = autosave.save_many(engine, [autosave.SaveRequest(token, attempt_id, question_id, response, base,
                                                                  IDLE)], now)
     if isinstance(outcome, InvalidAnswer):
         raise outcome
     return outcome
 
 
-def save(engine, token, attempt_id, q, *, seq, right=True, now=None):
-    return save_one(engine, token, attempt_id, q.id, builders.response(q, right), seq, now)
+def save(engine, token, attempt_id, q, *, base, right=True, now=None):
+    return save_one(engine, token, attempt_id, q.id, builders.response(q, right), base, now)
 
 
 def test_the_plain_case_is_saved_in_order_and_a_stale_save_is_acknowledged_but_not_applied(db, engine, attempt):
     attempt, token, (q, *_) = attempt
-    first = save(engine, token, attempt.id, q, seq=5)
-    assert first.applied
-    stale = save(engine, token, attempt.id, q, seq=4, right=False)
+    first = save(engine, token, attempt.id, q, base=0)
+    assert (first.applied, first.seq) == (True, 1)
+    stale = save(engine, token, attempt.id, q, base=0, right=False)      # chosen on the answer before the first
     assert not stale.applied and stale.saved_at == first.saved_at
-    newer = save(engine, token, attempt.id, q, seq=6, right=False)
-    assert newer.applied
-    assert saved_rows(db, attempt.id) == {q.id: stored(q, False, 6)}
+    assert (stale.seq, stale.response) == stored(q, True, 1)[::-1]       # what the page shows instead
+    newer = save(engine, token, attempt.id, q, base=1, right=False)
+    assert (newer.applied, newer.seq) == (True, 2)
+    assert saved_rows(db, attempt.id) == {q.id: stored(q, False, 2)}
     clock = autosave.clock(engine, token=token, attempt_id=attempt.id, idle=IDLE)
     assert clock.saved == [q.id] and 29 * 60 < clock.remaining <= 30 * 60
 
@@ -77,12 +78,12 @@ def test_every_case_but_the_plain_one_goes_to_the_general_path(db, engine, attem
     others_token = accounts.start_session(db, other, days=1)
     off_paper = db.exec(select(Question).where(Question.id.not_in([i["question_id"] for i in attempt.paper]))).first()
     declined = {
-        "no cookie": save(engine, None, attempt.id, q, seq=1),
-        "unknown token": save(engine, "no-such-token", attempt.id, q, seq=1),
-        "another user's attempt": save(engine, others_token, attempt.id, q, seq=1),
-        "no such attempt": save(engine, token, attempt.id + 1000, q, seq=1),
-        "a question not on the paper": save(engine, token, attempt.id, off_paper, seq=1),
-        "past the deadline": save(engine, token, attempt.id, q, seq=1, now=attempt.deadline + timedelta(seconds=4)),
+        "no cookie": save(engine, None, attempt.id, q, base=0),
+        "unknown token": save(engine, "no-such-token", attempt.id, q, base=0),
+        "another user's attempt": save(engine, others_token, attempt.id, q, base=0),
+        "no such attempt": save(engine, token, attempt.id + 1000, q, base=0),
+        "a question not on the paper": save(engine, token, attempt.id, off_paper, base=0),
+        "past the deadline": save(engine, token, attempt.id, q, base=0, now=attempt.deadline + timedelta(seconds=4)),
     }
     assert declined == dict.fromkeys(declined)          # every one None: nothing decided here
     assert autosave.clock(engine, token=others_token, attempt_id=attempt.id, idle=IDLE) is None
@@ -92,17 +93,17 @@ def test_every_case_but_the_plain_one_goes_to_the_general_path(db, engine, attem
     session.last_seen_at = utcnow() - IDLE - timedelta(minutes=1)        # idle too long
     db.add(session)
     db.commit()
-    assert save(engine, token, attempt.id, q, seq=1) is None
+    assert save(engine, token, attempt.id, q, base=0) is None
     session.last_seen_at = utcnow() - timedelta(minutes=2)               # seen two minutes ago: touched now
     db.add(session)
     db.commit()
-    assert save(engine, token, attempt.id, q, seq=1).applied
+    assert save(engine, token, attempt.id, q, base=0).applied
     db.expire_all()
     assert db.get(LoginSession, accounts.token_hash(token)).last_seen_at > utcnow() - timedelta(seconds=30)
 
     before = saved_rows(db, attempt.id)
     exams.submit(db, db.get(User, attempt.user_id), attempt.id)
-    assert save(engine, token, attempt.id, q, seq=2, right=False) is None   # graded: the general path says 409
+    assert save(engine, token, attempt.id, q, base=1, right=False) is None   # graded: the general path says 409
     assert autosave.clock(engine, token=token, attempt_id=attempt.id, idle=IDLE) is None
     assert saved_rows(db, attempt.id) == before and before[q.id][1] == 1
 
@@ -113,24 +114,24 @@ def test_a_batch_settles_each_save_on_its_own_and_applies_saves_of_one_question_
     others_token = accounts.start_session(db, other, days=1)
     choice = next(q for q in (q1, q2, q3) if q.type != "case")
 
-    def request(q, seq, right=True, tok=token, response=None):
-        return autosave.SaveRequest(tok, attempt.id, q.id, response or builders.response(q, right), seq, IDLE)
+    def request(q, base, right=True, tok=token, response=None):
+        return autosave.SaveRequest(tok, attempt.id, q.id, response or builders.response(q, right), base, IDLE)
 
     outcomes = autosave.save_many(engine, [
-        request(q1, 1, right=False),
-        request(q1, 2),                                   # the same question again, newer: applied after it
-        request(q2, 7),
-        request(q2, 6, right=False),                      # older than the one before it: acknowledged, not applied
-        request(q3, 1, tok=others_token),                 # not the plain case: left to the general path
-        request(choice, 9, response=["Z"]),               # refused; the others are written all the same
-        request(q3, 1, tok=None),
+        request(q1, 0, right=False),
+        request(q1, 1),                                   # the same question again, on the first: applied after it
+        request(q2, 0),
+        request(q2, 0, right=False),                      # on the answer the one before replaced: not applied
+        request(q3, 0, tok=others_token),                 # not the plain case: left to the general path
+        request(choice, 0, response=["Z"]),               # refused; the others are written all the same
+        request(q3, 0, tok=None),
     ])
     first, newer, q2_saved, q2_stale, others, refused, no_cookie = outcomes
-    assert first.applied and newer.applied and q2_saved.applied
-    assert not q2_stale.applied and q2_stale.saved_at == q2_saved.saved_at
+    assert (first.seq, newer.seq, q2_saved.seq) == (1, 2, 1) and first.applied and newer.applied and q2_saved.applied
+    assert not q2_stale.applied and (q2_stale.saved_at, q2_stale.seq) == (q2_saved.saved_at, 1)
     assert others is None and no_cookie is None
     assert isinstance(refused, InvalidAnswer)
-    assert saved_rows(db, attempt.id) == {q1.id: stored(q1, True, 2), q2.id: stored(q2, True, 7)}
+    assert saved_rows(db, attempt.id) == {q1.id: stored(q1, True, 2), q2.id: stored(q2, True, 1)}
 
 
 def test_over_http_the_declined_cases_get_the_general_paths_answers(client, db):
@@ -139,13 +140,13 @@ def test_over_http_the_declined_cases_get_the_general_paths_answers(client, db):
     builders.login(client)
     aid = int(client.post(f"/exams/{exam.id}/start").headers["location"].rsplit("/", 1)[1])
     q = db.get(Question, db.get(Attempt, aid).paper[0]["question_id"])
-    body = {"question_id": q.id, "response": builders.response(q), "seq": 1}
+    body = {"question_id": q.id, "response": builders.response(q), "base": 0}
     assert client.post(f"/api/attempts/{aid}/answers", json=body).json()["applied"] is True
     assert client.post(f"/api/attempts/{aid + 1}/answers", json=body).status_code == 404
     assert client.post(f"/api/attempts/{aid}/answers", json={**body, "question_id": "v9-none"}).json() == {
         "detail": "本题不在您的试卷中"}
     assert client.post(f"/api/attempts/{aid}/submit").json()["status"] == "graded"
-    late = client.post(f"/api/attempts/{aid}/answers", json={**body, "seq": 2})
+    late = client.post(f"/api/attempts/{aid}/answers", json={**body, "base": 1})
     assert late.status_code == 409 and late.json() == {"detail": "本次考试已交卷，答案不能再修改"}
     assert client.get(f"/api/attempts/{aid}/state").json()["status"] == "graded"
     client.post("/logout")
@@ -157,7 +158,7 @@ def test_the_cached_paper_holds_no_answer_key_and_its_option_orders_are_not_trac
         engine, attempt):
     attempt, token, questions = attempt
     autosave._papers.clear()                 # earlier tests' databases had attempts of the same ids
-    save(engine, token, attempt.id, questions[0], seq=1)
+    save(engine, token, attempt.id, questions[0], base=0)
     [items] = autosave._papers.values()
     gc.collect()
     assert list(items) == [item["question_id"] for item in attempt.paper]
@@ -171,9 +172,9 @@ def test_a_save_whose_body_is_not_an_answer_is_refused_with_422_and_nothing_is_w
     builders.login(client)
     aid = int(client.post(f"/exams/{builders.exam(db).id}/start").headers["location"].rsplit("/", 1)[1])
     q = db.get(Question, db.get(Attempt, aid).paper[0]["question_id"])
-    good = {"question_id": q.id, "response": builders.response(q), "seq": 1}
+    good = {"question_id": q.id, "response": builders.response(q), "base": 0}
     for bad in ({"content": b"{not json"}, {"json": {"response": good["response"]}},
-                {"json": {**good, "response": "A"}}, {"json": {**good, "seq": -1}}, {"json": [good]},
+                {"json": {**good, "response": "A"}}, {"json": {**good, "base": -1}}, {"json": {**good, "base": 2**53}}, {"json": [good]},
                 {"data": good}):
         refused = client.post(f"/api/attempts/{aid}/answers", **bad)
         assert (refused.status_code, refused.json()) == (422, {"detail": "提交的数据格式有误"}), bad
@@ -210,9 +211,10 @@ def lean_page(engine, token, attempt_id, **kw):
 
 def test_the_exam_page_shows_what_the_general_path_shows_and_declines_every_other_case(db, engine, attempt):
     attempt, token, (q, *_) = attempt
-    assert save(engine, token, attempt.id, q, seq=1).applied
+    assert save(engine, token, attempt.id, q, base=0).applied
     page, user, questions = lean_page(engine, token, attempt.id)
     assert questions == general_page(db, attempt.id) and questions[0][-1] is not None      # the saved answer shows
+    assert page.versions == {q.id: 1}                                  # and its version, sent with the next save
     assert (page.attempt_id, page.number, page.title, page.focus_losses) == (attempt.id, 1, "第一卷结业考试", 0)
     assert 29 * 60 < page.remaining <= 30 * 60 and (user.display_name, user.role) == ("张三", "trainee")
 
@@ -240,6 +242,6 @@ def test_an_unanswered_questions_html_is_reused_and_an_answered_one_shows_its_an
     again = exam_sections(exam_page.load(engine, token=token, attempt_id=attempt.id, idle=IDLE)[0].questions)
     assert all(a is b for a, b in zip(first, again))                          # the same strings, not rendered anew
     assert 'data-state="empty"' in first[0] and "checked" not in first[0]
-    assert save(engine, token, attempt.id, q, seq=1).applied
+    assert save(engine, token, attempt.id, q, base=0).applied
     answered = exam_sections(exam_page.load(engine, token=token, attempt_id=attempt.id, idle=IDLE)[0].questions)
     assert 'data-state="saved"' in answered[0] and "checked" in answered[0] and answered[1:] == first[1:]

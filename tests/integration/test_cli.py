@@ -60,3 +60,36 @@ def test_a_malformed_question_file_stops_setup_and_touches_nothing(sqlite_url, s
         rows = db.exec(select(Question)).all()
         assert len(rows) == len(site.questions) and all(q.active for q in rows)
     engine.dispose()
+
+
+def test_end_sessions_logs_one_user_or_everyone_out_and_is_audited(sqlite_url, site):
+    from quizapp import accounts
+    from quizapp.models import AuditEvent, LoginSession, Role
+
+    env = {"DATABASE_URL": sqlite_url, "ADMIN_PASSWORD": "Kq7#vLm2pX9w"}
+    assert run("setup", env=env).returncode == 0
+    engine = make_engine(sqlite_url)
+    with Session(engine) as db:
+        users = [accounts.create_user(db, username=name, password="Kq7#vLm2pX9w", display_name=name,
+                                      role=Role.trainee) for name in ("zhangsan", "lisi")]
+        for user in users + users:
+            accounts.start_session(db, user, days=1)
+        db.commit()
+
+    def sessions_of(name):
+        with Session(engine) as db:
+            return db.exec(select(func.count()).select_from(LoginSession).join(User)
+                           .where(User.username == name)).one()
+
+    r = run("end-sessions", "zhangsan", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "2 个登录会话" in r.stdout
+    assert sessions_of("zhangsan") == 0 and sessions_of("lisi") == 2
+    assert run("end-sessions", "nobody", env=env).returncode == 1
+    assert run("end-sessions", env=env).returncode == 2          # a user or --all, never a guess
+    assert run("end-sessions", "--all", env=env).returncode == 0
+    assert sessions_of("lisi") == 0
+    with Session(engine) as db:
+        targets = [e.target for e in db.exec(select(AuditEvent).where(AuditEvent.action == "account.end_sessions"))]
+    assert targets[-1] == "all" and targets[0].startswith("user:")
+    engine.dispose()

@@ -45,6 +45,7 @@ def test_enrolling_another_cohorts_trainee_from_another_unit_waits_for_a_supervi
     enrolment = db.get(Enrolment, (t["cohort_b"].id, t["trainee"].id))
     assert (enrolment.status, enrolment.custody) == ("pending", False)
     assert "待监督员审批" in r.text
+    assert "已提交监督员审批，批准后才加入本班" in r.text and "已加入学员" not in r.text   # never told it is done
     # pending: no power and no view
     reset = t["teacher-b"].post(f"/instructor/cohorts/{t['cohort_b'].id}/trainees/{t['trainee'].id}/password")
     assert reset.status_code == 404

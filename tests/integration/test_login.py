@@ -76,7 +76,9 @@ def test_a_login_whose_client_has_gone_while_it_queued_costs_no_argon2(engine, m
     checked = []
     monkeypatch.setattr(accounts, "check_password", lambda *a, **kw: checked.append(a) or None)
     app = create_app(Settings(database_url=str(engine.url), sweep_seconds=0), engine=engine)
-    body = b"username=zhangsan&password=x&next=%2Fexams%2F"
+    from quizapp.web.csrf import LOGIN_COOKIE, login_token
+    nonce = "n" * 43                                    # the login page's pre-session cookie, and its token
+    body = f"username=zhangsan&password=x&next=%2Fexams%2F&csrf_token={login_token(nonce)}".encode()
     messages = [{"type": "http.request", "body": body, "more_body": False}, {"type": "http.disconnect"}]
     sent = []
 
@@ -89,6 +91,7 @@ def test_a_login_whose_client_has_gone_while_it_queued_costs_no_argon2(engine, m
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
              "path": "/login", "raw_path": b"/login", "query_string": b"", "root_path": "",
              "headers": [(b"host", b"testserver"), (b"content-type", b"application/x-www-form-urlencoded"),
+                         (b"cookie", f"{LOGIN_COOKIE}={nonce}".encode()),
                          (b"content-length", str(len(body)).encode())],
              "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
     asyncio.run(app(scope, receive, send))

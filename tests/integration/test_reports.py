@@ -2,15 +2,35 @@
 reader sees the answer; questions with several reports are marked in practice;
 an editor suspends a question at once; only editors reach the editor pages."""
 import io
+import json
 import xml.etree.ElementTree as ET
 
+import pytest
 from sqlmodel import func, select
 
 from quizapp import exams, reports
+from quizapp.content import generate
 from quizapp.models import AuditEvent, ContentReport, Question, Role
 from tests import builders
+from tests.conftest import make_client
 
 PAGE = "volumes/v1-common/guide/step-02-investigation.md"
+
+
+@pytest.fixture
+def site_dir(site, tmp_path):
+    """The page list the handbook build writes (hooks/handbook.py), without building the handbook."""
+    out = tmp_path / "site"
+    out.mkdir()
+    listed = generate.report_pages(site, [p for p in site.pages if generate.takes_reports(site, p)])
+    (out / generate.REPORT_PAGES).write_text(json.dumps(listed, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+@pytest.fixture
+def client(sqlite_url, engine, site_dir):
+    with make_client(sqlite_url, site_dir=site_dir) as c:
+        yield c
 
 
 def people(db):
@@ -56,10 +76,11 @@ def test_a_report_on_a_section_goes_through_the_queue_and_the_reader_sees_the_an
     assert "已采纳" in mine and "已核对，下一版改为2021年修订版。" in mine
 
 
-def test_a_report_closed_by_another_editor_is_not_overwritten(client, db):
+def test_a_report_closed_by_another_editor_is_not_overwritten(client, db, site_dir):
     people(db)
     reader = db.exec(builders.select_user("zhangsan")).one()
-    report = reports.submit(db, reader, category="unclear", text="本节第三段表述不清。", page=PAGE)
+    report = reports.submit(db, reader, category="unclear", text="本节第三段表述不清。", page=PAGE,
+                            pages=reports.handbook_pages(site_dir))
     builders.login(client, "editor-a")
     client.post(f"/editor/reports/{report.id}", data={"version": "1", "status": "rejected", "answer": "原文无误。"})
     client.post("/logout")

@@ -10,7 +10,8 @@
 6. No key, explanation or statute quote reaches the trainee before grading.
 7. Generated requests (schemathesis, from app.openapi()) never get a 5xx.
 8. Login sessions: renewed at login, revoked at once, idle and absolute time-outs, cookie flags.
-9. The login throttle over HTTP (its rules: tests/unit/test_throttle.py).
+9. The login throttle over HTTP: tests/integration/test_login_throttle.py (its rules: tests/unit/test_throttle.py);
+   login CSRF and redirects: test_login_forms.py; initial passwords: test_initial_passwords.py.
 """
 from __future__ import annotations
 
@@ -30,10 +31,9 @@ from sqlmodel import Session, select
 from quizapp import accounts, cohorts, exams, feedback, reports, surveys
 from quizapp.config import Settings
 from quizapp.content import ROOT
-from quizapp.domain import throttle
 from quizapp.exports import FORMULA_TRIGGERS, XLSX
 from quizapp.domain.errors import DomainError
-from quizapp.models import (Attempt, Enrolment, Exam, LoginAttempt, LoginSession, MistakeEntry, Question, Role, Survey,
+from quizapp.models import (Attempt, Enrolment, Exam, LoginSession, MistakeEntry, Question, Role, Survey,
                             TeachingSession, User, utcnow)
 from quizapp.web.app import create_app
 from quizapp.web.csrf import HEADER, token_for
@@ -106,10 +106,10 @@ ACCESS = {
     ("POST", "/instructor/cohorts/{cohort_id}/trainees"): "staff-of-cohort",
     ("POST", "/instructor/cohorts/{cohort_id}/trainees/{user_id}/password"): "staff-of-cohort",
     ("POST", "/instructor/cohorts/{cohort_id}/trainees/{user_id}/active"): "staff-of-cohort",
+    ("POST", "/instructor/cohorts/{cohort_id}/trainees/{user_id}/throttle"): "staff-of-cohort",
     ("POST", "/instructor/cohorts/{cohort_id}/roster"): "staff-of-cohort",
     ("GET", "/instructor/cohorts/uploads/{upload_id}"): "staff-of-cohort",
     ("POST", "/instructor/cohorts/uploads/{upload_id}/confirm"): "staff-of-cohort",
-    ("GET", "/instructor/cohorts/uploads/{upload_id}/credentials.xlsx"): "staff-of-cohort",
     ("POST", "/instructor/cohorts/{cohort_id}/pretest"): "staff-of-cohort",
     ("POST", "/instructor/cohorts/{cohort_id}/surveys"): "staff-of-cohort",
     ("GET", "/instructor/surveys/{survey_id}"): "staff-of-cohort",
@@ -267,6 +267,9 @@ def world(app, db, engine) -> World:
     cohorts.enrol_one(db, teacher, w.cohort, username="trainee", display_name=f"{SECRET}学员张三", unit=f"{SECRET}镇")
     cohorts.enrol_one(db, teacher, w.cohort, username="victim", display_name=f"{SECRET}学员李四", unit=f"{SECRET}街道")
     w.victim = db.exec(builders.select_user("victim")).one()
+    w.victim.must_change_password = False          # has changed the initial password (tests/integration/test_initial_passwords.py)
+    db.add(w.victim)
+    db.commit()
     w.exam = builders.exam(db, title=f"{SECRET}结业考试", cohort_id=w.cohort.id,
                            question_ids=[q.id for q in w.questions.values()])
     w.attempt = exams.start_attempt(db, users["trainee"], w.exam.id)
@@ -274,7 +277,7 @@ def world(app, db, engine) -> World:
     w.session = feedback.add_session(db, w.cohort, title=f"{SECRET}课程", held_on=None, teacher=f"{SECRET}讲师")
     upload = cohorts.upload_roster(db, teacher, w.cohort, filename="roster.xlsx",
                                    data=roster_xlsx([(f"{SECRET}学员王五", f"{SECRET}社区", "13900000002")]))
-    w.upload = cohorts.confirm_upload(db, teacher, upload, good_rows_only=False)
+    w.upload, _ = cohorts.confirm_upload(db, teacher, upload, good_rows_only=False)
     w.report = reports.submit(db, users["trainee"], category="other", text=f"{SECRET}反馈内容",
                               question_id=w.questions["single"].id)
     return w
@@ -306,6 +309,7 @@ def request_data(w: World, actor: str, method: str, path: str) -> dict:
         "/instructor/cohorts/{cohort_id}/trainees": {"data": {}},
         "/instructor/cohorts/{cohort_id}/trainees/{user_id}/password": {},
         "/instructor/cohorts/{cohort_id}/trainees/{user_id}/active": {"data": {"active": "yes"}},
+        "/instructor/cohorts/{cohort_id}/trainees/{user_id}/throttle": {},
         "/instructor/cohorts/{cohort_id}/roster": {"files": {"file": (
             "roster.xlsx", roster_xlsx([("赵六", "某镇", "13900000003")]), XLSX)}},
         "/instructor/cohorts/uploads/{upload_id}/confirm": {"data": {}},
@@ -372,7 +376,11 @@ def test_another_users_objects_by_id_are_404_and_show_nothing_of_them(world, db)
     other_teacher = w.users["instructor"]
     other = cohorts.create_cohort(db, creator=other_teacher, name="别的班")
     cohorts.enrol_one(db, other_teacher, other, username="outsider", display_name="外班学员", unit="外镇")
-    outsider = w.login(db.exec(builders.select_user("outsider")).one())
+    outsider_user = db.exec(builders.select_user("outsider")).one()
+    outsider_user.must_change_password = False          # past the first login's password change
+    db.add(outsider_user)
+    db.commit()
+    outsider = w.login(outsider_user)
     classmate = w.login(w.victim)
     exams.submit(db, w.users["trainee"], w.attempt.id)
     own = w.client("trainee").get(w.url("/attempts/{attempt_id}/result"))
@@ -490,23 +498,12 @@ def test_a_refused_post_would_have_changed_something(world, db):
     assert r.status_code == 303
 
 
-def test_the_login_form_needs_no_token_without_a_session_cookie(world):
-    anonymous = world.client("anonymous")
-    r = anonymous.post("/login", csrf=False, data={"username": "trainee", "password": builders.PASSWORD})
-    assert r.status_code == 303 and anonymous.cookies.get(COOKIE)
-    # with a session cookie a login is a state change like any other
-    r = anonymous.post("/login", csrf=False, data={"username": "trainee", "password": builders.PASSWORD})
-    assert r.status_code == 403
-
-
 # What a GET may write (each is tested in test_the_only_writes_a_get_may_make):
 GET_MAY_WRITE = """
 - login_sessions.last_seen_at: written at most once a minute by any request of a live session;
 - login_sessions: the row of a session found idle past settings.session_idle_minutes is deleted;
 - attempts (+ mistake_entries): an open attempt past its deadline is graded by any read of it or of
-  the lists that show it (exams list, my results, instructor pages), as the sweeper would;
-- roster_uploads.credentials: initial passwords already changed by their trainees are dropped when
-  the credentials workbook is downloaded.
+  the lists that show it (exams list, my results, instructor pages), as the sweeper would.
 """
 
 
@@ -528,7 +525,7 @@ def test_no_get_changes_anything(world):
 
 def test_the_only_writes_a_get_may_make(world, db):
     w = world
-    trainee, teacher = w.client("trainee"), w.client("teacher")
+    trainee = w.client("trainee")
     token = trainee.cookies.get(COOKIE)
     row = db.get(LoginSession, accounts.token_hash(token))
     row.last_seen_at = utcnow() - timedelta(minutes=5)
@@ -552,14 +549,6 @@ def test_the_only_writes_a_get_may_make(world, db):
     assert trainee.get("/exams/").status_code == 303
     db.expire_all()
     assert db.get(LoginSession, accounts.token_hash(token)) is None
-    # a changed initial password leaves the credentials workbook
-    wang = db.exec(builders.select_user("13900000002")).one()
-    wang.must_change_password = False
-    db.add(wang)
-    db.commit()
-    before = snapshot(w.engine)
-    assert teacher.get(w.url("/instructor/cohorts/uploads/{upload_id}/credentials.xlsx")).status_code == 200
-    assert changed(before, snapshot(w.engine)) == ["roster_uploads"]
 
 
 # --- 4. free text is escaped -----------------------------------------------------------------------
@@ -592,6 +581,7 @@ class Populated:
     report_id: int
     attempt_ids: list[int]
     trainees: list[User]
+    credentials: object = None        # the import's answer: the initial-password workbook
 
 
 def populate(w: World, t: Texts) -> Populated:
@@ -608,7 +598,8 @@ def populate(w: World, t: Texts) -> Populated:
     r = teacher.post(f"/instructor/cohorts/{cid}/roster", files={"file": ("名单.xlsx", roster_xlsx(rows), XLSX)})
     assert r.status_code == 303, r.text
     upload_id = int(r.headers["location"].rsplit("/", 1)[1])
-    assert teacher.post(f"/instructor/cohorts/uploads/{upload_id}/confirm").status_code == 303
+    credentials = teacher.post(f"/instructor/cohorts/uploads/{upload_id}/confirm")
+    assert credentials.status_code == 200, credentials.text          # the initial-password workbook
     r = teacher.post("/instructor/exams/new", data={
         "title": t.exam, "mode": "fixed", "question_ids": " ".join(q.id for q in w.questions.values()),
         "time_limit_minutes": "30", "cohort_id": str(cid), "review_mode": "immediate", "attempts_allowed": "1"})
@@ -623,6 +614,10 @@ def populate(w: World, t: Texts) -> Populated:
     trainees = list(db.exec(select(User).join(Enrolment, Enrolment.user_id == User.id)
                             .where(Enrolment.cohort_id == cid).order_by(User.id)))
     assert len(trainees) == len(t.enrolled) + len(t.roster)
+    for trainee in trainees:                    # as if each had changed the initial password
+        trainee.must_change_password = False
+        db.add(trainee)
+    db.commit()
     attempt_ids = []
     for n, trainee in enumerate(trainees):
         c = w.login(trainee)
@@ -642,7 +637,7 @@ def populate(w: World, t: Texts) -> Populated:
                                                         "text": t.report})
     assert r.status_code == 303, r.text
     report_id = max(rr.id for rr in reports.queue(db))
-    return Populated(cid, exam_id, survey_id, session_id, upload_id, report_id, attempt_ids, trainees)
+    return Populated(cid, exam_id, survey_id, session_id, upload_id, report_id, attempt_ids, trainees, credentials)
 
 
 def test_free_text_is_escaped_on_every_page_that_shows_it(world):
@@ -716,12 +711,12 @@ def test_no_export_lets_free_text_become_a_formula(world):
     exports = {
         "results.xlsx": (teacher, f"/instructor/exams/{p.exam_id}/results.xlsx", names | units),
         "survey.xlsx": (teacher, f"/instructor/surveys/{p.survey_id}/result.xlsx", {stored(a) for a in FORMULAS[:2]}),
-        "credentials.xlsx": (teacher, f"/instructor/cohorts/uploads/{p.upload_id}/credentials.xlsx",
+        "credentials.xlsx": (None, None,            # the answer to the import (populate)
                              {stored(FORMULAS[2]), stored(FORMULAS[3]), stored(FORMULAS[6]), stored(FORMULAS[0])}),
         "coverage.xlsx": (supervisor, "/supervisor/coverage.xlsx", units),
     }
     for label, (client, url, texts) in exports.items():
-        r = client.get(url)
+        r = client.get(url) if client else p.credentials
         assert r.status_code == 200 and r.headers["content-type"] == XLSX, (label, r.status_code)
         cells = xlsx_cells(r.content)
         assert not [c.coordinate for c in cells if c.data_type == "f"], f"{label}: formula cells"
@@ -1099,66 +1094,13 @@ def test_the_session_cookie_is_httponly_lax_and_secure_behind_https(sqlite_url, 
     app = create_app(Settings(database_url=sqlite_url, site_dir=ROOT / "no-site", sweep_seconds=0,
                               cookie_secure=secure))
     try:
-        r = builders.login(BrowserLikeClient(app, follow_redirects=False))
-        cookie = r.headers["set-cookie"]
+        # a Secure cookie (the login form's pre-session one too) goes back over HTTPS only
+        r = builders.login(BrowserLikeClient(app, follow_redirects=False,
+                                             base_url="https://testserver" if secure else "http://testserver"))
+        (cookie,) = [c for c in r.headers.get_list("set-cookie") if c.startswith(f"{COOKIE}=")]
         attrs = {a.strip().split("=")[0].lower(): a.strip() for a in cookie.split(";")[1:]}
         assert cookie.startswith(f"{COOKIE}=") and "httponly" in attrs
         assert attrs["samesite"].lower() == "samesite=lax" and attrs["path"] == "Path=/"
         assert ("secure" in attrs) is secure
     finally:
         app.state.engine.dispose()
-
-
-# --- 9. the login throttle over HTTP --------------------------------------------------------------
-
-def from_address(app, address: str) -> BrowserLikeClient:
-    return BrowserLikeClient(app, follow_redirects=False, client=(address, 123))
-
-
-def test_five_wrong_passwords_lock_the_account_on_that_device_only(world, db):
-    app = world.app
-    here = from_address(app, "10.0.0.1")
-    home = from_address(app, "10.0.0.2")
-    assert builders.login(home, "trainee").status_code == 303       # the trainee's own device, known since
-    home.post("/logout")
-    for _ in range(throttle.Limits().per_account_address):
-        r = builders.login(here, "trainee", "wrong-password")
-        assert r.status_code == 401 and "用户名或密码不正确" in r.text
-    r = builders.login(here, "trainee")                             # the right password, too late
-    assert r.status_code == 429 and "该账号在本设备上连续登录失败次数过多" in r.text and "15 分钟" in r.text
-    assert COOKIE not in r.headers.get("set-cookie", "")
-    assert builders.login(home, "trainee").status_code == 303
-    assert builders.login(from_address(app, "10.0.0.3"), "trainee").status_code == 303   # a new address: 0 failures
-    # failures older than the window no longer count
-    db.exec(LoginAttempt.__table__.update().where(LoginAttempt.address == "10.0.0.1")
-            .values(at=utcnow() - throttle.WINDOW - timedelta(minutes=1)))
-    db.commit()
-    assert builders.login(here, "trainee").status_code == 303
-
-
-def failures(db, n: int, *, username: str, addresses):
-    now = utcnow()
-    for i in range(n):
-        db.add(LoginAttempt(at=now, username=username if username else f"guess{i}",
-                            address=addresses[i % len(addresses)], succeeded=False))
-    db.commit()
-
-
-def test_an_attack_on_one_account_from_many_addresses_spares_its_known_devices(world, db):
-    app = world.app
-    home = from_address(app, "10.0.0.2")
-    assert builders.login(home, "trainee").status_code == 303
-    limit = throttle.Limits().per_account
-    failures(db, limit, username="trainee", addresses=[f"10.9.0.{i}" for i in range(limit)])   # 1 each: under 5
-    r = builders.login(from_address(app, "10.0.0.7"), "trainee")     # a device never used before
-    assert r.status_code == 429 and "请在常用设备上登录" in r.text
-    assert builders.login(home, "trainee").status_code == 303         # the known device still gets in
-
-
-def test_many_failures_from_one_address_stop_every_login_from_there(world, db):
-    app = world.app
-    limit = throttle.Limits().per_address
-    failures(db, limit, username="", addresses=["10.0.0.5"])          # one address trying many accounts
-    r = builders.login(from_address(app, "10.0.0.5"), "trainee")
-    assert r.status_code == 429 and "本网络登录失败次数过多" in r.text
-    assert builders.login(from_address(app, "10.0.0.6"), "trainee").status_code == 303

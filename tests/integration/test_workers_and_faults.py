@@ -144,7 +144,7 @@ def test_an_attempt_whose_requests_alternate_between_two_workers_keeps_every_ans
         correct = n % 3 != 0
         sent[qid] = builders.response(questions[qid], right=correct)
         right |= {qid} if correct else set()
-        r = trainee.save(next(worker), aid, qid, sent[qid], seq=n + 1)
+        r = trainee.save(next(worker), aid, qid, sent[qid], version=0)
         assert r.status_code == 200 and r.json()["applied"] is True, r.text
     state = trainee.get(next(worker), f"/api/attempts/{aid}/state").json()
     assert state["status"] == "open" and state["saved"] == sorted(ids)
@@ -267,15 +267,15 @@ def test_a_stale_save_replayed_after_a_newer_one_leaves_the_newer_answer(databas
         with make_client(url) as client:
             builders.login(client)
             aid = int(client.post(f"/exams/{exam.id}/start").headers["location"].rsplit("/", 1)[1])
-            save = lambda response, seq: client.post(f"/api/attempts/{aid}/answers",  # noqa: E731
-                                                     json={"question_id": q.id, "response": response, "seq": seq})
-            newer = save(builders.response(q, right=True), 2)
+            save = lambda response, base: client.post(f"/api/attempts/{aid}/answers",  # noqa: E731
+                                                      json={"question_id": q.id, "response": response, "base": base})
+            newer = save(builders.response(q, right=True), 0)
             assert newer.status_code == 200 and newer.json()["applied"] is True
-            stale = save(builders.response(q, right=False), 1)          # the retry of an earlier choice
+            stale = save(builders.response(q, right=False), 0)          # a choice made before it, replayed
             assert stale.status_code == 200 and stale.json()["applied"] is False
             assert stale.json()["saved_at"] == newer.json()["saved_at"]
             row = answers_of(engine, aid)[q.id]
-            assert (row.response, row.seq) == (normal(builders.response(q, right=True)), 2)
+            assert (row.response, row.seq) == (normal(builders.response(q, right=True)), 1)
             assert client.post(f"/api/attempts/{aid}/submit").json()["status"] == "graded"
         graded = fresh(engine, Attempt, aid)
         assert graded.item_scores[q.id] == next(i["points"] for i in graded.paper if i["question_id"] == q.id)

@@ -1,4 +1,11 @@
-"""登录、退出、修改密码."""
+"""登录、退出、修改密码.
+
+The login form carries a pre-session CSRF token (web/csrf.py); a successful
+login renews the session and the signed device cookie (devices.py) that
+spares this device the account-wide login wait (domain/throttle.py). ``next``
+is followed only to a path of this site (domain/redirects.py). Until an
+initial password is changed, the password form is the only page open
+(deps.PasswordUser; everything else: deps.PasswordChangeRequired)."""
 from __future__ import annotations
 
 import asyncio
@@ -10,24 +17,35 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from ... import accounts
+from ... import accounts, devices
 from ...domain.errors import DomainError, LoginFailed
-from ..deps import COOKIE, CurrentUser, MaybeUser, SessionDep
+from ...domain.redirects import local_path
+from ..csrf import login_nonce, remember_login_nonce
+from ..deps import COOKIE, MaybeUser, PasswordUser, SessionDep
 from ..render import page
 
 router = APIRouter()
 
 
 def safe_next(target: str | None) -> str:
-    """Only local paths: never redirect a login to another site."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return "/practice/"
-    return target
+    """Only local paths: never redirect a login or a 继续 link to another site."""
+    return local_path(target)
 
 
 @router.get("/login")
 def login_form(request: Request, user: MaybeUser, next: str = ""):
-    return page(request, "login.html", next=safe_next(next), username="", error="")
+    login_nonce(request)
+    response = page(request, "login.html", next=safe_next(next), username="", error="")
+    remember_login_nonce(request, response, request.app.state.settings.cookie_secure)
+    return response
+
+
+async def _device_key(request: Request) -> str:
+    """The device cookie's signing key, read once per worker."""
+    state = request.app.state
+    if getattr(state, "device_key", None) is None:
+        state.device_key = await run_in_threadpool(devices.signing_key, state.engine)
+    return state.device_key
 
 
 # Logins that check a password at the same time, per worker process (argon2
@@ -50,9 +68,12 @@ def _slots(request: Request) -> asyncio.Semaphore:
 async def login(request: Request, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
                 next: Annotated[str, Form()] = ""):
     state, settings = request.app.state, request.app.state.settings
+    key = await _device_key(request)
+    device = request.cookies.get(devices.DEVICE_COOKIE)
     try:
         claim = await run_in_threadpool(accounts.read_login, state.read_engine, username=username,
-                                        address=request.client.host if request.client else "")
+                                        address=request.client.host if request.client else "",
+                                        known_devices=devices.known_accounts(device, key))
         async with _slots(request):
             if await request.is_disconnected():
                 # The examinee gave up while the login queued (at an exam's start it may wait
@@ -62,13 +83,17 @@ async def login(request: Request, username: Annotated[str, Form()] = "", passwor
         token = await run_in_threadpool(accounts.record_login, state.engine, checked, days=settings.session_days,
                                         replacing=request.cookies.get(COOKIE))
     except LoginFailed as e:
+        headers = {"Retry-After": str(e.retry_after)} if isinstance(e, accounts.LoginThrottled) else None
         return page(request, "login.html", status_code=e.status, next=safe_next(next), username=username,
-                    error=e.message)
+                    error=e.message, headers=headers)
     target = ("/account/password?next=" + quote(safe_next(next)) if checked.must_change_password
               else safe_next(next))
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="lax", path="/", secure=settings.cookie_secure,
                         max_age=settings.session_days * 86400)
+    response.set_cookie(devices.DEVICE_COOKIE, devices.remember(device, checked.user_id, key), httponly=True,
+                        samesite="lax", path="/login", secure=settings.cookie_secure,
+                        max_age=devices.DEVICE_DAYS * 86400)
     return response
 
 
@@ -81,12 +106,12 @@ def logout(request: Request, db: SessionDep):
 
 
 @router.get("/account/password")
-def password_form(request: Request, user: CurrentUser, next: str = ""):
+def password_form(request: Request, user: PasswordUser, next: str = ""):
     return page(request, "password.html", next=safe_next(next), error="", done=False)
 
 
 @router.post("/account/password")
-def password_change(request: Request, db: SessionDep, user: CurrentUser,
+def password_change(request: Request, db: SessionDep, user: PasswordUser,
                     old: Annotated[str, Form()] = "", new: Annotated[str, Form()] = "",
                     again: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
     try:

@@ -5,10 +5,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
-from ... import cohorts, custody, roster
+from ... import accounts, cohorts, custody, roster
+from ...db import commit_keeping_loaded
 from ...domain import custody as custody_rules
 from ...domain.errors import DomainError, NotFound
 from ...exports import XLSX
@@ -17,7 +19,7 @@ from ..deps import SessionDep, StaffUser
 from ..render import page
 
 router = APIRouter(prefix="/instructor/cohorts")
-MAX_UPLOAD = 5 * 1024 * 1024
+MAX_UPLOAD = roster.MAX_FILE_BYTES
 
 
 def _date(value: str) -> date | None:
@@ -39,6 +41,7 @@ def _detail(request: Request, db, user, cohort, status_code: int = 200, **extra)
     return page(request, "cohort.html", status_code=status_code, cohort=cohort, surveys=surveys, pretests=pretests,
                 trainees=cohorts.members(db, cohort), teachers=cohorts.instructors(db, cohort), uploads=uploads,
                 held_ids=cohorts.manageable_ids(db, user, cohort), pending=cohorts.pending_members(db, cohort),
+                failures=accounts.recent_failures(db, cohorts.members(db, cohort)),
                 joined=custody.joined_elsewhere(db, cohort), enrolment_status=custody_rules.STATUS_NAMES, **extra)
 
 
@@ -121,17 +124,26 @@ def trainee_set_active(cohort_id: int, user_id: int, request: Request, db: Sessi
     return _account_action(request, db, user, cohort, switch)
 
 
+def _cohort_then_no_transaction(db, user, cohort_id: int):
+    cohort = cohorts.cohort_for(db, user, cohort_id)
+    commit_keeping_loaded(db)            # on SQLite: the write lock is not held while the workbook is read
+    return cohort
+
+
 @router.post("/{cohort_id}/roster")
 async def roster_upload(cohort_id: int, request: Request, db: SessionDep, user: StaffUser,
                         file: Annotated[UploadFile, File()]):
-    cohort = cohorts.cohort_for(db, user, cohort_id)
+    """The workbook is read by a reader process (roster.read_apart) while this
+    request holds neither a transaction nor a thread; the database work
+    before and after runs in the thread pool, never on the event loop."""
+    cohort = await run_in_threadpool(_cohort_then_no_transaction, db, user, cohort_id)
     data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        return _detail(request, db, user, cohort, 413, error="文件超过 5 MB，请拆分后上传")
     try:
-        upload = cohorts.upload_roster(db, user, cohort, filename=file.filename or "", data=data)
+        rows = await roster.read_apart(data)
+        upload = await run_in_threadpool(cohorts.save_upload, db, user, cohort, filename=file.filename or "",
+                                         rows=rows)
     except DomainError as e:
-        return _detail(request, db, user, cohort, 422, error=e.message)
+        return await run_in_threadpool(_detail, request, db, user, cohort, e.status, error=e.message)
     return RedirectResponse(f"/instructor/cohorts/uploads/{upload.id}", status_code=303)
 
 
@@ -140,26 +152,36 @@ def roster_preview(upload_id: int, request: Request, db: SessionDep, user: Staff
     upload = cohorts.upload_for(db, user, upload_id)
     rows = [roster.RosterRow(**r) for r in upload.rows]
     return page(request, "roster.html", upload=upload, rows=rows, bad=sum(not r.ok for r in rows), error="",
+                created=cohorts.created_count(upload),
                 cohort=cohorts.cohort_for(db, user, upload.cohort_id))
 
 
 @router.post("/uploads/{upload_id}/confirm")
 def roster_confirm(upload_id: int, request: Request, db: SessionDep, user: StaffUser,
                    good_rows_only: Annotated[str, Form()] = ""):
+    """Import; if accounts were made, the answer is their initial-password
+    workbook (the only time it exists: only the hashes are kept)."""
     upload = cohorts.upload_for(db, user, upload_id)
     try:
-        cohorts.confirm_upload(db, user, upload, good_rows_only=good_rows_only == "yes")
+        upload, credentials = cohorts.confirm_upload(db, user, upload, good_rows_only=good_rows_only == "yes")
     except DomainError as e:
         rows = [roster.RosterRow(**r) for r in upload.rows]
         return page(request, "roster.html", status_code=422, upload=upload, rows=rows,
+                    created=cohorts.created_count(upload),
                     bad=sum(not r.ok for r in rows), error=e.message, cohort=cohorts.cohort_for(db, user, upload.cohort_id))
-    return RedirectResponse(f"/instructor/cohorts/uploads/{upload.id}", status_code=303)
+    if not credentials:
+        return RedirectResponse(f"/instructor/cohorts/uploads/{upload.id}", status_code=303)
+    return Response(cohorts.credentials_workbook(credentials), media_type=XLSX, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''initial-passwords-{upload.id}.xlsx",
+        "Cache-Control": "no-store"})
 
 
-@router.get("/uploads/{upload_id}/credentials.xlsx")
-def roster_credentials(upload_id: int, db: SessionDep, user: StaffUser):
-    upload = cohorts.upload_for(db, user, upload_id)
-    if upload.imported_at is None:
-        raise DomainError("名单尚未导入")
-    return Response(cohorts.credentials_workbook(db, upload), media_type=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''initial-passwords-{upload.id}.xlsx"})
+@router.post("/{cohort_id}/trainees/{user_id}/throttle")
+def trainee_lift_throttle(cohort_id: int, user_id: int, request: Request, db: SessionDep, user: StaffUser):
+    """解除登录限制: the trainee's failed logins so far no longer make them wait."""
+    cohort = cohorts.cohort_for(db, user, cohort_id)
+
+    def lift():
+        cohorts.lift_throttle(db, user, cohort, user_id)
+        return RedirectResponse(f"/instructor/cohorts/{cohort_id}", status_code=303)
+    return _account_action(request, db, user, cohort, lift)

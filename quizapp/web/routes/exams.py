@@ -48,7 +48,8 @@ def attempt_page(attempt_id: int, request: Request):
             paper = exam_page.ExamPage(attempt.id, attempt.number, exam.title, exam.focus_loss_limit,
                                        exam.focus_grace_seconds,
                                        exams.rules.remaining_seconds(attempt.deadline, now),
-                                       exams.focus_losses(db, attempt.id), exams.paper_view(db, attempt))
+                                       exams.focus_losses(db, attempt.id), exams.paper_view(db, attempt),
+                                       exam_page.saved_versions(db.connection(), attempt.id))
     else:
         paper, request.state.user = found
     return page(request, "exam_attempt.html", paper=paper, sections=exam_sections(paper.questions))
@@ -79,7 +80,9 @@ def attempt_result(attempt_id: int, request: Request, db: SessionDep, user: Curr
 class AnswerIn(BaseModel):
     question_id: str = Field(max_length=64)
     response: list[str] | dict[str, list[str]]
-    seq: int | None = Field(default=None, ge=0, le=2**62)     # the page's order of saves; newest wins
+    # the version of the answer the page showed when this one was chosen (exams.write_answers);
+    # without it the save replaces whatever is stored. At most what a page's number holds exactly.
+    base: int | None = Field(default=None, ge=0, le=2**53 - 1)
 
 
 class EventIn(BaseModel):
@@ -115,18 +118,20 @@ async def api_save(attempt_id: int, request: Request):
     except ValidationError as invalid:
         raise RequestValidationError(invalid.errors(include_url=False, include_context=False)) from None
     saved = await request.app.state.saves.save(autosave.SaveRequest(
-        request.cookies.get(COOKIE), attempt_id, body.question_id, body.response, body.seq, idle_timeout(request)))
+        request.cookies.get(COOKIE), attempt_id, body.question_id, body.response, body.base, idle_timeout(request)))
     if saved is None:
         saved = await run_in_threadpool(_save, request, attempt_id, body)
+    # applied: the server keeps this answer; else another device's newer one, which the page shows
     return JSONResponse({"saved": True, "applied": saved.applied, "question_id": body.question_id,
-                         "saved_at": saved.saved_at.isoformat()})       # plain JSON: no encoder pass needed
+                         "saved_at": saved.saved_at.isoformat(), "seq": saved.seq,
+                         "response": saved.response})       # plain JSON: no encoder pass needed
 
 
 def _save(request: Request, attempt_id: int, body: AnswerIn) -> exams.Saved:
     """The general path: a save that is not the plain case, answered with the usual error."""
     with Session(request.app.state.engine) as db:
         return exams.save_answer(db, logged_in_user(request, db), attempt_id, question_id=body.question_id,
-                                 response=body.response, seq=body.seq)
+                                 response=body.response, base=body.base)
 
 
 @router.get("/api/attempts/{attempt_id}/state")

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/reports")
 def _form(request: Request, db, *, page_path: str, section: str, question_id: str, category: str = "",
           text: str = "", error: str = "", status_code: int = 200):
     question = db.get(Question, question_id) if question_id else None
-    found = None if question else reports.page_sections(page_path)
+    found = None if question else reports.handbook_pages(request.app.state.settings.site_dir).get(page_path)
     return page(request, "report_form.html", status_code=status_code, page_path=page_path, section=section,
                 question=question, found=found, category=category, text=text, error=error,
                 categories=rules.CATEGORIES, max_text=rules.MAX_TEXT)
@@ -37,7 +37,8 @@ def report_submit(request: Request, db: SessionDep, user: CurrentUser, page_path
                   section: Annotated[str, Form()] = "", question: Annotated[str, Form()] = "",
                   category: Annotated[str, Form()] = "", text: Annotated[str, Form()] = ""):
     try:
-        reports.submit(db, user, category=category, text=text, page=page_path, section=section, question_id=question)
+        reports.submit(db, user, category=category, text=text, page=page_path, section=section, question_id=question,
+                       pages=reports.handbook_pages(request.app.state.settings.site_dir))
     except DomainError as e:
         return _form(request, db, page_path=page_path, section=section, question_id=question, category=category,
                      text=text, error=e.message, status_code=e.status)

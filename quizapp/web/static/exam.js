@@ -13,12 +13,16 @@
   var warning = document.getElementById("warning");
   var remaining = Number(root.dataset.remaining);
   var syncedAt = performance.now();
-  var pending = load(pendingKey);          // question id -> {r: response, s: sequence} not yet acknowledged
+  /* The order of saves is the server's: it counts the versions of each answer
+     it keeps. The page knows the version of each answer it shows and sends it
+     with a save (base); a save made on an answer that another device has
+     replaced since is not kept, and the page then shows the server's answer.
+     No clock takes part. */
+  var versions = JSON.parse(root.dataset.versions || "{}");   // question id -> version of the answer shown
+  /* question id -> {r: response, b: the version it was chosen on, u: responses sent
+     from this page whose reply never came (the server may keep one of them)}, not yet acknowledged */
+  var pending = load(pendingKey);
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
-  var counter = 0;
-  /* Each save carries a sequence number taken when the answer was chosen, so
-     the server drops a stale save that arrives after a newer one (a retry). */
-  function nextSeq() { counter = (counter + 1) % 1000; return Date.now() * 1000 + counter; }
   var inFlight = {};
   var retryDelay = 2000;
   var submitting = false;
@@ -78,19 +82,16 @@
   }
   function send(qid) {
     if (inFlight[qid] || !(qid in pending)) return;
-    var entry = pending[qid], response = entry.r;
+    var entry = pending[qid];
     inFlight[qid] = true;
     mark(qid, "saving", "保存中…");
-    post(api + "/answers", { question_id: qid, response: response, seq: entry.s }).then(function (r) {
+    post(api + "/answers", { question_id: qid, response: entry.r, base: entry.b }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, status: r.status, body: body }; });
     }).then(function (res) {
       inFlight[qid] = false;
       if (res.ok) {
-        if (pending[qid] && pending[qid].s === entry.s) delete pending[qid];
-        keep();
         retryDelay = 2000;
-        mark(qid, empty(response) ? "empty" : "saved", empty(response) ? "未作答（已清除）" : "已保存");
-        if (qid in pending) send(qid);
+        settle(qid, entry, res.body);
       } else if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
         delete pending[qid]; keep();
         mark(qid, "error", "未保存：" + (res.body.detail || "请求被拒绝"));
@@ -98,9 +99,44 @@
       } else { throw new Error("server " + res.status); }
     }).catch(function () {
       inFlight[qid] = false;
+      if (pending[qid]) { pending[qid].u = (pending[qid].u || []).concat([entry.r]); keep(); }   // it may have arrived
       mark(qid, "unsaved", "未保存");
       setTimeout(flush, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 30000);
+    });
+  }
+  /* The server's reply to entry: the answer it keeps (reply.response) and its version. */
+  function settle(qid, entry, reply) {
+    var current = pending[qid];            // entry, or a newer choice made while entry was on its way
+    versions[qid] = reply.seq;
+    if (reply.applied || sentBefore(entry, reply.response)) {
+      if (current === entry && reply.applied) {
+        delete pending[qid];
+        mark(qid, empty(entry.r) ? "empty" : "saved", empty(entry.r) ? "未作答（已清除）" : "已保存");
+      } else if (current) {
+        current.b = reply.seq; current.u = [];    // chosen on this page after what the server keeps: send it on that
+      }
+    } else {
+      delete pending[qid];                       // another device saved since: show what the server keeps
+      var section = document.querySelector('section[data-question="' + qid + '"]');
+      if (section) show(section, reply.response);
+      mark(qid, "replaced", "已改为另一设备保存的答案，请核对");
+    }
+    keep();
+    if (qid in pending) send(qid); else showSaveState();
+  }
+  function sentBefore(entry, response) {
+    return (entry.u || []).some(function (r) { return canonical(r) === canonical(response); });
+  }
+  function canonical(response) {
+    if (Array.isArray(response)) return response.slice().sort().join(",");
+    return Object.keys(response).sort().map(function (k) { return k + ":" + canonical(response[k]); }).join(";");
+  }
+  function show(section, response) {
+    section.querySelectorAll("input").forEach(function (input) {
+      var part = input.closest("fieldset[data-part]");
+      var chosen = Array.isArray(response) ? response : (response[part ? part.dataset.part : ""] || []);
+      input.checked = chosen.indexOf(input.value) >= 0;
     });
   }
   function flush() { Object.keys(pending).forEach(send); }
@@ -108,22 +144,19 @@
   root.addEventListener("change", function (ev) {
     var section = ev.target.closest("section[data-question]");
     if (!section) return;
-    var response = responseOf(section);   /* an emptied answer is saved too: it clears the old one */
-    pending[section.dataset.question] = { r: response, s: nextSeq() };
+    var qid = section.dataset.question, before = pending[qid];
+    /* an emptied answer is saved too: it clears the old one */
+    pending[qid] = { r: responseOf(section), b: versions[qid] || 0, u: before ? before.u || [] : [] };
     keep();
-    send(section.dataset.question);
+    send(qid);
   });
 
   /* answers chosen on this device but not yet acknowledged survive a reload */
   Object.keys(pending).forEach(function (qid) {
     var section = document.querySelector('section[data-question="' + qid + '"]');
     if (!section || !pending[qid] || !("r" in pending[qid])) { delete pending[qid]; return; }
-    var r = pending[qid].r;
-    section.querySelectorAll("input").forEach(function (input) {
-      var part = input.closest("fieldset[data-part]");
-      var chosen = Array.isArray(r) ? r : (r[part ? part.dataset.part : ""] || []);
-      input.checked = chosen.indexOf(input.value) >= 0;
-    });
+    if (!("b" in pending[qid])) pending[qid].b = versions[qid] || 0;   // kept by the page of an earlier release
+    show(section, pending[qid].r);
   });
   keep();
 

@@ -1,0 +1,26 @@
+"""Where a page may send the user next: only a path of this site (ASVS 5.0 3.7.2).
+
+The ``next`` of the login and password pages comes from the address bar, so
+it is the attacker's choice. A browser reads more than an RFC does: it drops
+tabs and newlines from a URL, treats a backslash as a slash, and takes
+``//host`` or ``/\\host`` for another site. Only a path that starts with one
+slash followed by something other than a slash or backslash, with no control
+character, whitespace or backslash anywhere, is kept. Plain functions.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+DEFAULT = "/practice/"
+
+
+def local_path(target: str | None, default: str = DEFAULT) -> str:
+    """``target`` if it is a path of this site, else ``default``."""
+    if not target or not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return default
+    if "\\" in target or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
