@@ -7,15 +7,13 @@ Needs /usr/bin/chromium (Debian's package; .ci/run installs it). Without it
 the test is skipped with that reason, except under CI=true, where it fails."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlmodel import Session, select
 
 from quizapp.models import Question
 from tests import builders
-from tests.conftest import IN_CI, prepared_engine
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import prepared_engine
+from tests.e2e.test_browser import browser  # noqa: F401 (fixture)
 from tests.servers import Server
 
 HOUR_MS = 3_600_000
@@ -39,19 +37,6 @@ def exam_server(site, tmp_path_factory):
         yield server.wait_ready().base
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"CI=true but {CHROMIUM} is missing (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium chromium-driver)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def device(browser, base: str, clock_shift_ms: int = 0, username: str = "zhangsan"):

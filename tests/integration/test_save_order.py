@@ -8,6 +8,8 @@ not applied, with the answer the server keeps and its version, and the page
 shows that answer instead of 已保存. No device's clock takes part."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import html
 import json
 import re
@@ -58,6 +60,17 @@ def single_choice_exam(db):
     ids = db.exec(select(Question.id).where(Question.active == True, Question.volume == "v1-common",  # noqa: E712
                                             Question.type == "single").order_by(Question.id).limit(2)).all()
     return builders.exam(db, question_ids=list(ids))
+
+
+@contextmanager
+def one_question_open(sqlite_url, db):
+    """A trainee's client with an attempt of a one-question exam open: (client, attempt id, question id)."""
+    builders.user(db)
+    exam = single_choice_exam(db)
+    with make_client(sqlite_url) as client:
+        builders.login(client)
+        aid = int(client.post(f"/exams/{exam.id}/start").headers["location"].rsplit("/", 1)[1])
+        yield client, aid, db.get(Attempt, aid).paper[0]["question_id"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -127,12 +140,7 @@ def test_the_devices_clocks_do_not_order_the_saves(sqlite_url, db):
 def test_a_retried_save_that_the_server_already_kept_is_acknowledged_as_kept(sqlite_url, db):
     """A reply lost on the way back: the page sends the same answer again on
     the version it knew; the server keeps that very answer, so it says so."""
-    builders.user(db)
-    exam = single_choice_exam(db)
-    with make_client(sqlite_url) as client:
-        builders.login(client)
-        aid = int(client.post(f"/exams/{exam.id}/start").headers["location"].rsplit("/", 1)[1])
-        q = db.get(Attempt, aid).paper[0]["question_id"]
+    with one_question_open(sqlite_url, db) as (client, aid, q):
         url = f"/api/attempts/{aid}/answers"
         client.post(url, json={"question_id": q, "response": ["A"], "base": 0})      # its reply never arrived
         retry = client.post(url, json={"question_id": q, "response": ["A"], "base": 0}).json()
@@ -142,12 +150,7 @@ def test_a_retried_save_that_the_server_already_kept_is_acknowledged_as_kept(sql
 
 def test_a_save_without_a_version_replaces_whatever_is_stored_in_the_order_saves_arrive(sqlite_url, db):
     """A client that sends no base (an API caller, a page of the previous release) is ordered by arrival."""
-    builders.user(db)
-    exam = single_choice_exam(db)
-    with make_client(sqlite_url) as client:
-        builders.login(client)
-        aid = int(client.post(f"/exams/{exam.id}/start").headers["location"].rsplit("/", 1)[1])
-        q = db.get(Attempt, aid).paper[0]["question_id"]
+    with one_question_open(sqlite_url, db) as (client, aid, q):
         url = f"/api/attempts/{aid}/answers"
         for n, choice in enumerate("ABA", 1):
             reply = client.post(url, json={"question_id": q, "response": [choice]}).json()
