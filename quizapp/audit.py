@@ -16,7 +16,8 @@ ACTIONS = {"cohort.create": "新建培训班", "cohort.enrol": "添加学员", "
            "cohort.enrol_approve": "批准加入培训班", "cohort.enrol_refuse": "拒绝加入培训班", "roster.import": "导入名单",
            "survey.create": "发出需求调查", "exam.create": "新建考试", "exam.extend_time": "延长考试时间", "exam.grant_attempt": "增加作答机会",
            "account.reset_password": "重置密码", "account.lift_throttle": "解除登录限制", "account.disable": "停用账号", "account.enable": "启用账号",
-           "question.suspend": "暂停使用题目", "question.restore": "恢复使用题目"}
+           "question.suspend": "暂停使用题目", "question.restore": "恢复使用题目",
+           "account.end_sessions": "结束登录会话"}
 
 
 def recent(db: Session, limit: int = 200) -> list[tuple[AuditEvent, User | None]]:

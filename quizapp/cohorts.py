@@ -220,7 +220,7 @@ def confirm_upload(db: Session, actor: User, upload: RosterUpload, *,
     stored nowhere (only their hashes), so this is the only time they exist."""
     if upload.imported_at is not None:
         raise DomainError(ALREADY_IMPORTED)
-    rows = [roster.RosterRow(**r) for r in upload.rows]
+    rows = [r for r in (roster.RosterRow(**r) for r in upload.rows) if not r.example]   # the template's example: skipped
     bad = [r for r in rows if not r.ok]
     if bad and not good_rows_only:
         raise DomainError(f"名单中有 {len(bad)} 行有误：请修改后重新上传，或确认只导入 {len(rows) - len(bad)} 行正确的记录")
@@ -267,7 +267,13 @@ def confirm_upload(db: Session, actor: User, upload: RosterUpload, *,
 
 def created_count(upload: RosterUpload) -> int:
     """How many accounts an import made (or, before it is confirmed, will make)."""
-    return sum(1 for r in upload.rows if not r.get("errors") and not r.get("existing"))
+    return sum(1 for r in upload.rows if not r.get("errors") and not r.get("existing") and not r.get("example"))
+
+
+def upload_rows(upload: RosterUpload) -> tuple[list[roster.RosterRow], int]:
+    """The rows of an upload to show and import, and how many example rows of the template were skipped."""
+    rows = [roster.RosterRow(**r) for r in upload.rows]
+    return [r for r in rows if not r.example], sum(r.example for r in rows)
 
 
 def credentials_workbook(credentials: list[dict]) -> bytes:

@@ -33,8 +33,8 @@ from .domain import integrity
 from .domain.errors import DomainError, Forbidden, InvalidAnswer, NotFound
 from .db import commit_keeping_loaded
 from .domain.procedure import ALL_STEPS
-from .models import (Attempt, AttemptAnswer, Enrolment, Exam, ExamGrant, IntegrityEvent, LoginAttempt, Question,
-                     Survey, SurveyResponse, User, utcnow)
+from .models import (Attempt, AttemptAnswer, CohortInstructor, Enrolment, Exam, ExamGrant, IntegrityEvent,
+                     LoginAttempt, Question, Survey, SurveyResponse, User, utcnow)
 
 EVENT_KINDS = integrity.KINDS
 
@@ -261,6 +261,20 @@ def exams_for(db: Session, user: User, now: datetime | None = None) -> list[Exam
 
 # --- attempts -------------------------------------------------------------------
 
+def draw_question_ids(db: Session, exam: Exam, rng: random.Random) -> list[str]:
+    """The questions of a new paper of this exam, in the exam's order (before
+    any shuffling): a fixed paper less any question an editor has suspended
+    since, or a fresh draw from the blueprint. Also the instructor's preview."""
+    pool = candidates(db, certifying=exam.certifying)
+    if exam.question_ids:
+        usable = {c.id for c in pool}
+        ids = [i for i in exam.question_ids if i in usable]
+        if not ids:
+            raise DomainError("本考试的题目均已暂停使用，请联系教员")
+        return ids
+    return rules.assemble([rules.Cell(**c) for c in exam.blueprint], pool, rng)
+
+
 def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = None,
                   rng: random.Random | None = None) -> Attempt:
     """The trainee's open attempt, or a new one if the window, the attempts
@@ -278,14 +292,7 @@ def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = 
     rules.check_can_start(now, opens_at=exam.opens_at, closes_at=exam.closes_at, attempts_allowed=allowed,
                           attempts_used=len(attempts))
     rng = rng or random.Random()
-    pool = candidates(db, certifying=exam.certifying)
-    if exam.question_ids:              # a fixed paper, less any question an editor has suspended since
-        usable = {c.id for c in pool}
-        ids = [i for i in exam.question_ids if i in usable]
-        if not ids:
-            raise DomainError("本考试的题目均已暂停使用，请联系教员")
-    else:
-        ids = rules.assemble([rules.Cell(**c) for c in exam.blueprint], pool, rng)
+    ids = draw_question_ids(db, exam, rng)
     questions = {q.id: {"type": q.type, "options": q.options, "answer": q.answer, "parts": q.parts}
                  for q in db.connection().execute(_PAPER_QUESTIONS, {"ids": ids})}
     paper = rules.paper_for_attempt(ids, questions, exam.points, rng, shuffle_questions=exam.shuffle_questions,
@@ -689,25 +696,53 @@ class TraineeStatus:
     allowed: int
 
 
-def cohort_status(db: Session, exam: Exam, now: datetime | None = None) -> list[TraineeStatus]:
-    """Who has started, submitted, not started (every trainee of the exam's
-    cohort; for an exam without a cohort, everyone who attempted it)."""
-    finish_expired(db, now, exam_id=exam.id)
+@dataclass
+class Expected:
+    """Who is expected to sit an exam (the live status lists each of them), and how that was decided."""
+    users: list[User]
+    basis: str                   # cohort | creator_cohorts | all_trainees
+    creator: User | None
+
+
+def expected_trainees(db: Session, exam: Exam) -> Expected:
+    """A cohort's exam: its active members. An exam for everyone: the active
+    members of the cohorts its creator teaches, or, when a supervisor (or
+    nobody known) created it, every active trainee. Anyone else who has
+    attempted it is listed too (cohort_status adds them)."""
+    creator = db.get(User, exam.created_by) if exam.created_by is not None else None
+    active_members = (select(User).join(Enrolment, Enrolment.user_id == User.id)
+                      .where(Enrolment.status == "active", User.role == "trainee"))
     if exam.cohort_id is not None:
-        users = list(db.exec(select(User).join(Enrolment, Enrolment.user_id == User.id)
-                             .where(Enrolment.cohort_id == exam.cohort_id, Enrolment.status == "active")
-                             .order_by(User.unit, User.display_name)))
+        query, basis = active_members.where(Enrolment.cohort_id == exam.cohort_id), "cohort"
+    elif creator is not None and creator.role != "supervisor":
+        taught = select(CohortInstructor.cohort_id).where(CohortInstructor.user_id == creator.id)
+        query, basis = active_members.where(Enrolment.cohort_id.in_(taught)), "creator_cohorts"
     else:
-        users = list(db.exec(select(User).join(Attempt, Attempt.user_id == User.id)
-                             .where(Attempt.exam_id == exam.id).distinct().order_by(User.display_name)))
+        query, basis = select(User).where(User.role == "trainee"), "all_trainees"
+    users = db.exec(query.where(User.active == True).distinct()).all()  # noqa: E712
+    return Expected(sorted(users, key=lambda u: (u.unit or "", u.display_name or "", u.username)), basis, creator)
+
+
+def cohort_status(db: Session, exam: Exam, now: datetime | None = None) -> list[TraineeStatus]:
+    """Who has started, submitted, not started: every expected trainee
+    (expected_trainees), then anyone else who attempted the exam."""
+    finish_expired(db, now, exam_id=exam.id)
+    users = expected_trainees(db, exam).users
+    listed = {u.id for u in users}
+    users += [u for u in db.exec(select(User).join(Attempt, Attempt.user_id == User.id)
+                                 .where(Attempt.exam_id == exam.id).distinct().order_by(User.display_name))
+              if u.id not in listed]
+    attempts_of: dict[int, list[Attempt]] = {}
+    for a in db.exec(select(Attempt).where(Attempt.exam_id == exam.id).order_by(Attempt.number)):
+        attempts_of.setdefault(a.user_id, []).append(a)
+    grants = {g.user_id: g.extra_attempts for g in db.exec(select(ExamGrant).where(ExamGrant.exam_id == exam.id))}
     out = []
     for u in users:
-        attempts = list(db.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == u.id)
-                                .order_by(Attempt.number)))
+        attempts = attempts_of.get(u.id, [])
         graded = [a for a in attempts if a.status == "graded"]
         status = "作答中" if any(a.status == "open" for a in attempts) else ("已交卷" if graded else "未开始")
         out.append(TraineeStatus(u, attempts, status, max(graded, key=lambda a: a.score or 0, default=None),
-                                 allowed_attempts(db, exam, u.id)))
+                                 exam.attempts_allowed + grants.get(u.id, 0)))
     return out
 
 
@@ -831,16 +866,23 @@ def survey_confidence(db: Session, cohort_id: int | None) -> dict[str, float]:
     return out
 
 
+def marks_of(attempts: Iterable[Attempt]) -> tuple[list[dict[str, float]], dict[str, float]]:
+    """Graded attempts as domain.statistics takes them: each a mapping question id -> mark,
+    and each question's maximum mark (its points on the papers)."""
+    attempts = list(attempts)
+    max_marks: dict[str, float] = {}
+    for a in attempts:
+        for item in a.paper:
+            max_marks.setdefault(item["question_id"], item["points"])
+    return [{i["question_id"]: a.item_scores.get(i["question_id"], 0.0) for i in a.paper} for a in attempts], max_marks
+
+
 def results(db: Session, exam: Exam, now: datetime | None = None) -> Results:
     """Cohort results on each trainee's first graded attempt (as Moodle's
     statistics do): the figures of the test and of every question."""
     finish_expired(db, now, exam_id=exam.id)
     rows = first_graded(db, exam.id)
-    max_marks: dict[str, float] = {}
-    for _, a in rows:
-        for item in a.paper:
-            max_marks.setdefault(item["question_id"], item["points"])
-    attempts = [{i["question_id"]: a.item_scores.get(i["question_id"], 0.0) for i in a.paper} for _, a in rows]
+    attempts, max_marks = marks_of([a for _, a in rows])
     test, items = statistics.analyse(attempts, max_marks)
     items.sort(key=lambda i: (not i.flagged, -(i.n or 0), i.question_id))     # what editors must look at first
     questions = _questions_of(db, [a for _, a in rows])

@@ -40,6 +40,11 @@ def sessions_for_trainee(db: Session, user: User) -> list[tuple[TeachingSession,
                                                 .order_by(TeachingSession.held_on.desc(), TeachingSession.id.desc()))]
 
 
+def my_ratings(db: Session, user: User) -> dict[int, SessionFeedback]:
+    """The trainee's own ratings, by session (shown back read-only)."""
+    return {f.session_id: f for f in db.exec(select(SessionFeedback).where(SessionFeedback.user_id == user.id))}
+
+
 def session_for_trainee(db: Session, user: User, session_id: int) -> TeachingSession:
     return enrolled_item(db, user, TeachingSession, session_id, missing="课程不存在",
                          foreign="这不是您所在培训班的课程")

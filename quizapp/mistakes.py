@@ -1,5 +1,7 @@
 """错题本: every wrong answer (practice, exam, review) puts the question in
-the trainee's mistake book; reviews are scheduled by FSRS (domain.review)."""
+the trainee's mistake book; reviews are scheduled by FSRS (domain.review).
+book() also gives what is due now and the next review date (the page explains
+the schedule in words: 按遗忘规律安排复习)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -96,6 +98,12 @@ class Book:
     due: int
     total: int
     cleared: int
+    next_due: datetime | None = None                 # the earliest review not yet due
+    due_by_volume: dict[str, int] | None = None
+
+    def due_in(self, rows: list[BookRow], now: datetime | None = None) -> int:
+        now = now or utcnow()
+        return sum(r.entry.due <= now for r in rows)
 
 
 def book(db: Session, user_id: int, now: datetime | None = None) -> Book:
@@ -110,5 +118,8 @@ def book(db: Session, user_id: int, now: datetime | None = None) -> Book:
                              key=lambda r: r.entry.due)
             if members:
                 groups.setdefault(v.code, {})[s] = members
+    later = [r.entry.due for r in active if r.entry.due > now]
     return Book(groups, due=sum(r.entry.due <= now for r in active), total=len(active),
-                cleared=sum(e.cleared for e, _ in rows))
+                cleared=sum(e.cleared for e, _ in rows), next_due=min(later) if later else None,
+                due_by_volume={v: sum(r.entry.due <= now for rs in steps.values() for r in rs)
+                               for v, steps in groups.items()})

@@ -346,3 +346,26 @@ class ContentReport(SQLModel, table=True):
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Unit(SQLModel, table=True):
+    """执法监督 · 单位（镇街）: the units whose officers rotation training must cover.
+    ``aliases`` are other spellings of the name (东山镇人民政府, 东山) that
+    trainees' free-text units and roster rows are matched by (domain/supervision.py)."""
+    __tablename__ = "units"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128, unique=True)
+    aliases: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Officer(SQLModel, table=True):
+    """An officer on a unit's full roster (执法人员名册), matched to an account by
+    login name (phone, else staff number) or by 执法证号."""
+    __tablename__ = "officers"
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    name: str = Field(max_length=64)
+    login: str = Field(max_length=64, unique=True)          # phone number, else staff number
+    cert_no: str = Field(default="", max_length=64)         # 执法证号
+    created_at: datetime = Field(default_factory=utcnow)

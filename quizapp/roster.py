@@ -25,6 +25,8 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
 
 from .domain import text as free_text
 from .domain.errors import DomainError
@@ -39,6 +41,10 @@ HEADERS = {
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 STAFF_NO = re.compile(r"^[A-Za-z0-9-]{2,32}$")
 TEMPLATE_HEADERS = ["姓名", "单位/镇街", "手机号", "工号", "执法证号"]
+# The template's example row (italic grey, with a note): an upload that still
+# holds it gets it marked ``example`` and never imported (is_example).
+EXAMPLE_ROW = ["张某", "某镇综合行政执法办公室", "13800000000", "", "（选填）"]
+EXAMPLE_NOTE = "示例行：请照此格式填写，导入时自动跳过，可删除"
 
 
 class RosterError(DomainError):
@@ -55,6 +61,7 @@ class RosterRow:
     cert_no: str = ""
     errors: list[str] = field(default_factory=list)
     existing: bool = False        # an account with this login already exists: it is enrolled, not created
+    example: bool = False         # the template's example row, left in: skipped, never imported
 
     @property
     def username(self) -> str:
@@ -66,6 +73,12 @@ class RosterRow:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def is_example(name: str, phone: str) -> bool:
+    """The template's example row: its name and its phone number (13800000000, no one's
+    real number) left as they are, whatever was done to its other cells."""
+    return name == EXAMPLE_ROW[0] and phone == EXAMPLE_ROW[2]
 
 
 def _text(value) -> str:
@@ -188,9 +201,13 @@ def _rows_of(sheet) -> list[RosterRow]:
         if len(out) == MAX_ROWS:
             raise RosterTooLarge(f"名单最多 {MAX_ROWS} 行（不含表头），本表超过 {MAX_ROWS} 行：请拆分成几个文件分别上传")
         get = lambda key: _text(values[at[key]]) if key in at else ""  # noqa: E731
-        out.append(RosterRow(n, get("name"), get("unit"), get("phone"), get("staff_no"), get("cert_no")))
+        row = RosterRow(n, get("name"), get("unit"), get("phone"), get("staff_no"), get("cert_no"))
+        row.example = is_example(row.name, row.phone)
+        out.append(row)
     if not out:
         raise RosterError("名单中没有学员（表头下面没有数据行）")
+    if all(r.example for r in out):
+        raise RosterError("名单中只有模板中的示例行，没有学员：请在示例行下面填写学员后再上传")
     return out
 
 
@@ -276,6 +293,8 @@ def check_rows(rows: list[RosterRow], existing_usernames: set[str]) -> list[Rost
     seen: dict[str, int] = {}
     for r in rows:
         r.errors = []
+        if r.example:                # skipped on import: nothing to check
+            continue
         if not r.name:
             r.errors.append("缺少姓名")
         if not r.unit:
@@ -299,12 +318,17 @@ def check_rows(rows: list[RosterRow], existing_usernames: set[str]) -> list[Rost
 
 
 def template() -> bytes:
-    """An empty roster with the expected headers and one example row."""
+    """An empty roster with the expected headers and one example row, set in
+    italic grey with a note on its first cell (the import skips it)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "学员名单"
     ws.append(TEMPLATE_HEADERS)
-    ws.append(["张某", "某镇综合行政执法办公室", "13800000000", "", "（选填）"])
+    ws.append(EXAMPLE_ROW)
+    grey = Font(italic=True, color="808080")
+    for cell in ws[2]:
+        cell.font = grey
+    ws["A2"].comment = Comment(EXAMPLE_NOTE, "培训平台")
     for col, width in zip("ABCDE", (10, 28, 16, 12, 18)):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()

@@ -80,6 +80,12 @@ def survey_for_trainee(db: Session, user: User, survey_id: int) -> Survey:
     return enrolled_item(db, user, Survey, survey_id, missing="调查不存在", foreign="该调查不是发给您所在培训班的")
 
 
+def my_response(db: Session, user: User, survey: Survey) -> SurveyResponse | None:
+    """The trainee's own response to the survey, if submitted (shown back read-only)."""
+    return db.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
+                                                SurveyResponse.user_id == user.id)).first()
+
+
 def answer(db: Session, user: User, survey: Survey, *, ratings: dict[str, tuple[object, object]],
            answers: list[str]) -> SurveyResponse:
     """One response per trainee; every topic rated 1–5 for confidence and frequency."""

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -65,6 +66,15 @@ class Server:
             self.proc = subprocess.Popen([sys.executable, "-m", "quizapp", "serve", "--port", str(port)], env=env,
                                          cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         return self
+
+    @contextmanager
+    def running(self):
+        """Start, wait until ready, yield the base address; stopped on the way out."""
+        self.start()
+        try:
+            yield self.wait_ready().base
+        finally:
+            self.stop()
 
     def wait_ready(self, seconds: float = 30) -> Server:
         try:

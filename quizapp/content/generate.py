@@ -28,8 +28,8 @@ def statute_page(site: Site, statute: Statute) -> str:
     # Full statute texts rank below the guide and the cases that explain them.
     out = ["---", "search:", "  boost: 0.3", "---", "", f"# {statute.title}（{statute.version}）", ""]
     out += ['!!! info "版本说明"',
-            f"    本页为《{statute.title}》{statute.version} 版本全文，收录自项目法规库"
-            f"（`handbook/statutes/{statute.file}`）。引用本法条文时请注明版本。", ""]
+            f"    本页为《{statute.title}》{statute.version} 版本全文，收录自本教程法规库。"
+            f"引用本法条文时请注明版本。", ""]
     for line in statute.history:
         out += [f"    - {_escape(line)}"]
     others = [s for s in versions if s.version != statute.version]

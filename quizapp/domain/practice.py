@@ -94,3 +94,65 @@ def presentation_from_form(fields: dict[str, str], keys: Sequence[str], parts: S
     """The presentation a form was answered in (anything else: the bank's order)."""
     return Presentation(_order(fields.get("order", ""), keys),
                         {p["id"]: _order(fields.get(f"order-{p['id']}", ""), list(p["options"])) for p in parts})
+
+
+# --- practice sets -----------------------------------------------------------------
+
+SET_SIZE = 20
+
+
+def choose_set(candidates: Sequence[str], history: dict[str, Seen], *, size: int = SET_SIZE,
+               rng: random.Random | None = None) -> list[str]:
+    """The questions of one practice set, in the order they are asked: never
+    answered ones first (shuffled), then those last answered wrong, then the
+    rest, the longest unseen first; at most ``size`` (all when fewer)."""
+    rng = rng or random.Random()
+    unique = list(dict.fromkeys(candidates))
+    fresh = [c for c in unique if c not in history]
+    rng.shuffle(fresh)
+    wrong = sorted((c for c in unique if c in history and not history[c].last_correct),
+                   key=lambda c: history[c].last_answered)
+    right = sorted((c for c in unique if c in history and history[c].last_correct),
+                   key=lambda c: history[c].last_answered)
+    return (fresh + wrong + right)[:size]
+
+
+@dataclass(frozen=True)
+class SetSummary:
+    """How one practice set went: each question counted by its first answer in the set."""
+    total: int
+    answered: int
+    right: int
+    seconds: int
+
+    @property
+    def wrong(self) -> int:
+        return self.answered - self.right
+
+    @property
+    def finished(self) -> bool:
+        return self.answered >= self.total
+
+
+def summarise_set(question_ids: Sequence[str], answers: Iterable[tuple[str, bool, datetime]],
+                  started: datetime) -> SetSummary:
+    """``answers``: (question, correct, when) of the trainee's answers since
+    ``started``, oldest first; the time is from the start to the last answer."""
+    first: dict[str, bool] = {}
+    last = started
+    members = set(question_ids)
+    for qid, correct, when in answers:
+        if qid in members:
+            first.setdefault(qid, correct)
+            last = max(last, when)
+    return SetSummary(total=len(members), answered=len(first), right=sum(first.values()),
+                      seconds=max(0, int((last - started).total_seconds())))
+
+
+def next_in_set(question_ids: Sequence[str], answered: Iterable[str]) -> tuple[int, str | None]:
+    """(number of the next question, 1-based; its id), or (total + 1, None) when all are answered."""
+    done = set(answered)
+    for i, qid in enumerate(question_ids, 1):
+        if qid not in done:
+            return i, qid
+    return len(question_ids) + 1, None

@@ -111,3 +111,5 @@ def require_role(*roles: Role):
 
 StaffUser = Annotated[User, require_role(Role.instructor, Role.supervisor)]
 EditorUser = Annotated[User, require_role(Role.editor)]
+# The question bank browser and its keys: every role but trainees.
+BankUser = Annotated[User, require_role(Role.instructor, Role.supervisor, Role.editor)]

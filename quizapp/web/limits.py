@@ -29,7 +29,7 @@ from .routes.cohorts import MAX_UPLOAD
 API_BODY = 4 * 1024                       # /api/…: answers, integrity events, submit
 FORM_BODY = 64 * 1024                     # every form, with its free text
 UPLOAD_BODY = MAX_UPLOAD + 64 * 1024      # the roster workbook and its form
-UPLOADS = re.compile(r"^/instructor/cohorts/[^/]+/roster$")
+UPLOADS = re.compile(r"^(/instructor/cohorts/[^/]+|/supervisor/units)/roster$")   # a cohort's roster, the officer roster
 
 TOO_LARGE_JSON = "提交的数据过大，已拒收"
 TOO_LARGE_FORM = f"提交的内容过大（超过 {FORM_BODY // 1024} KB），已拒收：请删减后重试"

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from zoneinfo import ZoneInfo
 
+from ..content.page_names import page_name
 from ..content.site import page_url
 from .csrf import csrf_field, csrf_meta
 from ..accounts import initial_password_expired
@@ -88,12 +89,32 @@ def back_url(request: Request) -> str:
     return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
-templates.env.filters.update(local=local_time, minsec=minutes_seconds, as_shown=as_shown, duration=seconds_text)
+def score(value) -> str:
+    """A score to one decimal (86.5); none yet: 「—」."""
+    if value is None:
+        return "—"
+    return f"{float(value):.1f}"
+
+
+def percent(value, whole=None) -> str:
+    """A percentage as a whole number: ``part|percent(whole)`` (no whole, e.g.
+    nothing answered: 「未作答」), or ``pct|percent`` for a figure already in 0–100."""
+    if whole is not None:
+        if not whole:
+            return "未作答"
+        value = 100 * value / whole
+    if value is None:
+        return "未作答"
+    return f"{round(float(value))}%"
+
+
+templates.env.filters.update(local=local_time, minsec=minutes_seconds, as_shown=as_shown, duration=seconds_text,
+                             score=score, percent=percent)
 templates.env.globals.update(TYPE_NAMES=TYPE_NAMES, ENDED_BY=ENDED_BY, question_view=question_view)
 templates.env.globals.update(csrf_field=csrf_field, csrf_meta=csrf_meta, bar=bar, back_url=back_url)
 templates.env.globals.update(initial_password_expired=initial_password_expired,
                              initial_days=INITIAL_PASSWORD_DAYS)
-templates.env.globals.update(handbook_url=page_url, volume_title=volume_title,
+templates.env.globals.update(handbook_url=page_url, volume_title=volume_title, page_name=page_name,
                              role_name=lambda r: ROLE_NAMES.get(Role(r), r))
 
 

@@ -134,7 +134,8 @@ def test_a_timed_exam_on_a_phone_keeps_answers_and_clock_across_a_reload(server,
     page = context.new_page()
     login(page, server, "kaosheng", "exam-pass-1", "exam-pass-2")
     page.goto(server + "/exams/")
-    page.click("text=开始考试")
+    page.click("text=开始考试")                 # the list leads to 考试须知; its button starts the clock
+    page.click("#start-exam")
     page.wait_for_url("**/attempts/*")
     sections = page.locator("section[data-question]")
     assert sections.count() == 4
@@ -207,6 +208,7 @@ def test_reloads_and_a_glance_away_count_for_nothing_in_a_certifying_exam(server
     login(page, server, "jianding", "cert-pass-1", "cert-pass-2")
     page.goto(server + "/exams/")
     page.locator("section.exam", has_text="演练").locator("text=开始考试").click()
+    page.click("#start-exam")
     page.wait_for_url("**/attempts/*")
     assert "不作为认定作弊的证明" in page.content()
     for _ in range(5):

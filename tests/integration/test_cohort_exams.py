@@ -5,7 +5,7 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from quizapp import cohorts, exams
+from quizapp import cohorts, exams, supervision
 from quizapp.models import Attempt, AuditEvent, Question, Role
 from tests import builders
 
@@ -81,12 +81,12 @@ def test_results_statistics_and_exports(client, db):
     surveys.answer(db, first, survey, ratings={t: (2, 4) for t in survey.topics}, answers=[])
     builders.login(client, "teacher")
     page = client.get(f"/instructor/exams/{exam.id}/results").text
-    assert "每人第一次作答，2 人" in page and "及格率 50.0%" in page and "<svg" in page
+    assert "每人第一次作答，2 人" in page and "及格率 50%" in page and "<svg" in page
     weak = page.split("薄弱主题", 1)[1].split("</table>", 1)[0]
     graded = db.exec(select(Attempt).where(Attempt.exam_id == exam.id)).all()
     expected = round(100 * sum(a.score for a in graded) / sum(a.max_score for a in graded), 1)   # one right, one wrong
     volume_row = weak.split('href="/volumes/v1-common/"', 1)[1].split("</tr>", 1)[0]
-    assert f"{expected}%" in volume_row
+    assert f"{round(expected)}%" in volume_row
     assert '<td class="num">2.0</td>' in volume_row                        # the survey's self-assessment beside it
     book = load_workbook(io.BytesIO(client.get(f"/instructor/exams/{exam.id}/results.xlsx").content))
     assert book.sheetnames == ["成绩", "题目分析", "整卷统计"]
@@ -117,9 +117,12 @@ def test_the_supervisor_sees_coverage_and_weak_areas_and_nobody_else_does(client
         assert client.get("/supervisor/coverage.xlsx").status_code == 403
         client.post("/logout")
     builders.login(client, "jiandu")
+    unit = supervision.save_unit(db, None, name="某镇", aliases="")
+    for login, name in (("13800000001", "张某"), ("13800000002", "李某"), ("13800000009", "赵某")):
+        supervision.save_officer(db, None, unit_id=unit.id, name=name, phone=login)
     page = client.get("/supervisor/").text
-    assert "某镇" in page and "第一卷" in page and "100.0" in page
+    assert "某镇" in page and "第一卷" in page and "100.0" in page and "赵某" in page   # never trained: listed
     book = load_workbook(io.BytesIO(client.get("/supervisor/coverage.xlsx").content))
     rows = list(book.active.iter_rows(values_only=True))
     by_unit = {r[0]: r for r in rows[1:]}
-    assert by_unit["某镇"][1:4] == (2, 2, 1)          # two officers enrolled this year, one passed
+    assert by_unit["某镇"][1:5] == (3, 2, 1, 1)      # three on the roster, two enrolled this year, one passed

@@ -31,6 +31,22 @@ def test_sessions_are_rated_once_and_summarised(client, db):
     client.post("/logout")
     builders.login(client, "teacher")
     page = client.get(f"/instructor/cohorts/{cohort.id}/sessions").text
-    assert "评价人数 2" in page and "4.00" in page and "4.50" in page and "案例很实用" in page
+    assert "评价人数 2" in page and "4.0" in page and "4.5" in page and "案例很实用" in page
     (summary,) = feedback.summaries(db, cohort)
     assert summary.means == {"content_fit": 4.0, "clarity": 4.0, "usefulness": 4.5}
+
+
+def test_a_rating_is_confirmed_as_success_and_shown_back_read_only(client, db):
+    teacher = builders.user(db, "teacher", Role.instructor)
+    cohort = cohorts.create_cohort(db, creator=teacher, name="轮训班")
+    t = builders.user(db, "xa", display_name="xa")
+    cohorts.enrol_one(db, teacher, cohort, username=t.username, display_name="xa", unit="某镇")
+    session = feedback.add_session(db, cohort, title="一般程序与易错点", held_on=None, teacher="王老师")
+    builders.login(client, "xa")
+    r = client.post(f"/feedback/{session.id}", data={"content_fit": "5", "clarity": "3", "usefulness": "4",
+                                                     "comment": "案例很实用"})
+    assert r.status_code == 303
+    done = client.get(r.headers["location"]).text
+    assert "评价已提交，谢谢。" in done and "alert error" not in done and f'action="/feedback/{session.id}"' not in done
+    assert "内容切合实际 5 分；讲解清楚 3 分；对工作有用 4 分" in done and "案例很实用" in done
+    assert "评价已提交" not in client.get("/feedback/").text and "已评价，谢谢。" in client.get("/feedback/").text

@@ -69,6 +69,7 @@ def test_until_the_initial_password_is_changed_every_page_leads_to_the_password_
     # the password form and logging out are open
     page = c.get("/account/password?next=/exams/")
     assert page.status_code == 200 and "这是您首次登录" in page.text
+    assert "经手的人可能知道" in page.text and "只有您自己知道的密码" in page.text      # it says why
     r = c.post("/account/password", data={"old": "initial-pw-7k", "new": "my-own-pass-9", "again": "my-own-pass-9",
                                           "next": "/exams/"})
     assert r.status_code == 200 and "密码已修改" in r.text and 'href="/exams/"' in r.text

@@ -9,10 +9,11 @@ from tests import builders
 
 
 def answer(client, db, path_get, path_post, right):
-    page = client.get(path_get)
+    page = client.get(path_get, follow_redirects=True)
     qid = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)
     q = db.get(Question, qid)
-    return qid, client.post(path_post, data={"question_id": qid, **builders.form_response(q, right)})
+    return qid, client.post(path_post, data={"question_id": qid, **builders.form_response(q, right)},
+                             follow_redirects=True)
 
 
 def make_due(db):

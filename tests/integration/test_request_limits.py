@@ -239,6 +239,12 @@ def over_long_requests(w: World) -> list[tuple[str, str, str, dict]]:
         ("trainee", "get", f"/practice/next?ids={LONG[:500]}&statute={LONG[:500]}&volume={LONG[:500]}", {}),
         ("supervisor", "get", "/supervisor/?year=99999999999", {}),
         ("supervisor", "get", "/supervisor/coverage.xlsx?year=-5", {}),
+        ("supervisor", "post", "/supervisor/units", {"data": {"name": LONG}}),
+        ("supervisor", "post", "/supervisor/units", {"data": {"name": "新单位", "aliases": LONG}}),
+        ("supervisor", "post", "/supervisor/units/aliases", {"data": {"unit_id": str(w.unit.id), "alias": LONG}}),
+        ("supervisor", "post", w.url("/supervisor/units/{unit_id}/officers"), {"data": {"name": LONG, "phone": "13900000021"}}),
+        ("supervisor", "post", w.url("/supervisor/officers/{officer_id}"),
+         {"data": {"name": "执法员", "phone": "13900000011", "cert_no": LONG}}),
     ]
     for field in ("username", "display_name", "unit", "cert_no"):
         data = {"username": "13900000009", "display_name": "新学员", "unit": "某镇", field: LONG}

@@ -28,7 +28,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
-from quizapp import accounts, cohorts, exams, feedback, reports, surveys
+from quizapp import accounts, cohorts, exams, feedback, reports, supervision, surveys
 from quizapp.config import Settings
 from quizapp.content import ROOT
 from quizapp.exports import FORMULA_TRIGGERS, XLSX
@@ -52,6 +52,7 @@ from tests.conftest import IN_CI, BrowserLikeClient
 # staff-of-cohort  the cohort's instructors and any supervisor; another instructor: 404; trainee, editor: 403
 # supervisor       supervisor only; everyone else: 403
 # editor           editor only; everyone else: 403
+# bank             instructor, supervisor or editor (the bank browser shows keys); trainee: 403
 #
 # A visitor is sent to /login (303) from a page, or gets 401 JSON from /api/.
 
@@ -67,7 +68,10 @@ ACCESS = {
     ("GET", "/practice/start"): "anyone",          # the handbook's 练一练 links: a redirect to /practice/next
     ("GET", "/practice/next"): "logged-in",
     ("POST", "/practice/answer"): "logged-in",
+    ("GET", "/practice/set"): "logged-in",            # a set's token names its owner: another user's is 403
+    ("GET", "/practice/feedback"): "logged-in",       # the user's own latest answer only
     ("GET", "/exams/"): "logged-in",
+    ("GET", "/exams/{exam_id}"): "member",               # 考试须知 (the trainee's open attempt: back to it)
     ("POST", "/exams/{exam_id}/start"): "member",
     ("GET", "/attempts/{attempt_id}"): "owner",
     ("POST", "/attempts/{attempt_id}/submit"): "owner",
@@ -79,7 +83,9 @@ ACCESS = {
     ("GET", "/mistakes/"): "logged-in",
     ("GET", "/mistakes/review"): "logged-in",
     ("POST", "/mistakes/review"): "logged-in",
+    ("GET", "/mistakes/practice"): "logged-in",
     ("GET", "/me"): "logged-in",
+    ("GET", "/api/whoami"): "logged-in",           # the handbook header's name (401 JSON for a visitor)
     ("GET", "/surveys/"): "logged-in",
     ("GET", "/surveys/{survey_id}"): "member",
     ("POST", "/surveys/{survey_id}"): "member",
@@ -95,10 +101,15 @@ ACCESS = {
     ("GET", "/instructor/exams/{exam_id}"): "staff-of-cohort",
     ("POST", "/instructor/exams/{exam_id}/grant"): "staff-of-cohort",
     ("POST", "/instructor/exams/attempts/{attempt_id}/extend"): "staff-of-cohort",
+    ("GET", "/instructor/exams/{exam_id}/status"): "staff-of-cohort",
     ("GET", "/instructor/exams/{exam_id}/results"): "staff-of-cohort",
     ("GET", "/instructor/exams/{exam_id}/results.xlsx"): "staff-of-cohort",
     ("GET", "/instructor/exams/{exam_id}/results.csv"): "staff-of-cohort",
     ("GET", "/instructor/exams/attempts/{attempt_id}"): "staff-of-cohort",
+    ("GET", "/instructor/exams/{exam_id}/preview"): "staff-of-cohort",
+    ("POST", "/instructor/exams/new/preview"): "staff",
+    ("GET", "/instructor/bank/"): "bank",
+    ("GET", "/instructor/bank/{question_id}"): "bank",
     ("GET", "/instructor/cohorts/"): "staff",
     ("POST", "/instructor/cohorts/"): "staff",
     ("GET", "/instructor/cohorts/template.xlsx"): "staff",
@@ -118,6 +129,17 @@ ACCESS = {
     ("GET", "/instructor/cohorts/{cohort_id}/sessions"): "staff-of-cohort",
     ("GET", "/supervisor/"): "supervisor",
     ("GET", "/supervisor/coverage.xlsx"): "supervisor",
+    ("GET", "/supervisor/weak-areas.xlsx"): "supervisor",
+    ("GET", "/supervisor/units"): "supervisor",
+    ("POST", "/supervisor/units"): "supervisor",
+    ("POST", "/supervisor/units/aliases"): "supervisor",
+    ("POST", "/supervisor/units/roster"): "supervisor",
+    ("GET", "/supervisor/units/{unit_id}"): "supervisor",
+    ("POST", "/supervisor/units/{unit_id}"): "supervisor",
+    ("POST", "/supervisor/units/{unit_id}/delete"): "supervisor",
+    ("POST", "/supervisor/units/{unit_id}/officers"): "supervisor",
+    ("POST", "/supervisor/officers/{officer_id}"): "supervisor",
+    ("POST", "/supervisor/officers/{officer_id}/remove"): "supervisor",
     ("GET", "/supervisor/audit"): "supervisor",
     ("GET", "/supervisor/enrolments"): "supervisor",
     ("POST", "/supervisor/enrolments/{cohort_id}/{user_id}"): "supervisor",
@@ -126,13 +148,14 @@ ACCESS = {
     ("POST", "/editor/reports/{report_id}"): "editor",
     ("POST", "/editor/questions/{question_id}/suspend"): "editor",
     ("GET", "/editor/impact"): "editor",
+    ("GET", "/editor/impact.txt"): "editor",
     ("GET", "/editor/export/moodle.xml"): "editor",
     ("GET", "/editor/export/gift.txt"): "editor",
 }
 
 # Where a refusal is not the category's usual one. Starting a cohort's exam by id
-# when not enrolled says so (403, "您不在该考试所属的培训班中"; no title or data of the exam).
-DENIED = {("POST", "/exams/{exam_id}/start"): 403}
+# (or reading its 考试须知) when not enrolled says so (403, "您不在该考试所属的培训班中"; no title or data of the exam).
+DENIED = {("POST", "/exams/{exam_id}/start"): 403, ("GET", "/exams/{exam_id}"): 403}
 
 # What an allowed user gets besides < 400 (a POST with minimal form data may also get 422).
 DOCUMENTED = {
@@ -140,7 +163,8 @@ DOCUMENTED = {
     ("POST", "/supervisor/enrolments/{cohort_id}/{user_id}"): {404},   # the victim's enrolment is not pending
     # the world's trainee has an open attempt: practice and the mistake book are paused (考试进行中，练习暂停)
     **{route: {409} for route in (("GET", "/practice/"), ("GET", "/practice/next"), ("POST", "/practice/answer"),
-                                  ("GET", "/mistakes/"), ("GET", "/mistakes/review"), ("POST", "/mistakes/review"))},
+                                  ("GET", "/mistakes/"), ("GET", "/mistakes/review"), ("POST", "/mistakes/review"),
+                                  ("GET", "/practice/set"), ("GET", "/practice/feedback"), ("GET", "/mistakes/practice"))},
 }
 
 COOKIE_DOMAIN = "testserver.local"       # where the test client keeps the cookies the app sets
@@ -180,6 +204,7 @@ def expected(route: tuple[str, str], actor: str) -> str:
                             else "403"),
         "supervisor": "ok" if actor == "supervisor" else "403",
         "editor": "ok" if actor == "editor" else "403",
+        "bank": "403" if actor == "trainee" else "ok",
     }[kind]
 
 
@@ -222,6 +247,8 @@ class World:
     session: object = None
     upload: object = None
     report: object = None
+    unit: object = None            # a unit (镇街) with two officers on its roster: the first is removed by the walk
+    officer: object = None
     victim: User | None = None
     questions: dict[str, Question] = field(default_factory=dict)
     clients: dict[str, BrowserLikeClient] = field(default_factory=dict)
@@ -243,6 +270,7 @@ class World:
         return {"exam_id": self.exam.id, "attempt_id": self.attempt.id, "cohort_id": self.cohort.id,
                 "user_id": self.victim.id, "upload_id": self.upload.id, "survey_id": self.survey.id,
                 "session_id": self.session.id, "report_id": self.report.id,
+                "unit_id": self.unit.id, "officer_id": self.officer.id,
                 "question_id": self.questions["single"].id}
 
     def url(self, path: str) -> str:
@@ -280,6 +308,9 @@ def world(app, db, engine) -> World:
     w.upload, _ = cohorts.confirm_upload(db, teacher, upload, good_rows_only=False)
     w.report = reports.submit(db, users["trainee"], category="other", text=f"{SECRET}反馈内容",
                               question_id=w.questions["single"].id)
+    w.unit = supervision.save_unit(db, None, name=f"{SECRET}镇", aliases="")
+    w.officer = supervision.save_officer(db, None, unit_id=w.unit.id, name=f"{SECRET}执法员甲", phone="13900000011")
+    supervision.save_officer(db, None, unit_id=w.unit.id, name=f"{SECRET}执法员乙", phone="13900000012")
     return w
 
 
@@ -303,6 +334,7 @@ def request_data(w: World, actor: str, method: str, path: str) -> dict:
         "/feedback/{session_id}": {"data": {}},
         "/reports/new": {"data": {}},
         "/instructor/exams/new": {"data": {}},
+        "/instructor/exams/new/preview": {"data": {"mode": "fixed", "question_ids": q.id}},
         "/instructor/exams/{exam_id}/grant": {"data": {"user_id": str(w.users["trainee"].id)}},
         "/instructor/exams/attempts/{attempt_id}/extend": {"data": {"minutes": "5"}},
         "/instructor/cohorts/": {"data": {}},
@@ -317,6 +349,15 @@ def request_data(w: World, actor: str, method: str, path: str) -> dict:
         "/instructor/cohorts/{cohort_id}/surveys": {"data": {}},
         "/instructor/cohorts/{cohort_id}/sessions": {"data": {"title": "新课程"}},
         "/supervisor/enrolments/{cohort_id}/{user_id}": {"data": {"decision": "approve"}},
+        "/supervisor/units": {"data": {"name": f"新单位{actor}"}},
+        "/supervisor/units/aliases": {"data": {"unit_id": str(w.unit.id), "alias": f"别名{actor}"}},
+        "/supervisor/units/roster": {"files": {"file": (
+            "officers.xlsx", roster_xlsx([("赵六", f"{SECRET}镇", "13900000013")]), XLSX)}},
+        "/supervisor/units/{unit_id}": {"data": {"name": f"{SECRET}镇"}},
+        "/supervisor/units/{unit_id}/delete": {},          # refused while the roster has the second officer
+        "/supervisor/units/{unit_id}/officers": {"data": {"name": "钱七", "phone": "13900000014"}},
+        "/supervisor/officers/{officer_id}": {"data": {"name": "执法员甲", "phone": "13900000011"}},
+        "/supervisor/officers/{officer_id}/remove": {},
         "/editor/reports/{report_id}": {"data": {"version": "1", "status": "in_progress"}},
         "/editor/questions/{question_id}/suspend": {"data": {"suspended": "no"}},
     }
@@ -623,7 +664,7 @@ def populate(w: World, t: Texts) -> Populated:
         c = w.login(trainee)
         ratings = {f"{k}:{topic}": "3" for topic in survey.topics for k in "cf"}
         answers = {f"q{i}": a for i, a in enumerate(t.answers)}
-        assert c.post(f"/surveys/{survey_id}", data={**ratings, **answers}).status_code == 200
+        assert c.post(f"/surveys/{survey_id}", data={**ratings, **answers}).status_code == 303   # to the answers, read-only
         r = c.post(f"/feedback/{session_id}", data={"content_fit": "4", "clarity": "4", "usefulness": "4",
                                                      "comment": t.comment})
         assert r.status_code == 303, r.text
@@ -650,11 +691,12 @@ def test_free_text_is_escaped_on_every_page_that_shows_it(world):
                                f"/instructor/cohorts/uploads/{p.upload_id}", "/instructor/exams/",
                                "/instructor/exams/new", f"/instructor/exams/{p.exam_id}",
                                f"/instructor/exams/{p.exam_id}/results", f"/instructor/exams/attempts/{p.attempt_ids[0]}",
+                               f"/instructor/exams/{p.exam_id}/preview", f"/instructor/bank/{w.questions['single'].id}",
                                f"/instructor/surveys/{p.survey_id}", f"/instructor/cohorts/{p.cohort_id}/sessions"]),
-        (w.client("supervisor"), ["/supervisor/", "/supervisor/audit", f"/instructor/cohorts/{p.cohort_id}"]),
+        (w.client("supervisor"), ["/supervisor/", "/supervisor/audit", "/supervisor/units", f"/instructor/cohorts/{p.cohort_id}"]),
         (w.client("editor"), ["/editor/", f"/editor/reports/{p.report_id}"]),
-        (trainee, ["/exams/", f"/attempts/{p.attempt_ids[0]}/result", "/surveys/", "/feedback/", "/me",
-                   "/practice/", "/reports/", "/mistakes/"]),
+        (trainee, ["/exams/", f"/attempts/{p.attempt_ids[0]}/result", "/surveys/", f"/surveys/{p.survey_id}",
+                   "/feedback/", "/me", "/practice/", "/reports/", "/mistakes/"]),
     ]
     for client, urls in pages:
         for url in urls:
@@ -713,7 +755,8 @@ def test_no_export_lets_free_text_become_a_formula(world):
         "survey.xlsx": (teacher, f"/instructor/surveys/{p.survey_id}/result.xlsx", {stored(a) for a in FORMULAS[:2]}),
         "credentials.xlsx": (None, None,            # the answer to the import (populate)
                              {stored(FORMULAS[2]), stored(FORMULAS[3]), stored(FORMULAS[6]), stored(FORMULAS[0])}),
-        "coverage.xlsx": (supervisor, "/supervisor/coverage.xlsx", units),
+        "coverage.xlsx": (supervisor, "/supervisor/coverage.xlsx", units),   # unmatched unit names: a sheet
+        "weak-areas.xlsx": (supervisor, "/supervisor/weak-areas.xlsx", set()),
     }
     for label, (client, url, texts) in exports.items():
         r = client.get(url) if client else p.credentials
@@ -820,10 +863,12 @@ def trainee_routes_for(question: Question, other_attempt: int) -> list[tuple[str
         ("GET", f"/practice/next?step={question.step}", {}), ("GET", "/practice/", {}),
         ("POST", "/practice/answer", {"data": {"question_id": qid, "ids": qid, **answer}}),
         ("POST", "/practice/answer", {"data": {"question_id": qid, **builders.form_response(question, False)}}),
-        ("GET", "/mistakes/", {}), ("GET", "/mistakes/review", {}),
+        ("GET", "/mistakes/", {}), ("GET", "/mistakes/review", {}), ("GET", "/mistakes/practice", {}),
+        ("GET", f"/practice/feedback?q={qid}", {}), ("GET", f"/practice/feedback?q={qid}&review=1", {}),
         ("POST", "/mistakes/review", {"data": {"question_id": qid, **answer}}),
         ("GET", f"/reports/new?question={qid}", {}), ("GET", "/reports/mine", {}),
         ("GET", f"/attempts/{other_attempt}/result", {}), ("GET", "/me", {}), ("GET", "/exams/", {}),
+        ("GET", f"/instructor/bank/{qid}", {}), ("GET", f"/instructor/bank/?q={question.stem[:6]}", {}),
     ]
 
 

@@ -40,7 +40,8 @@ def test_each_trainee_answers_once_and_the_instructor_sees_the_ranking(client, d
         assert "训前需求调查" in client.get("/surveys/").text
         form = client.get(f"/surveys/{survey.id}").text
         assert "办案环节：听证" in form
-        ok = client.post(f"/surveys/{survey.id}", data={**ratings(survey), "q0": "听证程序不熟", "q1": ""})
+        ok = client.post(f"/surveys/{survey.id}", data={**ratings(survey), "q0": "听证程序不熟", "q1": ""},
+                         follow_redirects=True)
         assert ok.status_code == 200 and "提交成功" in ok.text
     again = client.post(f"/surveys/{survey.id}", data=ratings(survey))
     assert again.status_code == 409 and "每人只能提交一次" in again.text
@@ -81,3 +82,21 @@ def test_a_survey_is_only_for_its_cohort(client, db):
     builders.login(client, "other-teacher")
     assert client.get(f"/instructor/surveys/{survey.id}").status_code == 404
     assert client.get(f"/instructor/surveys/{survey.id}/result.xlsx").status_code == 404
+
+
+def test_a_submitted_survey_says_so_as_success_and_shows_the_answers_read_only(client, db):
+    teacher, cohort, _ = cohort_with_trainees(db)
+    survey = surveys.create_survey(db, teacher, cohort, title="调查")
+    builders.login(client, "trainee0")
+    r = client.post(f"/surveys/{survey.id}", data={**ratings(survey), "q0": "听证程序不熟"})
+    assert r.status_code == 303 and r.headers["location"] == f"/surveys/{survey.id}?submitted=1"   # POST-redirect-GET
+    done = client.get(r.headers["location"])
+    assert done.status_code == 200 and "提交成功" in done.text and "无法完成操作" not in done.text
+    assert 'class="alert ok"' in done.text and "alert error" not in done.text
+    reopened = client.get(f"/surveys/{survey.id}").text
+    assert "提交成功" not in reopened                        # said once, right after submitting
+    assert f'action="/surveys/{survey.id}"' not in reopened       # no form to submit again
+    assert 'type="radio"' not in reopened and "听证程序不熟" in reopened and "办案环节：听证" in reopened
+    hearing = reopened.split("办案环节：听证", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">1</td><td class="num">5</td>' in hearing     # 掌握 1, 频率 5, as given
+    assert "查看我的回答" in client.get("/surveys/").text

@@ -53,11 +53,12 @@ def test_logout_ends_the_session_on_the_server(client, db):
 
 
 def answer_once(client, db, right: bool, **query):
-    page = client.get("/practice/next", params=query)
+    page = client.get("/practice/next", params=query, follow_redirects=True)
     assert page.status_code == 200
     qid = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)
     q = db.get(Question, qid)
-    r = client.post("/practice/answer", data={"question_id": qid, **builders.form_response(q, right), **query})
+    r = client.post("/practice/answer", data={"question_id": qid, **builders.form_response(q, right), **query},
+                    follow_redirects=True)
     return q, page, r
 
 
@@ -100,7 +101,7 @@ def test_practice_by_explicit_ids_only_serves_those_questions(client, db, site):
 def test_an_option_that_does_not_exist_is_refused_in_chinese_and_not_saved(client, db):
     builders.user(db)
     builders.login(client)
-    page = client.get("/practice/next")
+    page = client.get("/practice/next", follow_redirects=True)
     qid = re.search(r'name="question_id" value="([^"]+)"', page.text).group(1)
     q = db.get(Question, qid)
     bad = {"part-1": ["Z"]} if q.type == "case" else {"choice": ["Z"]}
@@ -136,7 +137,7 @@ def test_practice_shuffles_the_options_each_time_and_hides_the_step_until_answer
     q = db.exec(select(Question).where(Question.type == "single", Question.pool == "practice")).first()
     orders = set()
     for _ in range(12):
-        page = client.get("/practice/next", params={"ids": q.id})
+        page = client.get("/practice/next", params={"ids": q.id}, follow_redirects=True)
         order = re.search(r'name="order" value="([A-F]+)"', page.text).group(1)
         assert sorted(order) == sorted(q.options)
         shown = re.findall(r'name="choice" value="([A-F])"', page.text)
@@ -153,7 +154,8 @@ def test_the_explanation_names_the_options_by_the_letters_on_screen(client, db):
     q = next(q for q in db.exec(select(Question).where(Question.type == "single", Question.pool == "practice"))
              if re.search(rf"(?<![A-Za-z]){q.answer[0]}(?![A-Za-z])", q.explanation))
     order = "".join(reversed(list(q.options)))               # the bank's last option shown first
-    r = client.post("/practice/answer", data={"question_id": q.id, "order": order, "choice": q.answer, "ids": q.id})
+    r = client.post("/practice/answer", data={"question_id": q.id, "order": order, "choice": q.answer, "ids": q.id},
+                    follow_redirects=True)
     body = html.unescape(r.text)
     shown = relabel(q.explanation, shown_letters(list(order)))
     assert shown != q.explanation and f'<p class="explanation">{shown}</p>' in body

@@ -150,8 +150,9 @@ async def roster_upload(cohort_id: int, request: Request, db: SessionDep, user: 
 @router.get("/uploads/{upload_id}")
 def roster_preview(upload_id: int, request: Request, db: SessionDep, user: StaffUser):
     upload = cohorts.upload_for(db, user, upload_id)
-    rows = [roster.RosterRow(**r) for r in upload.rows]
+    rows, examples = cohorts.upload_rows(upload)
     return page(request, "roster.html", upload=upload, rows=rows, bad=sum(not r.ok for r in rows), error="",
+                examples=examples,
                 created=cohorts.created_count(upload),
                 cohort=cohorts.cohort_for(db, user, upload.cohort_id))
 
@@ -165,8 +166,8 @@ def roster_confirm(upload_id: int, request: Request, db: SessionDep, user: Staff
     try:
         upload, credentials = cohorts.confirm_upload(db, user, upload, good_rows_only=good_rows_only == "yes")
     except DomainError as e:
-        rows = [roster.RosterRow(**r) for r in upload.rows]
-        return page(request, "roster.html", status_code=422, upload=upload, rows=rows,
+        rows, examples = cohorts.upload_rows(upload)
+        return page(request, "roster.html", status_code=422, upload=upload, rows=rows, examples=examples,
                     created=cohorts.created_count(upload),
                     bad=sum(not r.ok for r in rows), error=e.message, cohort=cohorts.cohort_for(db, user, upload.cohort_id))
     if not credentials:

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
 from ... import reports
-from ...content import amendments, interchange
+from ...content import amendments, impact_view, interchange
 from ...content.questions import load_bank
 from ...content.site import Site
 from ...domain import reports as rules
@@ -37,9 +37,11 @@ def queue(request: Request, db: SessionDep, user: EditorUser, volume: str = "", 
     people = {u.id: u for u in db.exec(select(User).where(User.id.in_(ids)))}
     flagged = reports.flagged_questions(db)
     suspended = db.exec(select(Question).where(Question.suspended == True).order_by(Question.id)).all()  # noqa: E712
+    asked = {r.question_id for r in rows if r.question_id} | set(flagged)
+    stems = {q.id: q.stem for q in db.exec(select(Question).where(Question.id.in_(asked)))} if asked else {}
     return page(request, "editor_queue.html", rows=rows, people=people, volumes=VOLUMES, statuses=rules.STATUSES,
                 categories=rules.CATEGORIES, chosen={"volume": volume, "category": category, "status": status},
-                flagged=flagged, suspended=suspended)
+                flagged=flagged, suspended=suspended, stems=stems)
 
 
 def _detail(request: Request, db, report, *, error: str = "", status_code: int = 200):
@@ -70,37 +72,70 @@ def report_handle(report_id: int, request: Request, db: SessionDep, user: Editor
 def question_suspend(question_id: str, db: SessionDep, user: EditorUser, suspended: Annotated[str, Form()] = "yes",
                      reason: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "/editor/"):
     reports.set_suspended(db, user, question_id, suspended == "yes", reason)
-    return RedirectResponse(back if back.startswith("/editor/") else "/editor/", status_code=303)
+    # back to the page the form was on: the editor's pages or the bank browser (quizapp/web/routes/bank.py)
+    return RedirectResponse(back if back.startswith(("/editor/", "/instructor/bank/")) else "/editor/",
+                            status_code=303)
+
+
+def _impact(statute: str, version: str, new: str):
+    """(found, changes, stale) as the command computes them; LookupError for an unknown statute or version."""
+    site = content_site()
+    found = amendments.impact(site, statute, version or None)
+    changes = amendments.changed_articles(site.corpus, statute, version, new) if version and new else None
+    stale = amendments.stale_quotes(site, statute, version, new) if version and new else None
+    return found, changes, stale
 
 
 @router.get("/impact")
 def impact(request: Request, user: EditorUser, statute: str = "", version: str = "", new: str = ""):
     site = content_site()
-    report, error = "", ""
+    view, error = None, ""
     if statute:
         try:
-            found = amendments.impact(site, statute, version or None)
-            changes = amendments.changed_articles(site.corpus, statute, version, new) if version and new else None
-            stale = amendments.stale_quotes(site, statute, version, new) if version and new else None
-            report = amendments.format_report(found, changes, new_version=new or None, stale=stale)
+            found, changes, stale = _impact(statute, version, new)
+            view = impact_view.arrange(found, {q.id: q for q in load_bank()[0]}, changes=changes,
+                                       new_version=new or None, stale=stale)
         except LookupError as e:
             error = str(e)
     statutes = {name: [s.version for s in site.corpus.versions(name)] for name in site.corpus.names()}
-    return page(request, "editor_impact.html", report=report, error=error, statutes=statutes,
-                chosen={"statute": statute, "version": version, "new": new})
+    return page(request, "editor_impact.html", view=view, error=error, statutes=statutes,
+                status_code=422 if error else 200, chosen={"statute": statute, "version": version, "new": new})
+
+
+@router.get("/impact.txt")
+def impact_report(user: EditorUser, statute: str = "", version: str = "", new: str = ""):
+    """The full report (every changed article too) as a text file, as the command prints it."""
+    if not statute:
+        return RedirectResponse("/editor/impact", status_code=303)
+    try:
+        found, changes, stale = _impact(statute, version, new)
+    except LookupError as e:
+        raise DomainError(str(e)) from None
+    text = amendments.format_report(found, changes, new_version=new or None, stale=stale, full=True)
+    return Response(text.encode("utf-8"), media_type="text/plain; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename*=UTF-8''amendment-impact.txt"})
+
+
+def _exported(db, include_suspended: str) -> list:
+    """The bank's questions to export: suspended ones only when asked (「包括已停用的题目」)."""
+    questions, _ = load_bank()
+    if include_suspended:
+        return questions
+    suspended = set(db.exec(select(Question.id).where(Question.suspended == True)).all())  # noqa: E712
+    return [q for q in questions if q.id not in suspended]
 
 
 @router.get("/export/moodle.xml")
-def export_moodle(request: Request, user: EditorUser):
-    questions, _ = load_bank()
+def export_moodle(request: Request, db: SessionDep, user: EditorUser, include_suspended: str = ""):
+    questions = _exported(db, include_suspended)
     return Response(interchange.to_moodle_xml(questions, str(request.base_url).rstrip("/")),
                     media_type="application/xml",
                     headers={"Content-Disposition": "attachment; filename*=UTF-8''question-bank-moodle.xml"})
 
 
 @router.get("/export/gift.txt")
-def export_gift(request: Request, user: EditorUser):
-    questions, _ = load_bank()
+def export_gift(request: Request, db: SessionDep, user: EditorUser, include_suspended: str = ""):
+    questions = _exported(db, include_suspended)
     return Response(interchange.to_gift(questions, str(request.base_url).rstrip("/")).encode("utf-8"),
                     media_type="text/plain; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename*=UTF-8''question-bank.gift.txt"})

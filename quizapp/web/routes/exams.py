@@ -1,5 +1,5 @@
-"""考试: the exam list, an attempt's page, its JSON API (autosave, clock,
-integrity events, submit) and the result."""
+"""考试: the exam list, an exam's 考试须知 (before its clock starts), an attempt's
+page, its JSON API (autosave, clock, integrity events, submit) and the result."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
 
-from ... import autosave, exam_page, exams
+from ... import autosave, exam_notice, exam_page, exams
 from ...models import Exam, utcnow
 from ..deps import COOKIE, CurrentUser, SessionDep, idle_timeout, logged_in_user
 from ..render import exam_sections, page
@@ -22,6 +22,15 @@ router = APIRouter()
 @router.get("/exams/")
 def exam_list(request: Request, db: SessionDep, user: CurrentUser):
     return page(request, "exams.html", rows=exams.exams_for(db, user))
+
+
+@router.get("/exams/{exam_id}")
+def exam_notice_page(exam_id: int, request: Request, db: SessionDep, user: CurrentUser):
+    """考试须知: the rules and the 开始考试 button; an open attempt goes straight back to its page."""
+    notice = exam_notice.notice(db, user, exam_id)
+    if notice.open_attempt is not None:
+        return RedirectResponse(f"/attempts/{notice.open_attempt.id}", status_code=303)
+    return page(request, "exam_notice.html", notice=notice, exam=notice.exam)
 
 
 @router.post("/exams/{exam_id}/start")

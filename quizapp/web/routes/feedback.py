@@ -16,9 +16,10 @@ router = APIRouter()
 
 
 @router.get("/feedback/")
-def my_sessions(request: Request, db: SessionDep, user: CurrentUser):
+def my_sessions(request: Request, db: SessionDep, user: CurrentUser, rated: int = 0):
+    """Each session of the trainee's cohorts: the rating form, or the ratings given (``rated``: just now)."""
     return page(request, "feedback.html", rows=feedback.sessions_for_trainee(db, user), dims=feedback.DIMENSIONS,
-                error="", current=None)
+                error="", current=None, given=feedback.my_ratings(db, user), rated=rated)
 
 
 @router.post("/feedback/{session_id}")
@@ -32,8 +33,9 @@ async def rate_session(session_id: int, request: Request, db: SessionDep, user: 
         return page(request, "error.html", status_code=e.status, message=e.message)
     except DomainError as e:
         return page(request, "feedback.html", status_code=422, rows=feedback.sessions_for_trainee(db, user),
-                    dims=feedback.DIMENSIONS, error=e.message, current=session.id)
-    return RedirectResponse("/feedback/", status_code=303)
+                    dims=feedback.DIMENSIONS, error=e.message, current=session.id, given=feedback.my_ratings(db, user),
+                    rated=0)
+    return RedirectResponse(f"/feedback/?rated={session.id}", status_code=303)
 
 
 @router.post("/instructor/cohorts/{cohort_id}/sessions")

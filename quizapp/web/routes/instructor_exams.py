@@ -128,12 +128,24 @@ def exam_for(db, user, exam_id: int) -> Exam:
     return exam
 
 
+def _status_context(db, exam: Exam) -> dict:
+    """The live status: every expected trainee (exams.expected_trainees) and how they were chosen."""
+    return dict(exam=exam, status=exams.cohort_status(db, exam), expected=exams.expected_trainees(db, exam),
+                cohort=db.get(Cohort, exam.cohort_id) if exam.cohort_id else None,
+                updated=local_time(utcnow(), "%H:%M:%S"))
+
+
 @router.get("/{exam_id}")
 def exam_detail(exam_id: int, request: Request, db: SessionDep, user: StaffUser, error: str = ""):
     exam = exam_for(db, user, exam_id)
-    return page(request, "instructor_exam.html", exam=exam, rows=exams.attempts_of_exam(db, exam.id),
-                status=exams.cohort_status(db, exam), cohort=db.get(Cohort, exam.cohort_id) if exam.cohort_id else None,
-                error=error)
+    return page(request, "instructor_exam.html", rows=exams.attempts_of_exam(db, exam.id), error=error,
+                **_status_context(db, exam))
+
+
+@router.get("/{exam_id}/status")
+def exam_status(exam_id: int, request: Request, db: SessionDep, user: StaffUser):
+    """The status table alone, which live_status.js fetches every 30 s (no-store, as every page)."""
+    return page(request, "_exam_status.html", **_status_context(db, exam_for(db, user, exam_id)))
 
 
 @router.post("/{exam_id}/grant")
@@ -157,11 +169,15 @@ def attempt_extend(attempt_id: int, db: SessionDep, user: StaffUser, minutes: An
     return RedirectResponse(f"/instructor/exams/{attempt.exam_id}", status_code=303)
 
 
-def _result_sheets(res) -> list[Sheet]:
+def _result_sheets(res, absent: list[User] = ()) -> list[Sheet]:
+    """成绩 (each trainee's first graded attempt, then the expected trainees without one, marked 缺考),
+    题目分析 and 整卷统计."""
     people = Sheet("成绩", ["姓名", "登录名", "单位/镇街", "得分", "满分", "得分率", "结果", "交卷时间"],
                    [[u.display_name, u.username, u.unit, a.score, a.max_score,
                      (a.score or 0) / a.max_score if a.max_score else 0, "合格" if a.passed else "不合格",
-                     local_time(a.submitted_at)] for u, a in res.rows], {5: "0.0%"})
+                     local_time(a.submitted_at)] for u, a in res.rows]
+                   + [[u.display_name, u.username, u.unit, None, None, None, "缺考", ""] for u in absent],
+                   {5: "0.0%"})
     items = Sheet("题目分析", ["题目", "环节", "作答人数", "难易度(%)", "标准差(%)", "区分度(%)", "区分效率(%)", "需复核", "原因"],
                   [[i.question_id, res.questions[i.question_id].step if i.question_id in res.questions else "", i.n,
                     i.facility, i.sd, i.discrimination_index, i.discriminative_efficiency, "是" if i.flagged else "",
@@ -182,17 +198,23 @@ def exam_results(exam_id: int, request: Request, db: SessionDep, user: StaffUser
                 reading=statistics.consistency_reading(res.test.cic))
 
 
+def _absent(db, res) -> list[User]:
+    """Expected trainees without a graded attempt (缺考 in the exports)."""
+    graded = {u.id for u, _ in res.rows}
+    return [u for u in exams.expected_trainees(db, res.exam).users if u.id not in graded]
+
+
 @router.get("/{exam_id}/results.xlsx")
 def exam_results_xlsx(exam_id: int, db: SessionDep, user: StaffUser):
     res = exams.results(db, exam_for(db, user, exam_id))
-    return Response(workbook(_result_sheets(res)), media_type=XLSX,
+    return Response(workbook(_result_sheets(res, _absent(db, res))), media_type=XLSX,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''exam-{exam_id}-results.xlsx"})
 
 
 @router.get("/{exam_id}/results.csv")
 def exam_results_csv(exam_id: int, db: SessionDep, user: StaffUser):
     res = exams.results(db, exam_for(db, user, exam_id))
-    return Response(csv_bytes(_result_sheets(res)[0]), media_type="text/csv; charset=utf-8",
+    return Response(csv_bytes(_result_sheets(res, _absent(db, res))[0]), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''exam-{exam_id}-results.csv"})
 
 

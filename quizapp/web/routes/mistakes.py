@@ -1,14 +1,15 @@
-"""错题本: the book grouped by volume and step, and today's reviews."""
+"""错题本: the book grouped by volume and step, with what is due and when;
+练习错题 (by volume and step) and 今日复习 start a practice set of the book's
+questions (quizapp/practice_sets.py), answered on the practice set pages."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
 
-from ... import exams, mistakes, practice, reports
-from ...domain.errors import InvalidAnswer
-from ...domain.practice import presentation_from_form, shuffled_presentation
+from ... import exams, mistakes, practice_sets
 from ..deps import PracticeUser, SessionDep
 from ..render import page
-from ..responses import response_from_form
+from .practice import record, set_url
 
 router = APIRouter(prefix="/mistakes")
 
@@ -19,26 +20,29 @@ def mistake_book(request: Request, db: SessionDep, user: PracticeUser):
     return page(request, "mistakes.html", book=mistakes.book(db, user.id))
 
 
-@router.get("/review")
-def review_next(request: Request, db: SessionDep, user: PracticeUser):
+def _start(request, db, user, *, volume="", step="", due_only=False):
     exams.release_exam_mistakes(db, user.id)
-    due = mistakes.due_ids(db, user.id)
-    question = practice.get_question(db, due[0]) if due else None
-    shown = question and shuffled_presentation(question.type, list(question.options), question.parts)
-    return page(request, "practice_question.html", question=question, shown=shown, reported=reports.flag_on(db, question),
-                flt=None, error="", pool=len(due), review=True)
+    ps = practice_sets.start_mistakes(db, user, volume=volume, step=step, due_only=due_only)
+    if ps is None:
+        book = mistakes.book(db, user.id)
+        return page(request, "practice_question.html", question=None, kind="review" if due_only else "mistakes",
+                    title=practice_sets.mistakes_title(volume, step, due_only), book=book, again="/mistakes/")
+    return RedirectResponse(set_url(request, ps), status_code=303)
+
+
+@router.get("/review")
+def review_due(request: Request, db: SessionDep, user: PracticeUser):
+    """今日复习: the questions due now, as one set."""
+    return _start(request, db, user, due_only=True)
+
+
+@router.get("/practice")
+def practice_mistakes(request: Request, db: SessionDep, user: PracticeUser, volume: str = "", step: str = ""):
+    """练习错题: the book's questions of a volume and/or step, due or not."""
+    return _start(request, db, user, volume=volume, step=step)
 
 
 @router.post("/review")
 async def review_answer(request: Request, db: SessionDep, user: PracticeUser):
-    form = await request.form()
-    question = practice.get_question(db, str(form.get("question_id", "")))
-    shown = presentation_from_form({k: str(v) for k, v in form.items()}, list(question.options), question.parts)
-    try:
-        feedback = practice.answer(db, user, question_id=question.id, response=response_from_form(question, form),
-                                   review=True)
-    except InvalidAnswer as e:
-        return page(request, "practice_question.html", status_code=422, question=question, shown=shown, flt=None,
-                    error=e.message, pool=len(mistakes.due_ids(db, user.id)), review=True)
-    return page(request, "practice_feedback.html", fb=feedback, shown=shown, flt=None, review=True,
-                due=len(mistakes.due_ids(db, user.id)))
+    """A review answer to a bare question (the set pages post to /practice/answer)."""
+    return await record(request, db, user, review=True)

@@ -6,7 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from ... import reports
+from sqlmodel import select
+
+from ... import exams, reports
 from ...domain import reports as rules
 from ...domain.errors import DomainError
 from ...models import Question
@@ -47,5 +49,16 @@ def report_submit(request: Request, db: SessionDep, user: CurrentUser, page_path
 
 @router.get("/")
 def my_reports(request: Request, db: SessionDep, user: CurrentUser, sent: str = ""):
-    return page(request, "reports_mine.html", rows=reports.mine(db, user), statuses=rules.STATUSES,
-                categories=rules.CATEGORIES, sent=bool(sent))
+    """我的反馈: each report by the page's and section's titles or the question's
+    stem (no paths, no ids), with the editors' answer. While an exam is open,
+    the answer to a report on a question of its paper waits (it may name the key)."""
+    rows = reports.mine(db, user)
+    pages = reports.handbook_pages(request.app.state.settings.site_dir)
+    sections = {r.id: next((s.title for s in pages.get(r.page, ("", ()))[1] if s.anchor == r.section), r.section)
+                for r in rows if r.section}
+    asked = {r.question_id for r in rows if r.question_id}
+    stems = {q.id: q.stem for q in db.exec(select(Question).where(Question.id.in_(asked)))} if asked else {}
+    attempt = exams.open_attempt_of(db, user.id)
+    withheld = {i["question_id"] for i in attempt.paper} if attempt else set()
+    return page(request, "reports_mine.html", rows=rows, statuses=rules.STATUSES, categories=rules.CATEGORIES,
+                sent=bool(sent), sections=sections, stems=stems, withheld=withheld)

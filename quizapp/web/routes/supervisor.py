@@ -1,13 +1,18 @@
-"""执法监督: coverage of rotation training and where officers are weak."""
+"""执法监督: coverage of rotation training against each unit's officer roster,
+the units and their rosters, where officers are weak, the audit log and
+enrolments waiting for approval. Thin: the work is in quizapp/supervision.py."""
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from ... import audit, custody, supervision
+from ... import audit, audit_view, custody, roster, supervision
+from ...domain import supervision as rules
+from ...domain.errors import DomainError
 from ...domain.procedure import ALL_STEPS, VOLUMES
 from ...exports import XLSX, Sheet, workbook
 from ...models import Role, User
@@ -16,28 +21,179 @@ from ..render import page
 
 router = APIRouter(prefix="/supervisor")
 Supervisor = Annotated[User, require_role(Role.supervisor)]
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+WEAKEST = 10                     # cells of the weak-area map drawn as the chart above it
+
+
+def _year(year: int | None) -> int:
+    if year is None:
+        return date.today().year
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise supervision.SupervisionError(f"年份应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间")
+    return year
+
+
+def _xlsx(sheets: list[Sheet], filename: str) -> Response:
+    return Response(workbook(sheets), media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+
+
+def _weakest(matrix: dict[str, dict[str, float]]) -> list[tuple[str, str, float]]:
+    titles = {v.code: v.title for v in VOLUMES}
+    cells = [(titles.get(v, v), s, p) for v, steps in matrix.items() for s, p in steps.items() if v in titles]
+    return sorted(cells, key=lambda c: (c[2], c[0], c[1]))[:WEAKEST]
 
 
 @router.get("/")
 def supervisor_home(request: Request, db: SessionDep, user: Supervisor, year: int | None = None):
-    year = year or date.today().year
-    return page(request, "supervisor.html", year=year, rows=supervision.coverage(db, year),
-                matrix=supervision.weak_areas(db), volumes=VOLUMES, steps=ALL_STEPS)
+    report = supervision.coverage(db, _year(year))
+    matrix = supervision.weak_areas(db)
+    return page(request, "supervisor.html", year=report.year, report=report, matrix=matrix,
+                weakest=_weakest(matrix), volumes=VOLUMES, steps=ALL_STEPS, rules=rules)
 
 
 @router.get("/coverage.xlsx")
 def coverage_xlsx(db: SessionDep, user: Supervisor, year: int | None = None):
-    rows = supervision.coverage(db, year)
-    sheet = Sheet("轮训覆盖", ["单位/镇街", "执法人员", "本年度已参训", "已考试合格", "未参训", "参训率"],
-                  [[c.unit, c.officers, c.trained, c.passed, c.untrained, c.trained_percent / 100] for c in rows],
-                  {5: "0.0%"})
-    return Response(workbook([sheet]), media_type=XLSX,
-                    headers={"Content-Disposition": "attachment; filename*=UTF-8''coverage.xlsx"})
+    report = supervision.coverage(db, _year(year))
+    summary = Sheet(f"{report.year}年轮训覆盖", ["单位/镇街", "名册人数", "已参训", "已参训且合格", "未参训", "覆盖率"],
+                    [[c.unit, c.officers, c.trained, c.passed, c.untrained, c.percent / 100]
+                     for c in [*report.rows, report.total]], {5: "0.0%"})
+    never = Sheet("未参训人员", ["单位/镇街", "姓名"], [[c.unit, name] for c in report.rows for name in c.never_trained])
+    unmatched = Sheet("未匹配的单位名称", ["学员填写的单位", "账号数"], [[u.name, u.accounts] for u in report.unmatched])
+    return _xlsx([summary, never, unmatched], "coverage.xlsx")
 
+
+@router.get("/weak-areas.xlsx")
+def weak_areas_xlsx(db: SessionDep, user: Supervisor):
+    matrix = supervision.weak_areas(db)
+    rows = [[v.title, *[matrix[v.code].get(s) / 100 if matrix[v.code].get(s) is not None else None
+                        for s in ALL_STEPS]] for v in VOLUMES if v.code in matrix]
+    sheet = Sheet("薄弱领域得分率", ["分卷", *ALL_STEPS], rows, {i: "0.0%" for i in range(1, len(ALL_STEPS) + 1)})
+    return _xlsx([sheet], "weak-areas.xlsx")
+
+
+# --- units and their officer rosters ---------------------------------------------------------
+
+def _units_page(request: Request, db, status_code: int = 200, **extra):
+    extra.setdefault("error", "")
+    extra.setdefault("notice", "")
+    report = supervision.coverage(db)
+    return page(request, "supervisor_units.html", status_code=status_code, units=supervision.units(db),
+                counts={c.unit_id: c.officers for c in report.rows}, unmatched=report.unmatched, max_rows=roster.MAX_ROWS,
+                max_mb=roster.MAX_FILE_BYTES // roster.MB, **extra)
+
+
+@router.get("/units")
+def unit_list(request: Request, db: SessionDep, user: Supervisor, imported: int = -1, updated: int = -1):
+    notice = f"名册已导入：新增 {imported} 人，更新 {updated} 人。" if imported >= 0 and updated >= 0 else ""
+    return _units_page(request, db, notice=notice)
+
+
+@router.post("/units")
+def unit_add(request: Request, db: SessionDep, user: Supervisor, name: Annotated[str, Form()] = "",
+             aliases: Annotated[str, Form()] = ""):
+    try:
+        unit = supervision.save_unit(db, None, name=name, aliases=aliases)
+    except DomainError as e:
+        return _units_page(request, db, e.status, error=e.message)
+    return RedirectResponse(f"/supervisor/units/{unit.id}", status_code=303)
+
+
+@router.post("/units/aliases")
+def unit_alias(request: Request, db: SessionDep, user: Supervisor, unit_id: Annotated[int, Form()] = 0,
+               alias: Annotated[str, Form()] = ""):
+    try:
+        supervision.add_alias(db, unit_id, alias)
+    except DomainError as e:
+        return _units_page(request, db, e.status, error=e.message)
+    return RedirectResponse("/supervisor/units", status_code=303)
+
+
+@router.post("/units/roster")
+async def unit_import(request: Request, db: SessionDep, user: Supervisor, file: Annotated[UploadFile, File()]):
+    """Read by a reader process (roster.read_apart) with the cohort roster's limits; all rows or none."""
+    data = await file.read(roster.MAX_FILE_BYTES + 1)
+    try:
+        rows = await roster.read_apart(data)
+        done = await run_in_threadpool(supervision.import_officers, db, rows)
+    except DomainError as e:
+        return await run_in_threadpool(_units_page, request, db, e.status, error=e.message)
+    return RedirectResponse(f"/supervisor/units?imported={done.added}&updated={done.updated}", status_code=303)
+
+
+def _unit_page(request: Request, db, unit, status_code: int = 200, error: str = ""):
+    return page(request, "supervisor_unit.html", status_code=status_code, unit=unit, error=error,
+                officers=supervision.officers(db, unit), units=supervision.units(db),
+                status=supervision.officer_status(db), year=date.today().year)
+
+
+@router.get("/units/{unit_id}")
+def unit_detail(unit_id: int, request: Request, db: SessionDep, user: Supervisor):
+    return _unit_page(request, db, supervision.unit_for(db, unit_id))
+
+
+@router.post("/units/{unit_id}")
+def unit_edit(unit_id: int, request: Request, db: SessionDep, user: Supervisor, name: Annotated[str, Form()] = "",
+              aliases: Annotated[str, Form()] = ""):
+    unit = supervision.unit_for(db, unit_id)
+    try:
+        supervision.save_unit(db, unit_id, name=name, aliases=aliases)
+    except DomainError as e:
+        db.refresh(unit)
+        return _unit_page(request, db, unit, e.status, e.message)
+    return RedirectResponse(f"/supervisor/units/{unit_id}", status_code=303)
+
+
+@router.post("/units/{unit_id}/delete")
+def unit_delete(unit_id: int, request: Request, db: SessionDep, user: Supervisor):
+    unit = supervision.unit_for(db, unit_id)
+    try:
+        supervision.delete_unit(db, unit_id)
+    except DomainError as e:
+        return _unit_page(request, db, unit, e.status, e.message)
+    return RedirectResponse("/supervisor/units", status_code=303)
+
+
+@router.post("/units/{unit_id}/officers")
+def officer_add(unit_id: int, request: Request, db: SessionDep, user: Supervisor, name: Annotated[str, Form()] = "",
+                phone: Annotated[str, Form()] = "", staff_no: Annotated[str, Form()] = "",
+                cert_no: Annotated[str, Form()] = ""):
+    unit = supervision.unit_for(db, unit_id)
+    try:
+        supervision.save_officer(db, None, unit_id=unit_id, name=name, phone=phone, staff_no=staff_no,
+                                 cert_no=cert_no)
+    except DomainError as e:
+        return _unit_page(request, db, unit, e.status, e.message)
+    return RedirectResponse(f"/supervisor/units/{unit_id}", status_code=303)
+
+
+@router.post("/officers/{officer_id}")
+def officer_edit(officer_id: int, request: Request, db: SessionDep, user: Supervisor,
+                 unit_id: Annotated[int, Form()] = 0, name: Annotated[str, Form()] = "",
+                 phone: Annotated[str, Form()] = "", staff_no: Annotated[str, Form()] = "",
+                 cert_no: Annotated[str, Form()] = ""):
+    officer = supervision.officer_for(db, officer_id)
+    unit = supervision.unit_for(db, officer.unit_id)
+    try:
+        supervision.save_officer(db, officer_id, unit_id=unit_id or officer.unit_id, name=name, phone=phone,
+                                 staff_no=staff_no, cert_no=cert_no)
+    except DomainError as e:
+        db.rollback()
+        return _unit_page(request, db, unit, e.status, e.message)
+    return RedirectResponse(f"/supervisor/units/{unit.id}", status_code=303)
+
+
+@router.post("/officers/{officer_id}/remove")
+def officer_remove(officer_id: int, db: SessionDep, user: Supervisor):
+    unit = supervision.remove_officer(db, officer_id)
+    return RedirectResponse(f"/supervisor/units/{unit.id}", status_code=303)
+
+
+# --- audit log and enrolments waiting for approval -------------------------------------------
 
 @router.get("/audit")
 def audit_log(request: Request, db: SessionDep, user: Supervisor):
-    return page(request, "audit.html", rows=audit.recent(db), actions=audit.ACTIONS)
+    return page(request, "audit.html", rows=audit_view.readable(db, audit.recent(db)), actions=audit.ACTIONS)
 
 
 @router.get("/enrolments")

@@ -22,9 +22,12 @@ def my_surveys(request: Request, db: SessionDep, user: CurrentUser):
 
 
 @router.get("/surveys/{survey_id}")
-def survey_form(survey_id: int, request: Request, db: SessionDep, user: CurrentUser):
+def survey_form(survey_id: int, request: Request, db: SessionDep, user: CurrentUser, submitted: str = ""):
+    """The form, or once submitted the answers given, read-only (``submitted=1``: just now, say so)."""
     survey = surveys.survey_for_trainee(db, user, survey_id)
-    return page(request, "survey_form.html", survey=survey, topics=surveys.TOPICS, error="", values={})
+    given = surveys.my_response(db, user, survey)
+    return page(request, "survey_form.html", survey=survey, topics=surveys.TOPICS, error="", values={},
+                given=given, just_submitted=bool(given and submitted == "1"))
 
 
 @router.post("/surveys/{survey_id}")
@@ -39,8 +42,8 @@ async def survey_submit(survey_id: int, request: Request, db: SessionDep, user: 
         return page(request, "error.html", status_code=e.status, message=e.message)
     except DomainError as e:
         return page(request, "survey_form.html", status_code=422, survey=survey, topics=surveys.TOPICS,
-                    error=e.message, values=dict(form))
-    return page(request, "error.html", status_code=200, message="提交成功，感谢您的填写。培训将根据大家的需求安排。")
+                    error=e.message, values=dict(form), given=None, just_submitted=False)
+    return RedirectResponse(f"/surveys/{survey.id}?submitted=1", status_code=303)
 
 
 @router.post("/instructor/cohorts/{cohort_id}/pretest")

@@ -74,6 +74,7 @@
     var el = document.querySelector('section[data-question="' + qid + '"] .q-state');
     if (el) { el.dataset.state = state; el.textContent = text; }
     showSaveState();
+    showSheet();
   }
   function showSaveState() {
     var n = Object.keys(pending).length;
@@ -160,6 +161,76 @@
   });
   keep();
 
+  /* --- 答题卡: each question answered, partly answered (a case's parts) or not, and marked for review.
+     The marks are the trainee's own aid, kept in this browser only (localStorage per attempt);
+     the page says that they do not follow to another device. --- */
+  var marksKey = "zj-marks-" + attempt;
+  var marks = load(marksKey);               // question id -> true
+  var sheet = document.getElementById("answer-sheet");
+  var sheetToggle = document.getElementById("sheet-toggle");
+  var STATE_NAMES = { answered: "已作答", partial: "部分作答", empty: "未作答" };
+  function answerState(section) {
+    var response = responseOf(section);
+    if (Array.isArray(response)) return response.length ? "answered" : "empty";
+    var parts = Object.keys(response), filled = parts.filter(function (k) { return response[k].length; }).length;
+    return filled === 0 ? "empty" : (filled === parts.length ? "answered" : "partial");
+  }
+  function counts() {
+    var c = { answered: 0, unanswered: 0, marked: 0, total: 0 };
+    root.querySelectorAll("section[data-question]").forEach(function (section) {
+      c.total++;
+      if (answerState(section) === "answered") c.answered++; else c.unanswered++;
+      if (marks[section.dataset.question]) c.marked++;
+    });
+    return c;
+  }
+  function showSheet() {
+    if (!sheet) return;
+    root.querySelectorAll("section[data-question]").forEach(function (section) {
+      var item = sheet.querySelector('.sheet-item[data-target="' + section.id + '"]');
+      var state = answerState(section), marked = !!marks[section.dataset.question];
+      if (item) {
+        item.dataset.state = state;
+        item.dataset.marked = String(marked);
+        item.setAttribute("aria-label", "第 " + section.dataset.number + " 题，" + STATE_NAMES[state] + (marked ? "，已标记" : ""));
+      }
+      var toggle = section.querySelector(".mark-toggle");
+      if (toggle) toggle.setAttribute("aria-pressed", String(marked));
+    });
+    var c = counts(), figures = document.querySelectorAll("#sheet-counts strong");
+    if (figures.length === 3) {
+      figures[0].textContent = c.answered; figures[1].textContent = c.unanswered; figures[2].textContent = c.marked;
+    }
+    document.getElementById("sheet-summary").textContent = c.answered + "/" + c.total;
+  }
+  function openSheet(open) {
+    sheet.hidden = !open;
+    sheetToggle.setAttribute("aria-expanded", String(open));
+  }
+  if (sheet) {
+    sheetToggle.addEventListener("click", function () { openSheet(sheet.hidden); });
+    sheet.addEventListener("click", function (ev) {
+      var item = ev.target.closest(".sheet-item");
+      var section = item && document.getElementById(item.dataset.target);
+      if (!section) return;
+      openSheet(false);                     // the question is in view, not under the sheet
+      section.scrollIntoView({ block: "start" });
+      section.focus({ preventScroll: true });
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && !sheet.hidden) { openSheet(false); sheetToggle.focus(); }
+    });
+    root.addEventListener("click", function (ev) {
+      var toggle = ev.target.closest(".mark-toggle");
+      var section = toggle && toggle.closest("section[data-question]");
+      if (!section) return;
+      var qid = section.dataset.question;
+      if (marks[qid]) delete marks[qid]; else marks[qid] = true;
+      try { localStorage.setItem(marksKey, JSON.stringify(marks)); } catch (e) { /* private mode */ }
+      showSheet();
+    });
+  }
+
   /* --- integrity log: leaving and returning, reloads, the connection ---
      The server decides what counts (domain/integrity.py): only a return after an
      absence longer than the exam's grace period; reloads and reconnections never. */
@@ -231,9 +302,10 @@
       .catch(function () { submitting = false; setTimeout(finish, 3000); });
   }
   document.getElementById("submit-form").addEventListener("submit", function (ev) {
-    var unanswered = document.querySelectorAll('.q-state[data-state="empty"]').length;
+    var c = counts();
     var unsaved = Object.keys(pending).length;
-    var msg = "确定交卷吗？" + (unanswered ? "还有 " + unanswered + " 题未作答。" : "") +
+    var msg = "确定交卷吗？" + (c.unanswered ? "还有 " + c.unanswered + " 题未作答（含部分作答）。" : "") +
+      (c.marked ? "有 " + c.marked + " 题标记待复查。" : "") +
       (unsaved ? "有 " + unsaved + " 题尚未保存到服务器。" : "");
     if (!window.confirm(msg)) ev.preventDefault();
   });
@@ -241,6 +313,7 @@
   flush();
   showClock();
   showSaveState();
+  showSheet();
   setInterval(showClock, 1000);
   setInterval(sync, 30000);
 })();

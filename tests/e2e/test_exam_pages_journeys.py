@@ -1,0 +1,111 @@
+"""In headless Chromium, the trainee's exam pages (issue 18, part h3): from the
+exams list to 考试须知, where nothing starts until 开始考试; answering, marking a
+question for review and jumping to a question with the 答题卡, whose counts and
+spoken names follow; submitting, and the result's header with 合格 and 用时.
+
+Needs /usr/bin/chromium, like tests/e2e/test_browser.py (whose browser fixture this uses)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlmodel import Session, select
+
+from quizapp.models import Attempt, Question
+from tests import builders
+from tests.conftest import prepared_engine
+from tests.e2e.test_browser import browser  # noqa: F401 (fixture)
+from tests.servers import Server
+
+
+@pytest.fixture(scope="module")
+def exam_server(site, tmp_path_factory):
+    """A server over a database with one trainee and an exam of four single-choice questions (pass mark 50%)."""
+    db_path = tmp_path_factory.mktemp("exam-pages") / "exam.db"
+    url = f"sqlite:///{db_path}"
+    engine = prepared_engine(url, site)
+    with Session(engine) as db:
+        builders.user(db)
+        questions = db.exec(select(Question).where(Question.active == True, Question.volume == "v1-common",  # noqa: E712
+                                                   Question.type == "single").order_by(Question.id).limit(4)).all()
+        builders.exam(db, title="第一卷随堂测验", question_ids=[q.id for q in questions], pass_percent=50,
+                      time_limit_minutes=20, focus_loss_limit=3)
+        keys = {q.id: q.answer[0] for q in questions}
+    server = Server(url, db_path.with_suffix(".log")).start()
+    try:
+        yield server.wait_ready().base, engine, keys
+    finally:
+        server.stop()
+        engine.dispose()
+
+
+def answer(page, number: int, keys: dict[str, str]) -> None:
+    section = page.locator(f"#q{number}")
+    section.locator(f"input[value='{keys[section.get_attribute('data-question')]}']").check()
+    section.locator(".q-state[data-state='saved']").wait_for()
+
+
+def test_notice_start_answer_mark_jump_submit_and_the_verdict(exam_server, browser):
+    base, engine, keys = exam_server
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("input[name='username']", "zhangsan")
+    page.fill("input[name='password']", builders.PASSWORD)
+    page.click("main button[type='submit']")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+    # the list leads to 考试须知; reading it starts no clock
+    page.goto(base + "/exams/")
+    page.locator("section.exam", has_text="第一卷随堂测验").locator("text=开始考试").click()
+    page.wait_for_url("**/exams/*")
+    notice = page.locator("section.exam-notice").inner_text()
+    for fact in ("20 分钟", "共 4 题，满分 4.0 分", "得分率达到 50%（2.0 分）为合格", "剩余 1 次",
+                 "累计超过 3 次将自动交卷", "不作为认定作弊的证明", "恢复连接后自动重新提交"):
+        assert fact in notice, fact
+    with Session(engine) as db:
+        assert db.exec(select(Attempt)).all() == []
+    page.click("#start-exam")
+    page.wait_for_url("**/attempts/*")
+
+    # answer two, mark the third, open the 答题卡
+    answer(page, 1, keys)
+    answer(page, 2, keys)
+    page.locator("#q3 .mark-toggle").click()
+    assert page.locator("#q3 .mark-toggle").get_attribute("aria-pressed") == "true"
+    toggle = page.get_by_role("button", name=re.compile("答题卡"))
+    assert toggle.get_attribute("aria-expanded") == "false" and page.locator("#answer-sheet").is_hidden()
+    toggle.click()
+    sheet = page.get_by_role("navigation", name="答题卡")
+    assert sheet.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    assert sheet.locator("#sheet-counts").inner_text() == "已答 2 题 · 未答 2 题 · 标记 1 题"
+    assert page.locator("#sheet-summary").inner_text() == "2/4"
+    assert sheet.get_by_role("button", name="第 3 题，未作答，已标记").is_visible()
+    assert sheet.get_by_role("button", name="第 1 题，已作答").is_visible()
+
+    # jump by keyboard to the fourth: the sheet closes and the question has the focus
+    sheet.get_by_role("button", name="第 4 题，未作答").focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#answer-sheet").is_hidden()
+    assert page.evaluate("document.activeElement.id") == "q4"
+    assert page.locator("#q4").bounding_box()["y"] < 780
+    answer(page, 4, keys)
+
+    # the mark is kept in this browser across a reload
+    page.reload()
+    assert page.locator("#q3 .mark-toggle").get_attribute("aria-pressed") == "true"
+    toggle.click()
+    assert sheet.locator("#sheet-counts").inner_text() == "已答 3 题 · 未答 1 题 · 标记 1 题"
+    assert sheet.get_by_role("button", name="第 4 题，已作答").is_visible()
+
+    # hand in: the confirmation names what is left and marked; the result says 合格 and how long it took
+    messages = []
+    page.on("dialog", lambda d: (messages.append(d.message), d.accept()))
+    page.click("#submit-form button[type='submit']")
+    page.wait_for_url("**/result")
+    assert "还有 1 题未作答" in messages[0] and "1 题标记待复查" in messages[0]
+    header = page.locator("section.result-summary")
+    assert "3.0 / 4.0 分" in header.inner_text() and "得分率 75%" in header.inner_text()
+    assert page.locator("#verdict").inner_text() == "合格"
+    assert re.fullmatch(r"用时 \d+ 分 \d\d 秒", page.locator("#time-used").inner_text())
+    context.close()

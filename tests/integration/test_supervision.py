@@ -1,0 +1,191 @@
+"""执法监督: units and their officer rosters, coverage counted against the
+rosters, unmatched unit names, the roster import and the exports."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timezone
+
+from openpyxl import Workbook, load_workbook
+from sqlmodel import select
+
+from quizapp import cohorts, exams, supervision
+from quizapp.exports import XLSX
+from quizapp.models import Attempt, Officer, Question, Role
+from tests import builders
+
+YEAR = date.today().year
+
+
+def roster_xlsx(rows) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "单位/镇街", "手机号", "工号", "执法证号"])
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def as_supervisor(client, db):
+    builders.user(db, "jiandu", Role.supervisor, display_name="监督员")
+    builders.login(client, "jiandu")
+    return client
+
+
+def trained(db, *people, unit="东山镇", starts_on=date(YEAR, 3, 1), cert_no=""):
+    """A cohort of this year with these trainees (login, name) enrolled."""
+    teacher = db.exec(builders.select_user("teacher")).first() or builders.user(db, "teacher", Role.instructor)
+    cohort = cohorts.create_cohort(db, creator=teacher, name=f"{starts_on.year}年轮训班", starts_on=starts_on,
+                                   ends_on=starts_on)
+    for login, name in people:
+        cohorts.enrol_one(db, teacher, cohort, username=login, display_name=name, unit=unit, cert_no=cert_no)
+    return cohort
+
+
+def pass_final(db, login, cohort, submitted_at=None):
+    trainee = db.exec(builders.select_user(login)).one()
+    exam = builders.exam(db, cohort_id=cohort.id, title="结业考试", certifying=True)
+    attempt = exams.start_attempt(db, trainee, exam.id)
+    for item in attempt.paper:
+        q = db.get(Question, item["question_id"])
+        exams.save_answer(db, trainee, attempt.id, question_id=q.id, response=builders.response(q, True))
+    exams.submit(db, trainee, attempt.id)
+    attempt = db.get(Attempt, attempt.id)
+    assert attempt.passed
+    if submitted_at:
+        attempt.submitted_at = submitted_at
+        db.add(attempt)
+        db.commit()
+
+
+def test_an_officer_never_enrolled_counts_as_not_covered_and_is_listed(client, db):
+    unit = supervision.save_unit(db, None, name="东山镇", aliases="")
+    supervision.save_officer(db, None, unit_id=unit.id, name="张三", phone="13800000001")
+    supervision.save_officer(db, None, unit_id=unit.id, name="从未参训", phone="13800000002")
+    cohort = trained(db, ("13800000001", "张三"))
+    pass_final(db, "13800000001", cohort)
+    (row,) = supervision.coverage(db).rows
+    assert (row.officers, row.trained, row.passed, row.percent) == (2, 1, 1, 50.0)
+    assert row.never_trained == ["从未参训"]
+    page = as_supervisor(client, db).get("/supervisor/").text
+    assert "50%" in page and "从未参训" in page and "已参训：" in page and "已合格：" in page
+
+
+def test_two_spellings_of_one_unit_count_as_one(client, db):
+    supervision.save_unit(db, None, name="东山镇", aliases="东山镇人民政府\n东山")
+    trained(db, ("13800000001", "张三"), unit="东山镇人民政府")
+    trained(db, ("13800000003", "王五"), unit="东 山")
+    trained(db, ("13800000004", "赵六"), unit="东山街道")
+    as_supervisor(client, db)
+    r = client.post("/supervisor/units/roster", files={"file": ("名册.xlsx", roster_xlsx(
+        [("张三", "东山镇人民政府", "13800000001", "", ""), ("王五", "东山", "13800000003", "", "")]), XLSX)})
+    assert r.status_code == 303
+    report = supervision.coverage(db)
+    assert [(c.unit, c.officers, c.trained) for c in report.rows] == [("东山镇", 2, 2)]
+    assert [(u.name, u.accounts) for u in report.unmatched] == [("东山街道", 1)]   # shown so it can be added as an alias
+    assert "东山街道" in client.get("/supervisor/units").text
+    unit = supervision.units(db)[0]
+    assert client.post("/supervisor/units/aliases", data={"unit_id": str(unit.id), "alias": "东山街道"}).status_code == 303
+    db.expire_all()
+    assert supervision.coverage(db).unmatched == []
+    # a name that is another unit's spelling is refused in Chinese
+    r = client.post("/supervisor/units", data={"name": "东山", "aliases": ""})
+    assert r.status_code == 422 and "已是单位“东山镇”的名称或别名" in r.text
+
+
+def test_a_certifying_exam_passed_last_year_does_not_count_this_year(db):
+    unit = supervision.save_unit(db, None, name="东山镇", aliases="")
+    supervision.save_officer(db, None, unit_id=unit.id, name="张三", phone="13800000001")
+    cohort = trained(db, ("13800000001", "张三"))
+    pass_final(db, "13800000001", cohort, submitted_at=datetime(YEAR - 1, 12, 20, tzinfo=timezone.utc))
+    (row,) = supervision.coverage(db, YEAR).rows
+    assert (row.trained, row.passed, row.percent) == (1, 0, 0.0)
+    (last,) = supervision.coverage(db, YEAR - 1).rows
+    assert (last.trained, last.passed) == (0, 0)        # and last year it was not trained: the cohort is this year's
+
+
+def test_a_cohort_of_last_year_does_not_train_this_year_and_a_match_by_certificate_counts(db):
+    unit = supervision.save_unit(db, None, name="东山镇", aliases="")
+    supervision.save_officer(db, None, unit_id=unit.id, name="张三", phone="13800000001")
+    supervision.save_officer(db, None, unit_id=unit.id, name="李四", staff_no="LS-01", cert_no="ZF0099")
+    trained(db, ("13800000001", "张三"), starts_on=date(YEAR - 1, 5, 1))
+    trained(db, ("13900000099", "李四"), cert_no="ZF0099")     # another login, the same 执法证号
+    (row,) = supervision.coverage(db, YEAR).rows
+    assert (row.officers, row.trained, row.never_trained) == (2, 1, ["张三"])
+
+
+def test_the_roster_import_refuses_bad_rows_in_chinese_and_imports_nothing(client, db):
+    supervision.save_unit(db, None, name="东山镇", aliases="")
+    as_supervisor(client, db)
+    r = client.post("/supervisor/units/roster", files={"file": ("名册.xlsx", roster_xlsx([
+        ("张三", "东山镇", "13800000001", "", ""),
+        ("", "东山镇", "13800000002", "", ""),
+        ("王五", "西山镇", "13800000003", "", ""),
+        ("赵六", "东山镇", "12345", "", ""),
+        ("孙七", "东山镇", "13800000001", "", "")]), XLSX)})
+    assert r.status_code == 422
+    for message in ("第 3 行：缺少姓名", "第 4 行：单位“西山镇”不在单位列表中", "第 5 行：手机号“12345”不是 11 位手机号码",
+                    "第 6 行：与第 2 行重复", "未导入任何人员"):
+        assert message in r.text, message
+    assert db.exec(select(Officer)).all() == []
+    r = client.post("/supervisor/units/roster", files={"file": ("名册.xlsx", b"not a workbook", XLSX)})
+    assert r.status_code == 422 and "无法读取该文件" in r.text
+
+
+def test_the_roster_import_adds_and_updates_and_officers_are_kept_on_the_units_page(client, db):
+    unit = supervision.save_unit(db, None, name="东山镇", aliases="")
+    other = supervision.save_unit(db, None, name="西湖街道", aliases="")
+    supervision.save_officer(db, None, unit_id=unit.id, name="张某", phone="13800000001")
+    as_supervisor(client, db)
+    r = client.post("/supervisor/units/roster", files={"file": ("名册.xlsx", roster_xlsx([
+        ("张三", "西湖街道", "13800000001", "", "ZF01"), ("李四", "东山镇", "", "DS-02", "")]), XLSX)})
+    assert r.status_code == 303 and "新增 1 人，更新 1 人" in client.get(r.headers["location"]).text
+    zhang = db.exec(select(Officer).where(Officer.login == "13800000001")).one()
+    assert (zhang.name, zhang.unit_id, zhang.cert_no) == ("张三", other.id, "ZF01")    # moved with the new roster
+    # one by one on the unit's page: add, a login already on a roster refused, edit, remove
+    assert client.post(f"/supervisor/units/{unit.id}/officers", data={"name": "王五", "phone": "13800000005"}).status_code == 303
+    r = client.post(f"/supervisor/units/{unit.id}/officers", data={"name": "重复", "phone": "13800000005"})
+    assert r.status_code == 422 and "登录名 13800000005 已在名册中（王五）" in r.text
+    r = client.post(f"/supervisor/units/{unit.id}/officers", data={"name": "无号"})
+    assert r.status_code == 422 and "手机号和工号至少填一项" in r.text
+    wang = db.exec(select(Officer).where(Officer.login == "13800000005")).one()
+    assert client.post(f"/supervisor/officers/{wang.id}", data={"name": "王五", "phone": "13800000006",
+                                                               "unit_id": str(unit.id)}).status_code == 303
+    page = client.get(f"/supervisor/units/{unit.id}").text
+    assert "王五" in page and "13800000006" in page and "李四" in page
+    assert client.post(f"/supervisor/units/{unit.id}/delete").status_code == 422      # its roster is not empty
+    assert client.post(f"/supervisor/officers/{wang.id}/remove").status_code == 303
+    assert "王五" not in client.get(f"/supervisor/units/{unit.id}").text
+    assert client.post(f"/supervisor/officers/{wang.id}/remove").status_code == 404
+    assert client.get("/supervisor/units/99999").status_code == 404
+
+
+def test_the_exports_open_in_openpyxl(client, db):
+    unit = supervision.save_unit(db, None, name="东山镇", aliases="")
+    supervision.save_officer(db, None, unit_id=unit.id, name="张三", phone="13800000001")
+    supervision.save_officer(db, None, unit_id=unit.id, name="李四", phone="13800000002")
+    cohort = trained(db, ("13800000001", "张三"), unit="东山街道")
+    pass_final(db, "13800000001", cohort)
+    as_supervisor(client, db)
+    r = client.get(f"/supervisor/coverage.xlsx?year={YEAR}")
+    assert r.status_code == 200 and r.headers["content-type"] == XLSX
+    book = load_workbook(io.BytesIO(r.content))
+    assert book.sheetnames == [f"{YEAR}年轮训覆盖", "未参训人员", "未匹配的单位名称"]
+    summary = list(book.worksheets[0].iter_rows(values_only=True))
+    assert summary[1] == ("东山镇", 2, 1, 1, 1, 0.5) and summary[-1][0] == "合计"
+    assert list(book["未参训人员"].iter_rows(min_row=2, values_only=True)) == [("东山镇", "李四")]
+    assert list(book["未匹配的单位名称"].iter_rows(min_row=2, values_only=True)) == [("东山街道", 1)]
+    r = client.get("/supervisor/weak-areas.xlsx")
+    assert r.status_code == 200
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "分卷" and rows[1][0].startswith("第一卷")
+    assert any(isinstance(v, (int, float)) and 0 <= v <= 1 for v in rows[1][1:])
+
+
+def test_a_year_out_of_range_is_refused_in_chinese(client, db):
+    as_supervisor(client, db)
+    for url in ("/supervisor/?year=99999999999", "/supervisor/coverage.xlsx?year=-5", "/supervisor/?year=1999"):
+        r = client.get(url)
+        assert r.status_code == 422 and "年份应在 2000 至 2999 之间" in r.text, url
