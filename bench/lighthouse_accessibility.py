@@ -102,13 +102,16 @@ def start_exam(trainee: httpx.Client, exam: str) -> str:
 
 
 PAGES = {
-    "visitor": ["/", "/volumes/v1-common/", "/volumes/v1-common/cases/", "/login"],
+    "visitor": ["/", "/volumes/v1-common/", "/volumes/v1-common/cases/",
+                "/volumes/v1-common/cases/case-01-unpermitted-factory-building-hearing/",
+                "/volumes/v1-common/laws/guo-jia-pei-chang-fa-2012-10-26/", "/pitfalls/", "/login"],
     "trainee": ["/practice/", "/practice/next", "/exams/", "/mistakes/", "/me", "/surveys/", "/feedback/",
-                "/reports/", "/account/password", "/attempts/{attempt}"],
+                "/reports/", "/account/password", "/exams/{exam}", "/attempts/{attempt}"],
     "teacher": ["/instructor/", "/instructor/cohorts/", "/instructor/cohorts/{cohort}", "/instructor/exams/",
-                "/instructor/exams/new", "/instructor/exams/{exam}", "/instructor/exams/{exam}/results"],
+                "/instructor/exams/new", "/instructor/exams/{exam}", "/instructor/exams/{exam}/preview",
+                "/instructor/exams/{exam}/results", "/instructor/bank/"],
     "editor": ["/editor/", "/editor/impact"],
-    "supervisor": ["/supervisor/", "/supervisor/enrolments"],
+    "supervisor": ["/supervisor/", "/supervisor/units", "/supervisor/enrolments", "/supervisor/audit"],
 }
 
 
