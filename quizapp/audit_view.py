@@ -1,7 +1,8 @@
 """The audit log as the supervisor reads it: names and titles, never raw ids.
 
 Data flow: ``audit.record`` stores ``target`` as "kind:id" ("user:12",
-"cohort:3", "exam:7", "attempt:40", "question:v1-gp-014" or "all") and the
+"cohort:3", "exam:7", "attempt:40", "question:v1-gp-014", "unit:5", "units" or "all"; a unit's entry keeps the
+unit's name in its details, as the unit may be deleted later) and the
 details as a JSON dict. :func:`readable` loads, in one query per kind, the
 users, cohorts, exams, attempts and questions the given entries name, and
 turns each entry into an :class:`AuditLine`: the target as a Chinese phrase
@@ -26,7 +27,9 @@ STEM_CHARS = 24          # a question is named by the start of its stem
 LABELS = {"username": "登录名", "user_id": "学员", "cohort_id": "培训班", "title": "标题", "name": "名称",
           "purpose": "类型", "minutes": "延长（分钟）", "extra_attempts": "增加次数", "deadline_before": "原截止时间",
           "deadline_after": "新截止时间", "enrolled": "加入人数", "created": "新建账号", "skipped": "跳过行数",
-          "status": "状态", "custody": "账号管理", "ended": "结束登录数", "reason": "原因", "via": "方式"}
+          "status": "状态", "custody": "账号管理", "ended": "结束登录数", "reason": "原因", "via": "方式",
+          "officer": "执法人员", "before": "原名称", "moved_from": "原单位", "aliases": "别名", "added": "新增人数",
+          "updated": "更新人数"}
 VIA = {"command line": "服务器命令行"}
 
 
@@ -87,7 +90,7 @@ def readable(db: Session, rows: list[tuple[AuditEvent, User | None]]) -> list[Au
         x = exams.get(int(xid)) if str(xid).isdigit() else None
         return f"「{x.title}」" if x else "（已删除的考试）"
 
-    def target_of(target: str) -> str:
+    def target_of(target: str, event_unit: str = "") -> str:
         kind, key = _split(target)
         if kind == "user":
             return "账号 " + _person(users.get(int(key)) if key.isdigit() else None)
@@ -104,6 +107,10 @@ def readable(db: Session, rows: list[tuple[AuditEvent, User | None]]) -> list[Au
             return f"题目「{_stem(questions.get(key))}」"
         if kind == "all":
             return "全部账号"
+        if kind == "unit":
+            return "单位「" + (event_unit or "（已删除的单位）") + "」"
+        if kind == "units":
+            return "单位人员名册"
         return "—"
 
     def value_of(key: str, value) -> str | datetime:
@@ -127,7 +134,7 @@ def readable(db: Session, rows: list[tuple[AuditEvent, User | None]]) -> list[Au
                 return "—"
         return str(value)
 
-    return [AuditLine(e, actor, target_of(e.target),
+    return [AuditLine(e, actor, target_of(e.target, e.detail.get("unit", "")),
                       [(label, value_of(key, e.detail[key])) for key, label in LABELS.items()
                        if key in e.detail and e.detail[key] not in (None, "")])
             for e, actor in rows]

@@ -209,6 +209,7 @@ class ExamRow:
     open_attempt: Attempt | None
     can_start: bool
     status: str
+    allowed: int                        # attempts allowed, with any granted
 
     @property
     def best(self) -> Attempt | None:
@@ -255,7 +256,7 @@ def exams_for(db: Session, user: User, now: datetime | None = None) -> list[Exam
             status = "次数已用完"
         else:
             status = "可参加"
-        rows.append(ExamRow(exam, attempts, open_attempt, can_start, status))
+        rows.append(ExamRow(exam, attempts, open_attempt, can_start, status, allowed))
     return rows
 
 
@@ -746,12 +747,19 @@ def cohort_status(db: Session, exam: Exam, now: datetime | None = None) -> list[
     return out
 
 
+def grantee(db: Session, exam: Exam, user_id: int) -> User:
+    """The trainee who may be given another attempt at this exam: any account
+    for an exam open to everyone, an active member of the cohort for a cohort's."""
+    trainee = db.get(User, user_id)
+    enrolment = db.get(Enrolment, (exam.cohort_id, user_id)) if exam.cohort_id is not None else None
+    if trainee is None or (exam.cohort_id is not None and (enrolment is None or enrolment.status != "active")):
+        raise NotFound("该学员不存在，或不在本考试所属的培训班中")
+    return trainee
+
+
 def grant_attempt(db: Session, actor: User, exam: Exam, user_id: int) -> None:
     """One more attempt for one trainee, recorded in the audit log."""
-    enrolment = db.get(Enrolment, (exam.cohort_id, user_id)) if exam.cohort_id is not None else None
-    if db.get(User, user_id) is None or (exam.cohort_id is not None
-                                         and (enrolment is None or enrolment.status != "active")):
-        raise NotFound("该学员不存在，或不在本考试所属的培训班中")
+    grantee(db, exam, user_id)
     grant = db.get(ExamGrant, (exam.id, user_id)) or ExamGrant(exam_id=exam.id, user_id=user_id)
     grant.extra_attempts += 1
     db.add(grant)

@@ -6,7 +6,8 @@ officers (added one by one on the unit's page, or imported from an Excel
 roster read by roster.read_apart with the cohort roster's limits and
 checks). ``coverage`` reads the year's cohorts, enrolments and certifying
 attempts, matches each officer to accounts by login name or 执法证号 and
-leaves the arithmetic to domain/supervision.py. Trainees' free-text units
+leaves the arithmetic to domain/supervision.py. Every change to a unit or a
+roster is in the audit log (names kept, since a unit or officer may be removed). Trainees' free-text units
 that map to no unit are listed (``unmatched``) so they can be added as aliases.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from . import roster
+from .audit import record as audit
 from .domain import supervision as rules
 from .domain import text as free_text
 from .domain.errors import DomainError, NotFound
@@ -61,8 +63,8 @@ def _check_names(db: Session, name: str, aliases: list[str], unit_id: int | None
             raise SupervisionError(f"“{spelling}”已是单位“{db.get(Unit, taken).name}”的名称或别名")
 
 
-def save_unit(db: Session, unit_id: int | None, *, name: str, aliases: str) -> Unit:
-    """Add a unit (unit_id None) or change one's name and aliases (one a line)."""
+def save_unit(db: Session, unit_id: int | None, *, name: str, aliases: str, actor: User | None = None) -> Unit:
+    """Add a unit (unit_id None) or change one's name and aliases (one a line); audited."""
     name = free_text.checked(name, "单位名称", free_text.TITLE)
     alias_list = rules.clean_aliases(aliases, name)
     if unit_id is None:
@@ -72,26 +74,34 @@ def save_unit(db: Session, unit_id: int | None, *, name: str, aliases: str) -> U
     else:
         unit = unit_for(db, unit_id)
     _check_names(db, name, alias_list, unit_id)
+    before = (unit.name, list(unit.aliases or []))
     unit.name, unit.aliases = name, alias_list
     db.add(unit)
+    db.flush()
+    if unit_id is None:
+        audit(db, actor, "unit.create", f"unit:{unit.id}", unit=name, aliases="、".join(alias_list))
+    elif before != (name, alias_list):
+        audit(db, actor, "unit.edit", f"unit:{unit.id}", unit=name, before=before[0],
+              aliases="、".join(alias_list))
     db.commit()
     db.refresh(unit)
     return unit
 
 
-def add_alias(db: Session, unit_id: int, alias: str) -> Unit:
+def add_alias(db: Session, unit_id: int, alias: str, actor: User | None = None) -> Unit:
     """Add one spelling (an unmatched trainee unit) to a unit's aliases."""
     unit = unit_for(db, unit_id)
     alias = free_text.checked(alias, "别名", free_text.TITLE)
     if not alias:
         raise SupervisionError("请填写要加为别名的单位名称")
-    return save_unit(db, unit_id, name=unit.name, aliases="\n".join([*unit.aliases, alias]))
+    return save_unit(db, unit_id, name=unit.name, aliases="\n".join([*unit.aliases, alias]), actor=actor)
 
 
-def delete_unit(db: Session, unit_id: int) -> None:
+def delete_unit(db: Session, unit_id: int, actor: User | None = None) -> None:
     unit = unit_for(db, unit_id)
     if db.exec(select(Officer.id).where(Officer.unit_id == unit.id)).first() is not None:
         raise SupervisionError(f"单位“{unit.name}”的名册中还有执法人员：请先移除或移到其他单位")
+    audit(db, actor, "unit.delete", f"unit:{unit.id}", unit=unit.name)
     db.delete(unit)
     db.commit()
 
@@ -119,24 +129,29 @@ def _row_errors(db: Session, row: roster.RosterRow, officer_id: int | None) -> l
 
 
 def save_officer(db: Session, officer_id: int | None, *, unit_id: int, name: str, phone: str = "",
-                 staff_no: str = "", cert_no: str = "") -> Officer:
-    """Add an officer to a unit's roster (officer_id None) or change one."""
+                 staff_no: str = "", cert_no: str = "", actor: User | None = None) -> Officer:
+    """Add an officer to a unit's roster (officer_id None) or change one; audited."""
     unit = unit_for(db, unit_id)
     row = roster.RosterRow(0, name.strip(), unit.name, phone.strip(), staff_no.strip(), cert_no.strip())
     errors = _row_errors(db, row, officer_id)
     if errors:
         raise SupervisionError("；".join(errors))
     officer = Officer(unit_id=unit.id, name="", login="") if officer_id is None else officer_for(db, officer_id)
+    moved_from = officer.unit_id if officer_id is not None and officer.unit_id != unit.id else None
     officer.unit_id, officer.name, officer.login, officer.cert_no = unit.id, row.name, row.username, row.cert_no
     db.add(officer)
+    extra = {"moved_from": unit_for(db, moved_from).name} if moved_from else {}
+    audit(db, actor, "officer.add" if officer_id is None else "officer.edit", f"unit:{unit.id}",
+          unit=unit.name, officer=row.name, **extra)
     db.commit()
     db.refresh(officer)
     return officer
 
 
-def remove_officer(db: Session, officer_id: int) -> Unit:
+def remove_officer(db: Session, officer_id: int, actor: User | None = None) -> Unit:
     officer = officer_for(db, officer_id)
     unit = unit_for(db, officer.unit_id)
+    audit(db, actor, "officer.remove", f"unit:{unit.id}", unit=unit.name, officer=officer.name)
     db.delete(officer)
     db.commit()
     return unit
@@ -148,7 +163,7 @@ class Imported:
     updated: int
 
 
-def import_officers(db: Session, rows: list[roster.RosterRow]) -> Imported:
+def import_officers(db: Session, rows: list[roster.RosterRow], actor: User | None = None) -> Imported:
     """The rows of an officer roster (roster.read_apart), all or nothing: any
     row with a problem refuses the whole file with every row's messages. Each
     row's unit must be a unit's name or alias; an officer already on a roster
@@ -175,6 +190,7 @@ def import_officers(db: Session, rows: list[roster.RosterRow]) -> Imported:
             updated += 1
         officer.unit_id, officer.name, officer.cert_no = found.find(r.unit), r.name, r.cert_no or officer.cert_no
         db.add(officer)
+    audit(db, actor, "officer.import", "units", added=added, updated=updated)
     db.commit()
     return Imported(added, updated)
 

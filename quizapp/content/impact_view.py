@@ -56,6 +56,16 @@ class ImpactView:
     stale_count: int
     changed: list[tuple[str, int]] = field(default_factory=list)   # (修改|新增|删除, articles) with a new version
 
+    def group(self, key: str) -> Group | None:
+        """The group a page of the report lists in full: ``q`` the questions, ``p1``… the
+        handbook pages, ``a1``… the articles."""
+        if key == "q":
+            return self.questions if self.questions.entries else None
+        lists = {"p": self.by_page, "a": self.by_article}
+        if key[:1] in lists and key[1:].isdigit() and 1 <= int(key[1:]) <= len(lists[key[:1]]):
+            return lists[key[:1]][int(key[1:]) - 1]
+        return None
+
 
 BANK_QUESTION = "/instructor/bank/"        # + question id: web/routes/bank.py, open to editors
 YAML_KEY = re.compile(r"^\s*-?\s*([a-z_]+):\s*")

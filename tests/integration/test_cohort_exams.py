@@ -49,12 +49,13 @@ def test_live_status_overrides_and_the_audit_log(client, db):
     attempt = db.exec(select(Attempt)).one()
     before = attempt.deadline
     assert client.post(f"/instructor/exams/attempts/{attempt.id}/extend",
-                       data={"minutes": "10", "reason": "平板电脑死机，换机作答"}).status_code == 303
+                       data={"minutes": "10", "reason": "平板电脑死机，换机作答", "confirmed": "yes"}).status_code == 303
     db.refresh(attempt)
     assert attempt.deadline - before == timedelta(minutes=10)
     exams.submit(db, db.get(builders.User, attempt.user_id), attempt.id)
     trainee = db.get(builders.User, attempt.user_id)
-    assert client.post(f"/instructor/exams/{exam.id}/grant", data={"user_id": str(trainee.id)}).status_code == 303
+    assert client.post(f"/instructor/exams/{exam.id}/grant",
+                       data={"user_id": str(trainee.id), "confirmed": "yes"}).status_code == 303
     second = exams.start_attempt(db, trainee, exam.id)
     assert second.number == 2
     actions = [e.action for e in db.exec(select(AuditEvent).order_by(AuditEvent.id))]
@@ -126,3 +127,18 @@ def test_the_supervisor_sees_coverage_and_weak_areas_and_nobody_else_does(client
     rows = list(book.active.iter_rows(values_only=True))
     by_unit = {r[0]: r for r in rows[1:]}
     assert by_unit["某镇"][1:5] == (3, 2, 1, 1)      # three on the roster, two enrolled this year, one passed
+
+
+def test_the_exams_list_counts_an_attempt_the_instructor_granted(client, db):
+    _, _, exam = setup_cohort(db)
+    trainee = db.exec(select(builders.User).where(builders.User.username == "13800000001")).one()
+    exams.submit(db, trainee, exams.start_attempt(db, trainee, exam.id).id)
+    builders.login(client, "13800000001")
+    assert "可作答 1 次，已用 1 次" in client.get("/exams/").text
+    client.post("/logout")
+    builders.login(client, "teacher")
+    client.post(f"/instructor/exams/{exam.id}/grant", data={"user_id": str(trainee.id), "confirmed": "yes"})
+    client.post("/logout")
+    builders.login(client, "13800000001")
+    page = client.get("/exams/").text
+    assert "可作答 2 次（含教员增加的 1 次），已用 1 次" in page and "开始考试" in page

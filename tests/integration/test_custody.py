@@ -89,7 +89,7 @@ def test_an_instructor_who_took_in_another_cohorts_trainee_cannot_reset_disable_
     assert "张三" in t["teacher-b"].get(f"/instructor/exams/{exam.id}").text
     # 甲老师 still holds the account
     assert t["teacher-a"].post(f"/instructor/cohorts/{t['cohort_a'].id}/trainees/{t['trainee'].id}/password",
-                               data={"confirm": "yes"}).status_code == 200
+                               data={"confirm": "yes", "confirmed": "yes"}).status_code == 200
 
 
 def test_staff_accounts_are_never_enrolled_by_name(town, db):
@@ -109,7 +109,7 @@ def test_a_reset_during_an_open_attempt_asks_first_and_never_ends_the_attempt(to
     asked = t["teacher-a"].post(url)
     assert asked.status_code == 409 and "正在作答“甲班考试”" in asked.text and "考试不会因此结束" in asked.text
     assert t["13800000001"].get("/me").status_code == 200                # nothing done yet
-    done = t["teacher-a"].post(url, data={"confirm": "yes"})
+    done = t["teacher-a"].post(url, data={"confirm": "yes", "confirmed": "yes"})
     assert done.status_code == 200
     password = done.text.split("新的初始密码：<strong>")[1].split("</strong>")[0]
     db.refresh(attempt)
@@ -152,15 +152,15 @@ def test_extensions_need_a_reason_stay_within_the_time_limit_and_never_serve_one
     r = t["teacher-a"].post(extend, data={"minutes": "10"})
     assert r.status_code == 303 and "error=" in r.headers["location"]
     assert "请填写延长时间的理由" in t["teacher-a"].get(r.headers["location"]).text
-    assert t["teacher-a"].post(extend, data={"minutes": "20", "reason": "停电"}).headers["location"].endswith(
+    assert t["teacher-a"].post(extend, data={"minutes": "20", "reason": "停电", "confirmed": "yes"}).headers["location"].endswith(
         f"/instructor/exams/{exam.id}")
-    refused = t["teacher-a"].post(extend, data={"minutes": "15", "reason": "再次停电"})
+    refused = t["teacher-a"].post(extend, data={"minutes": "15", "reason": "再次停电", "confirmed": "yes"})
     assert "最多还能延长 10 分钟" in t["teacher-a"].get(refused.headers["location"]).text
     db.refresh(attempt)
     assert (attempt.deadline - attempt.started_at).total_seconds() == 50 * 60
     # the creator takes their own exam and cannot extend it
     own = exams.start_attempt(db, t["a"], exam.id)
-    r = t["teacher-a"].post(f"/instructor/exams/attempts/{own.id}/extend", data={"minutes": "5", "reason": "自测"})
+    r = t["teacher-a"].post(f"/instructor/exams/attempts/{own.id}/extend", data={"minutes": "5", "reason": "自测", "confirmed": "yes"})
     assert "不能为自己的作答延长时间" in t["teacher-a"].get(r.headers["location"]).text
     audit = db.exec(select(AuditEvent).where(AuditEvent.action == "exam.extend_time")).one()
     assert audit.detail["reason"] == "停电"

@@ -2,7 +2,9 @@
 summary, grouped by page and by article, linked to the handbook, with the
 full report to download; the bank's exports leave suspended questions out
 unless asked."""
+import html
 import io
+import re
 import xml.etree.ElementTree as ET
 
 from quizapp import reports
@@ -19,18 +21,32 @@ def test_the_impact_page_summarises_and_groups_what_an_amendment_touches(client,
     editor(client, db)
     r = client.get("/editor/impact?statute=行政处罚法")
     page = r.text
-    assert r.status_code == 200 and len(r.content) < 1_000_000
+    # the most-quoted statute: a summary and one line per page and per article, not every excerpt
+    assert r.status_code == 200 and len(r.content) < 100_000 and "impact-entry" not in page
     assert "《行政处罚法》（全部版本）" in page
     for what in ("个页面", "处引文", "道题目"):
         assert what in page
-    assert "按手册页面" in page and "按条文" in page and "题库" in page
-    assert '<a href="/volumes/v1-common/' in page                      # entries link to the handbook
-    assert '<a href="/instructor/bank/v1-' in page                     # and questions to the bank browser
-    assert "题目 v1-" not in page and "题目：" in page                   # shown by their stems, not their ids
-    assert "第二十四条" in page and "（0 处）" not in page
-    assert "python -m" not in page and "handbook/volumes" not in page   # no command line, no file paths
-    assert ".md" not in page and "anchor:" not in page
+    assert "按手册页面和题库" in page and "按条文" in page and "题库（题目依据）" in page
+    assert '<a href="/volumes/v1-common/' in page                      # pages link to the handbook
+    assert "第二十四条" in page and "（0 处" not in page
     assert 'href="/editor/impact.txt?statute=' in page
+    # each group lists its places one by one
+    pages = re.findall(r'href="(/editor/impact\?[^"]*group=p\d+)"', page)
+    articles = re.findall(r'href="(/editor/impact\?[^"]*group=a\d+)"', page)
+    assert len(pages) > 10 and len(articles) > 10
+    first = client.get(html.unescape(pages[0])).text
+    assert first.count("impact-entry") >= 1 and "返回分析结果" in first
+    bank = client.get("/editor/impact?statute=行政处罚法&group=q").text
+    assert '<a href="/instructor/bank/v1-' in bank                     # questions link to the bank browser
+    assert "题目 v1-" not in bank and "题目依据" in bank
+    article = client.get(html.unescape(articles[0])).text
+    assert "引用这一条的页面和题目" in article
+    assert "题目：" in client.get(html.unescape(next(                  # questions named by their stems
+        a for a, title in zip(articles, re.findall(r'group=a\d+">([^<]+)</a>', page)) if title == "第三十三条"))).text
+    for shown in (page, first, bank, article):
+        assert "python -m" not in shown and "handbook/volumes" not in shown   # no command line, no file paths
+        assert ".md" not in shown and "anchor:" not in shown
+    assert client.get("/editor/impact?statute=行政处罚法&group=p9999").status_code == 422
 
 
 def test_the_full_report_downloads_as_text(client, db):

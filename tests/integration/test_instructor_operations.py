@@ -138,6 +138,53 @@ def test_destructive_actions_ask_before_they_are_sent(client, db):
     assert "正在考试" in r.text and 'name="confirm" value="yes"' in r.text
 
 
+def test_without_script_each_destructive_action_is_asked_on_a_page_and_changes_nothing_until_confirmed(client, db):
+    teacher, exam = everyone_exam(db)
+    cohort = cohorts.visible_cohorts(db, teacher)[0]
+    zhang = db.exec(select(User).where(User.username == "13800000001")).one()
+    li = db.exec(select(User).where(User.username == "13800000002")).one()
+    opened = exams.start_attempt(db, zhang, exam.id)
+    hash_before, deadline_before = li.password_hash, opened.deadline
+    builders.login(client, "teacher")
+    asked = {
+        f"/instructor/cohorts/{cohort.id}/trainees/{li.id}/password": ({}, "重置 李某 的密码？"),
+        f"/instructor/cohorts/{cohort.id}/trainees/{li.id}/active": ({"active": "no"}, "停用 李某 的账号？"),
+        f"/instructor/exams/{exam.id}/grant": ({"user_id": str(li.id)}, "为 李某 增加一次“全员普法考试”的作答机会？"),
+        f"/instructor/exams/attempts/{opened.id}/extend": ({"minutes": "5", "reason": "平板死机"},
+                                                           "为 张某 的本次作答延长 5 分钟？"),
+    }
+    for url, (data, question) in asked.items():
+        r = client.post(url, data=data)
+        assert r.status_code == 200 and question in r.text, url
+        assert f'action="{url}"' in r.text and 'name="confirmed" value="yes"' in r.text, url
+        for name, value in data.items():                       # the same fields go again with the confirmation
+            assert f'name="{name}" value="{value}"' in r.text, (url, name)
+    db.expire_all()
+    assert db.get(User, li.id).password_hash == hash_before and db.get(User, li.id).active
+    assert exams.allowed_attempts(db, exam, li.id) == exam.attempts_allowed
+    assert db.get(type(opened), opened.id).deadline == deadline_before
+    # confirmed, each is done
+    for url, (data, _) in asked.items():
+        r = client.post(url, data={**data, "confirmed": "yes"})
+        assert r.status_code in (200, 303) and "请确认" not in r.text, url
+    db.expire_all()
+    assert db.get(User, li.id).password_hash != hash_before and not db.get(User, li.id).active
+    assert exams.allowed_attempts(db, exam, li.id) == exam.attempts_allowed + 1
+    assert (db.get(type(opened), opened.id).deadline - deadline_before).total_seconds() == 300
+
+
+def test_reenabling_an_account_is_not_asked_about(client, db):
+    teacher, _ = everyone_exam(db)
+    cohort = cohorts.visible_cohorts(db, teacher)[0]
+    li = db.exec(select(User).where(User.username == "13800000002")).one()
+    builders.login(client, "teacher")
+    client.post(f"/instructor/cohorts/{cohort.id}/trainees/{li.id}/active", data={"active": "no", "confirmed": "yes"})
+    r = client.post(f"/instructor/cohorts/{cohort.id}/trainees/{li.id}/active", data={"active": "yes"})
+    assert r.status_code == 303
+    db.expire_all()
+    assert db.get(User, li.id).active
+
+
 def test_the_roster_templates_example_row_is_marked_and_never_imported(client, db):
     builders.user(db, "teacher", Role.instructor)
     builders.login(client, "teacher")

@@ -335,11 +335,11 @@ def request_data(w: World, actor: str, method: str, path: str) -> dict:
         "/reports/new": {"data": {}},
         "/instructor/exams/new": {"data": {}},
         "/instructor/exams/new/preview": {"data": {"mode": "fixed", "question_ids": q.id}},
-        "/instructor/exams/{exam_id}/grant": {"data": {"user_id": str(w.users["trainee"].id)}},
-        "/instructor/exams/attempts/{attempt_id}/extend": {"data": {"minutes": "5"}},
+        "/instructor/exams/{exam_id}/grant": {"data": {"user_id": str(w.users["trainee"].id), "confirmed": "yes"}},
+        "/instructor/exams/attempts/{attempt_id}/extend": {"data": {"minutes": "5", "confirmed": "yes"}},
         "/instructor/cohorts/": {"data": {}},
         "/instructor/cohorts/{cohort_id}/trainees": {"data": {}},
-        "/instructor/cohorts/{cohort_id}/trainees/{user_id}/password": {},
+        "/instructor/cohorts/{cohort_id}/trainees/{user_id}/password": {"data": {"confirmed": "yes"}},
         "/instructor/cohorts/{cohort_id}/trainees/{user_id}/active": {"data": {"active": "yes"}},
         "/instructor/cohorts/{cohort_id}/trainees/{user_id}/throttle": {},
         "/instructor/cohorts/{cohort_id}/roster": {"files": {"file": (
@@ -354,10 +354,10 @@ def request_data(w: World, actor: str, method: str, path: str) -> dict:
         "/supervisor/units/roster": {"files": {"file": (
             "officers.xlsx", roster_xlsx([("赵六", f"{SECRET}镇", "13900000013")]), XLSX)}},
         "/supervisor/units/{unit_id}": {"data": {"name": f"{SECRET}镇"}},
-        "/supervisor/units/{unit_id}/delete": {},          # refused while the roster has the second officer
+        "/supervisor/units/{unit_id}/delete": {"data": {"confirmed": "yes"}},          # refused while the roster has the second officer
         "/supervisor/units/{unit_id}/officers": {"data": {"name": "钱七", "phone": "13900000014"}},
         "/supervisor/officers/{officer_id}": {"data": {"name": "执法员甲", "phone": "13900000011"}},
-        "/supervisor/officers/{officer_id}/remove": {},
+        "/supervisor/officers/{officer_id}/remove": {"data": {"confirmed": "yes"}},
         "/editor/reports/{report_id}": {"data": {"version": "1", "status": "in_progress"}},
         "/editor/questions/{question_id}/suspend": {"data": {"suspended": "no"}},
     }
@@ -1031,7 +1031,7 @@ def test_out_of_range_ids_and_unknown_trainees_are_refused_not_server_errors(wor
         r = teacher.post(w.url("/instructor/exams/{exam_id}/grant"), data={"user_id": str(user_id)})
         assert r.status_code == 404 and "不在本考试所属的培训班中" in r.text, (user_id, r.status_code)
     assert teacher.post(w.url("/instructor/exams/{exam_id}/grant"),
-                        data={"user_id": str(w.users["trainee"].id)}).status_code == 303
+                        data={"user_id": str(w.users["trainee"].id), "confirmed": "yes"}).status_code == 303
 
 
 # --- 8. sessions ------------------------------------------------------------------------------------
@@ -1082,13 +1082,14 @@ def test_logout_password_change_reset_and_disabling_end_sessions_at_once(world, 
     teacher = w.client("teacher")
     r = teacher.post(f"/instructor/cohorts/{w.cohort.id}/trainees/{trainee.id}/password")
     assert r.status_code == 409 and "正在考试" in r.text and logged_in(a)
-    r = teacher.post(f"/instructor/cohorts/{w.cohort.id}/trainees/{trainee.id}/password", data={"confirm": "yes"})
+    r = teacher.post(f"/instructor/cohorts/{w.cohort.id}/trainees/{trainee.id}/password",
+                     data={"confirm": "yes", "confirmed": "yes"})
     assert r.status_code == 200 and "已重置" in r.text
     assert not logged_in(a) and not logged_in(b) and session_rows(db, trainee) == 0
     # disabling ends every session and refuses the next login; enabling lets it in again
     a = w.login(trainee)
     r = teacher.post(f"/instructor/cohorts/{w.cohort.id}/trainees/{trainee.id}/active",
-                     data={"active": "no", "confirm": "yes"})
+                     data={"active": "no", "confirm": "yes", "confirmed": "yes"})
     assert r.status_code == 303
     assert not logged_in(a) and session_rows(db, trainee) == 0
     db.refresh(trainee)

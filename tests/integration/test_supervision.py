@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from quizapp import cohorts, exams, supervision
 from quizapp.exports import XLSX
-from quizapp.models import Attempt, Officer, Question, Role
+from quizapp.models import Attempt, AuditEvent, Officer, Question, Role
 from tests import builders
 
 YEAR = date.today().year
@@ -155,9 +155,12 @@ def test_the_roster_import_adds_and_updates_and_officers_are_kept_on_the_units_p
     page = client.get(f"/supervisor/units/{unit.id}").text
     assert "王五" in page and "13800000006" in page and "李四" in page
     assert client.post(f"/supervisor/units/{unit.id}/delete").status_code == 422      # its roster is not empty
-    assert client.post(f"/supervisor/officers/{wang.id}/remove").status_code == 303
+    asked = client.post(f"/supervisor/officers/{wang.id}/remove")                  # no script: a page asks first
+    assert asked.status_code == 200 and f"把 王五 从 {unit.name} 的名册中移除？" in asked.text
+    assert "王五" in client.get(f"/supervisor/units/{unit.id}").text
+    assert client.post(f"/supervisor/officers/{wang.id}/remove", data={"confirmed": "yes"}).status_code == 303
     assert "王五" not in client.get(f"/supervisor/units/{unit.id}").text
-    assert client.post(f"/supervisor/officers/{wang.id}/remove").status_code == 404
+    assert client.post(f"/supervisor/officers/{wang.id}/remove", data={"confirmed": "yes"}).status_code == 404
     assert client.get("/supervisor/units/99999").status_code == 404
 
 
@@ -189,3 +192,29 @@ def test_a_year_out_of_range_is_refused_in_chinese(client, db):
     for url in ("/supervisor/?year=99999999999", "/supervisor/coverage.xlsx?year=-5", "/supervisor/?year=1999"):
         r = client.get(url)
         assert r.status_code == 422 and "年份应在 2000 至 2999 之间" in r.text, url
+
+
+def test_every_change_to_units_and_rosters_is_in_the_audit_log_by_name(client, db):
+    as_supervisor(client, db)
+    client.post("/supervisor/units", data={"name": "东山镇"})
+    unit_id = db.exec(select(supervision.Unit.id).where(supervision.Unit.name == "东山镇")).one()
+    client.post(f"/supervisor/units/{unit_id}", data={"name": "东山镇", "aliases": "东山"})
+    client.post(f"/supervisor/units/{unit_id}/officers", data={"name": "王五", "phone": "13800000005"})
+    wang = db.exec(select(Officer).where(Officer.login == "13800000005")).one()
+    client.post(f"/supervisor/officers/{wang.id}", data={"name": "王武", "phone": "13800000005"})
+    client.post("/supervisor/units/roster", files={"file": ("名册.xlsx", roster_xlsx([
+        ("张三", "东山", "13800000001", "", "")]), XLSX)})
+    client.post(f"/supervisor/officers/{wang.id}/remove", data={"confirmed": "yes"})
+    zhang = db.exec(select(Officer).where(Officer.login == "13800000001")).one()
+    client.post(f"/supervisor/officers/{zhang.id}/remove", data={"confirmed": "yes"})
+    client.post(f"/supervisor/units/{unit_id}/delete", data={"confirmed": "yes"})
+    db.expire_all()
+    assert db.get(supervision.Unit, unit_id) is None
+    actions = [e.action for e in db.exec(select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions == ["unit.create", "unit.edit", "officer.add", "officer.edit", "officer.import",
+                       "officer.remove", "officer.remove", "unit.delete"]
+    log = client.get("/supervisor/audit").text
+    for words in ("新增单位", "修改单位", "名册添加人员", "名册修改人员", "导入人员名册", "名册移除人员", "删除单位",
+                  "单位「东山镇」", "王武", "新增人数：1"):
+        assert words in log, words
+    assert "unit:" not in log and "officer." not in log

@@ -15,6 +15,7 @@ from ...domain import custody as custody_rules
 from ...domain.errors import DomainError, NotFound
 from ...exports import XLSX
 from ...models import Exam, RosterUpload, Survey
+from .. import confirmation
 from ..deps import SessionDep, StaffUser
 from ..render import page
 
@@ -101,12 +102,25 @@ def _account_action(request: Request, db, user, cohort, action):
         return _detail(request, db, user, cohort, 403, error=e.message)
 
 
+def _asked_about(db, user, cohort, user_id: int, action: str, confirm: str):
+    """The trainee a reset or a disable is about, once ``user`` may act on them;
+    one in an exam gets the exam's own question (custody.AttemptInProgress)."""
+    trainee = custody.managed_trainee(db, user, cohort, user_id)
+    custody.confirm_during_attempt(db, trainee, action, confirm == "yes")
+    return trainee
+
+
 @router.post("/{cohort_id}/trainees/{user_id}/password")
 def trainee_reset_password(cohort_id: int, user_id: int, request: Request, db: SessionDep, user: StaffUser,
-                           confirm: Annotated[str, Form()] = ""):
+                           confirm: Annotated[str, Form()] = "", confirmed: Annotated[str, Form()] = ""):
     cohort = cohorts.cohort_for(db, user, cohort_id)
 
     def reset():
+        if not confirmation.confirmed(confirmed):
+            trainee = _asked_about(db, user, cohort, user_id, "password", confirm)
+            return confirmation.ask(request, f"重置 {trainee.display_name} 的密码？", request.url.path,
+                                    f"/instructor/cohorts/{cohort_id}", {},
+                                    "原密码立即失效，其已登录的设备均会退出；新的初始密码只显示一次，请当面交给本人。")
         trainee, password = cohorts.reset_password(db, user, cohort, user_id, confirmed=confirm == "yes")
         return _detail(request, db, user, cohort, created={"username": trainee.username, "password": password,
                                                            "reset": True})
@@ -115,10 +129,16 @@ def trainee_reset_password(cohort_id: int, user_id: int, request: Request, db: S
 
 @router.post("/{cohort_id}/trainees/{user_id}/active")
 def trainee_set_active(cohort_id: int, user_id: int, request: Request, db: SessionDep, user: StaffUser,
-                       active: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = ""):
+                       active: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "",
+                       confirmed: Annotated[str, Form()] = ""):
     cohort = cohorts.cohort_for(db, user, cohort_id)
 
     def switch():
+        if active != "yes" and not confirmation.confirmed(confirmed):
+            trainee = _asked_about(db, user, cohort, user_id, "active", confirm)
+            return confirmation.ask(request, f"停用 {trainee.display_name} 的账号？", request.url.path,
+                                    f"/instructor/cohorts/{cohort_id}", {"active": "no"},
+                                    "停用后其不能登录，已登录的设备立即退出，直至重新启用。")
         cohorts.set_active(db, user, cohort, user_id, active == "yes", confirmed=confirm == "yes")
         return RedirectResponse(f"/instructor/cohorts/{cohort_id}", status_code=303)
     return _account_action(request, db, user, cohort, switch)

@@ -87,19 +87,28 @@ def _impact(statute: str, version: str, new: str):
 
 
 @router.get("/impact")
-def impact(request: Request, user: EditorUser, statute: str = "", version: str = "", new: str = ""):
+def impact(request: Request, user: EditorUser, statute: str = "", version: str = "", new: str = "",
+           group: str = ""):
+    """The summary and one line per page, question set and article; ``group``
+    (``p3``: the third page, ``q``: the questions) lists that group's places one
+    by one, so that a much-quoted statute (行政处罚法: over a thousand places)
+    is not one page of every excerpt."""
     site = content_site()
-    view, error = None, ""
+    view, error, shown = None, "", None
     if statute:
         try:
             found, changes, stale = _impact(statute, version, new)
             view = impact_view.arrange(found, {q.id: q for q in load_bank()[0]}, changes=changes,
                                        new_version=new or None, stale=stale)
+            shown = view.group(group) if group else None
+            if group and shown is None:
+                raise LookupError("没有这一组：请从分析结果中点选页面或题库")
         except LookupError as e:
             error = str(e)
     statutes = {name: [s.version for s in site.corpus.versions(name)] for name in site.corpus.names()}
     return page(request, "editor_impact.html", view=view, error=error, statutes=statutes,
-                status_code=422 if error else 200, chosen={"statute": statute, "version": version, "new": new})
+                status_code=422 if error else 200, chosen={"statute": statute, "version": version, "new": new},
+                shown=shown)
 
 
 @router.get("/impact.txt")

@@ -18,6 +18,7 @@ from ...domain.errors import DomainError, NotFound
 from ...domain.exams import DEFAULT_POINTS, MIN_CERTIFYING_ITEMS, POOLS, PURPOSES, TYPE_NAMES
 from ...domain.procedure import ALL_STEPS, VOLUMES
 from ...models import Attempt, Cohort, CohortInstructor, Exam, Role, User, utcnow
+from .. import confirmation
 from ..deps import SessionDep, StaffUser
 from ..render import local_datetime, local_time, page
 
@@ -149,18 +150,31 @@ def exam_status(exam_id: int, request: Request, db: SessionDep, user: StaffUser)
 
 
 @router.post("/{exam_id}/grant")
-def exam_grant(exam_id: int, db: SessionDep, user: StaffUser, user_id: Annotated[int, Form()]):
-    exams.grant_attempt(db, user, exam_for(db, user, exam_id), user_id)
+def exam_grant(exam_id: int, request: Request, db: SessionDep, user: StaffUser, user_id: Annotated[int, Form()],
+               confirmed: Annotated[str, Form()] = ""):
+    exam = exam_for(db, user, exam_id)
+    if not confirmation.confirmed(confirmed):
+        trainee = exams.grantee(db, exam, user_id)
+        return confirmation.ask(request, f"为 {trainee.display_name} 增加一次“{exam.title}”的作答机会？",
+                                request.url.path, f"/instructor/exams/{exam_id}", {"user_id": str(user_id)},
+                                "增加后不能撤销，并记入操作日志。")
+    exams.grant_attempt(db, user, exam, user_id)
     return RedirectResponse(f"/instructor/exams/{exam_id}", status_code=303)
 
 
 @router.post("/attempts/{attempt_id}/extend")
-def attempt_extend(attempt_id: int, db: SessionDep, user: StaffUser, minutes: Annotated[int, Form()] = 10,
-                   reason: Annotated[str, Form(max_length=400)] = ""):
+def attempt_extend(attempt_id: int, request: Request, db: SessionDep, user: StaffUser,
+                   minutes: Annotated[int, Form()] = 10, reason: Annotated[str, Form(max_length=400)] = "",
+                   confirmed: Annotated[str, Form()] = ""):
     attempt = db.get(Attempt, attempt_id)
     if attempt is None:
         raise NotFound("考试记录不存在")
     exam_for(db, user, attempt.exam_id)
+    if not confirmation.confirmed(confirmed) and reason.strip():     # without a reason: refused below
+        trainee = db.get(User, attempt.user_id)
+        return confirmation.ask(request, f"为 {trainee.display_name} 的本次作答延长 {minutes} 分钟？",
+                                request.url.path, f"/instructor/exams/{attempt.exam_id}",
+                                {"minutes": str(minutes), "reason": reason}, f"理由：{reason}。延长记入操作日志。")
     try:
         exams.extend_time(db, user, attempt_id, minutes, reason)
     except DomainError as e:

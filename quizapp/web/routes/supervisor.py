@@ -16,6 +16,7 @@ from ...domain.errors import DomainError
 from ...domain.procedure import ALL_STEPS, VOLUMES
 from ...exports import XLSX, Sheet, workbook
 from ...models import Role, User
+from .. import confirmation
 from ..deps import SessionDep, require_role
 from ..render import page
 
@@ -93,7 +94,7 @@ def unit_list(request: Request, db: SessionDep, user: Supervisor, imported: int 
 def unit_add(request: Request, db: SessionDep, user: Supervisor, name: Annotated[str, Form()] = "",
              aliases: Annotated[str, Form()] = ""):
     try:
-        unit = supervision.save_unit(db, None, name=name, aliases=aliases)
+        unit = supervision.save_unit(db, None, name=name, aliases=aliases, actor=user)
     except DomainError as e:
         return _units_page(request, db, e.status, error=e.message)
     return RedirectResponse(f"/supervisor/units/{unit.id}", status_code=303)
@@ -103,7 +104,7 @@ def unit_add(request: Request, db: SessionDep, user: Supervisor, name: Annotated
 def unit_alias(request: Request, db: SessionDep, user: Supervisor, unit_id: Annotated[int, Form()] = 0,
                alias: Annotated[str, Form()] = ""):
     try:
-        supervision.add_alias(db, unit_id, alias)
+        supervision.add_alias(db, unit_id, alias, actor=user)
     except DomainError as e:
         return _units_page(request, db, e.status, error=e.message)
     return RedirectResponse("/supervisor/units", status_code=303)
@@ -115,7 +116,7 @@ async def unit_import(request: Request, db: SessionDep, user: Supervisor, file: 
     data = await file.read(roster.MAX_FILE_BYTES + 1)
     try:
         rows = await roster.read_apart(data)
-        done = await run_in_threadpool(supervision.import_officers, db, rows)
+        done = await run_in_threadpool(supervision.import_officers, db, rows, user)
     except DomainError as e:
         return await run_in_threadpool(_units_page, request, db, e.status, error=e.message)
     return RedirectResponse(f"/supervisor/units?imported={done.added}&updated={done.updated}", status_code=303)
@@ -137,7 +138,7 @@ def unit_edit(unit_id: int, request: Request, db: SessionDep, user: Supervisor, 
               aliases: Annotated[str, Form()] = ""):
     unit = supervision.unit_for(db, unit_id)
     try:
-        supervision.save_unit(db, unit_id, name=name, aliases=aliases)
+        supervision.save_unit(db, unit_id, name=name, aliases=aliases, actor=user)
     except DomainError as e:
         db.refresh(unit)
         return _unit_page(request, db, unit, e.status, e.message)
@@ -145,10 +146,15 @@ def unit_edit(unit_id: int, request: Request, db: SessionDep, user: Supervisor, 
 
 
 @router.post("/units/{unit_id}/delete")
-def unit_delete(unit_id: int, request: Request, db: SessionDep, user: Supervisor):
+def unit_delete(unit_id: int, request: Request, db: SessionDep, user: Supervisor,
+                confirmed: Annotated[str, Form()] = ""):
     unit = supervision.unit_for(db, unit_id)
+    if not confirmation.confirmed(confirmed) and not supervision.officers(db, unit):   # else refused below
+        return confirmation.ask(request, f"删除单位“{unit.name}”及其别名？", request.url.path,
+                                f"/supervisor/units/{unit_id}", {},
+                                "删除后，填写这些名称的学员不再计入任何单位的覆盖率；删除记入操作日志。")
     try:
-        supervision.delete_unit(db, unit_id)
+        supervision.delete_unit(db, unit_id, actor=user)
     except DomainError as e:
         return _unit_page(request, db, unit, e.status, e.message)
     return RedirectResponse("/supervisor/units", status_code=303)
@@ -161,7 +167,7 @@ def officer_add(unit_id: int, request: Request, db: SessionDep, user: Supervisor
     unit = supervision.unit_for(db, unit_id)
     try:
         supervision.save_officer(db, None, unit_id=unit_id, name=name, phone=phone, staff_no=staff_no,
-                                 cert_no=cert_no)
+                                 cert_no=cert_no, actor=user)
     except DomainError as e:
         return _unit_page(request, db, unit, e.status, e.message)
     return RedirectResponse(f"/supervisor/units/{unit_id}", status_code=303)
@@ -176,7 +182,7 @@ def officer_edit(officer_id: int, request: Request, db: SessionDep, user: Superv
     unit = supervision.unit_for(db, officer.unit_id)
     try:
         supervision.save_officer(db, officer_id, unit_id=unit_id or officer.unit_id, name=name, phone=phone,
-                                 staff_no=staff_no, cert_no=cert_no)
+                                 staff_no=staff_no, cert_no=cert_no, actor=user)
     except DomainError as e:
         db.rollback()
         return _unit_page(request, db, unit, e.status, e.message)
@@ -184,8 +190,14 @@ def officer_edit(officer_id: int, request: Request, db: SessionDep, user: Superv
 
 
 @router.post("/officers/{officer_id}/remove")
-def officer_remove(officer_id: int, db: SessionDep, user: Supervisor):
-    unit = supervision.remove_officer(db, officer_id)
+def officer_remove(officer_id: int, request: Request, db: SessionDep, user: Supervisor,
+                   confirmed: Annotated[str, Form()] = ""):
+    if not confirmation.confirmed(confirmed):
+        officer = supervision.officer_for(db, officer_id)
+        unit = supervision.unit_for(db, officer.unit_id)
+        return confirmation.ask(request, f"把 {officer.name} 从 {unit.name} 的名册中移除？", request.url.path,
+                                f"/supervisor/units/{unit.id}", {}, "移除后不再计入该单位的覆盖率；移除记入操作日志。")
+    unit = supervision.remove_officer(db, officer_id, actor=user)
     return RedirectResponse(f"/supervisor/units/{unit.id}", status_code=303)
 
 
