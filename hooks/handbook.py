@@ -5,8 +5,10 @@
    statute version's page to the 法律法规 section of its home volume in the nav.
 2. ``on_files``: adds those statute pages (one per version, every article
    anchored ``#art-N``), the 易错点 indexes (site-wide and per volume) and the
-   修订记录 page (``revisions.md``, from ``handbook/revisions.yaml``) as
-   generated files; they are never written to disk.
+   修订记录 page (``revisions.md``, from ``handbook/revisions.yaml``) and the
+   赋权事项目录 (``items.md``, each volume's ``items/index.md`` and each item's
+   page, from ``handbook/items/*.yaml``) as generated files; they are never
+   written to disk.
 3. ``on_page_markdown``: links each quotation title to its article and
    appends the generated "本条/本节/本页被以下内容引用" lists, 练一练 links and
    the 纠错/建议 link to the platform's report form; the pages given that link
@@ -58,7 +60,16 @@ def on_config(config):
     for path, volume in site.pitfall_pages().items():
         if volume:
             homes.setdefault(f"volumes/{volume}/index.md", []).append({"易错点汇总": path})
-    _extend_sections(config["nav"] or [], homes)
+    for path, title in site.item_pages().items():
+        volume = path.split("/")[1] if path.startswith("volumes/") else ""
+        if volume and path.endswith("/items/index.md"):
+            section = [path] + [i.page for i in site.items if i.volume == volume]
+            homes.setdefault(f"volumes/{volume}/index.md", []).append({"赋权事项目录": section})
+    nav = config["nav"] or []
+    if site.items and not any(isinstance(e, dict) and "赋权事项目录" in e for e in nav):
+        at = next((n + 1 for n, e in enumerate(nav) if isinstance(e, dict) and "易错点汇总" in e), len(nav))
+        nav.insert(at, {"赋权事项目录": "items.md"})
+    _extend_sections(nav, homes)
     return config
 
 
@@ -82,6 +93,12 @@ def on_files(files, config):
     for path, volume in site.pitfall_pages().items():
         files.append(File.generated(config, path, content=generate.pitfall_index(site, path, volume)))
     files.append(File.generated(config, REVISIONS_PAGE, content=generate.revisions_page(site)))
+    for path in site.item_pages():
+        if path.endswith("index.md") or path == "items.md":
+            volume = path.split("/")[1] if path.startswith("volumes/") else None
+            files.append(File.generated(config, path, content=generate.item_catalogue(site, path, volume)))
+    for item in site.items:
+        files.append(File.generated(config, item.page, content=generate.item_page(site, item)))
     return files
 
 

@@ -138,7 +138,7 @@ _FAILURES = select(
     func.count(), func.max(_logins.c.at),
 ).where(_of_account, _logins.c.succeeded.is_(False), _logins.c.at > _since)
 _LOGIN_USER = select(_users.c.id, _users.c.password_hash, _users.c.active, _users.c.must_change_password,
-                     _users.c.password_changed_at, _users.c.throttle_cleared_at
+                     _users.c.password_changed_at, _users.c.throttle_cleared_at, _users.c.role
                      ).where(_users.c.username == bindparam("username"))
 _RECORD = insert(_logins)
 _REHASH = update(_users).where(_users.c.id == bindparam("user_id")).values(password_hash=bindparam("new_hash"))
@@ -156,6 +156,7 @@ class Claim:
     password_hash: str = ""
     must_change_password: bool = False
     password_changed_at: datetime | None = None
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class Checked:
     must_change_password: bool = False
     new_hash: str | None = None   # the password rehashed with the current parameters
     expired: bool = False         # the right initial password, but more than 14 days old
+    role: str = ""                # whose workbench a login without ``next`` lands on
 
 
 def read_login(engine: Engine, *, username: str, address: str = "", now: datetime | None = None,
@@ -191,7 +193,7 @@ def read_login(engine: Engine, *, username: str, address: str = "", now: datetim
     if user is None or not user.active:
         return Claim(username, address, now, None)
     return Claim(username, address, now, user.id, user.password_hash, user.must_change_password,
-                 user.password_changed_at)
+                 user.password_changed_at, user.role)
 
 
 def _verify(claim: Claim, password: str) -> Checked:
@@ -206,7 +208,7 @@ def _verify(claim: Claim, password: str) -> Checked:
             claim.password_changed_at, claim.at):
         return Checked(claim.username, claim.address, claim.at, None, expired=True)
     return Checked(claim.username, claim.address, claim.at, claim.user_id if valid else None,
-                   claim.must_change_password, new_hash)
+                   claim.must_change_password, new_hash, role=claim.role if valid else "")
 
 
 async def check_password(claim: Claim, password: str) -> Checked:

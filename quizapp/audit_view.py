@@ -18,10 +18,11 @@ from datetime import datetime, timezone
 from sqlmodel import Session, select
 
 from .domain import custody as custody_rules
-from .domain.exams import PURPOSES
+from .domain.exams import EDITABLE, PURPOSES
 from .models import Attempt, AuditEvent, Cohort, Exam, Question, User
 
 STEM_CHARS = 24          # a question is named by the start of its stem
+EXAM_FIELDS = {**EDITABLE, "time_limit_minutes": "考试时长（分钟）"}
 
 # detail keys -> their Chinese labels (in this order); unlisted keys are not shown
 LABELS = {"username": "登录名", "user_id": "学员", "cohort_id": "培训班", "title": "标题", "name": "名称",
@@ -29,7 +30,11 @@ LABELS = {"username": "登录名", "user_id": "学员", "cohort_id": "培训班"
           "deadline_after": "新截止时间", "enrolled": "加入人数", "created": "新建账号", "skipped": "跳过行数",
           "status": "状态", "custody": "账号管理", "ended": "结束登录数", "reason": "原因", "via": "方式",
           "officer": "执法人员", "before": "原名称", "moved_from": "原单位", "aliases": "别名", "added": "新增人数",
-          "updated": "更新人数"}
+          "updated": "更新人数",
+          # an exam changed after it was saved (exams.edit_exam, close_exam): each field before and after
+          **{f"{field}_{when}": f"{'原' if when == 'before' else '新'}{label}"
+             for field, label in EXAM_FIELDS.items() for when in ("before", "after")},
+          "open_attempts": "正在作答人数", "accounts": "账号数"}
 VIA = {"command line": "服务器命令行"}
 
 
@@ -126,7 +131,7 @@ def readable(db: Session, rows: list[tuple[AuditEvent, User | None]]) -> list[Au
             return "由本班教员管理" if value else "仍由原培训班教员管理"
         if key == "via":
             return VIA.get(value, "—")
-        if key.startswith("deadline_"):
+        if key.startswith("deadline_") or key.endswith(("_at_before", "_at_after")):
             try:
                 moment = datetime.fromisoformat(value)      # the page shows it in local time
                 return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -44,7 +44,8 @@ def sync_bank(db: Session, questions: list[BankQuestion], corpus: Corpus) -> Syn
         values = dict(type=bq.type, difficulty=bq.difficulty, volume=bq.volume, step=bq.step,
                       stem=bq.stem, options=bq.options, answer=bq.answer, explanation=bq.explanation,
                       anchor=bq.anchor, source=f"{bq.file}:{bq.line}", content_hash=bq.content_hash(),
-                      basis=[basis_row(corpus, b) for b in bq.basis], parts=[asdict(p) for p in bq.parts], pool=bq.pool)
+                      basis=[basis_row(corpus, b) for b in bq.basis], parts=[asdict(p) for p in bq.parts], pool=bq.pool,
+                      items=list(bq.items))
         if row is None:
             db.add(Question(id=bq.id, **values))
             result.added.append(bq.id)

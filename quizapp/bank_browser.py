@@ -64,7 +64,7 @@ class Usage:
 def _may_hold(exam: Exam, q: Question) -> bool:
     if exam.question_ids:
         return q.id in exam.question_ids
-    candidate = rules.Candidate(q.id, q.volume, q.step, q.difficulty, q.type, q.pool)
+    candidate = rules.Candidate(q.id, q.volume, q.step, q.difficulty, q.type, q.pool, tuple(q.items or ()))
     return any(rules.Cell(**c).matches(candidate) for c in exam.blueprint)
 
 
@@ -105,5 +105,5 @@ def preview(db: Session, exam: Exam, rng: random.Random | None = None) -> list[P
     bank cannot fill it."""
     ids = exams.draw_question_ids(db, exam, rng or random.Random())
     found = {q.id: q for q in db.exec(select(Question).where(Question.id.in_(ids)))}
-    points = {**rules.DEFAULT_POINTS, **(exam.points or {})}
-    return [PreviewQuestion(n, found[i], points.get(found[i].type, 0.0)) for n, i in enumerate(ids, 1)]
+    points = exams.paper_points(exam, ids, {i: q.type for i, q in found.items()})
+    return [PreviewQuestion(n, found[i], points[i]) for n, i in enumerate(ids, 1)]

@@ -4,19 +4,20 @@ a supervisor sees all."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from . import accounts, custody, roster
+from . import accounts, custody, handover, roster
 from .audit import record as audit
 from .db import commit_keeping_loaded
 from .domain import text as free_text
 from .domain.errors import DomainError, NotFound
 from .domain.password_policy import INITIAL_PASSWORD_DAYS
 from .exports import Sheet, workbook
-from .models import Cohort, CohortInstructor, Enrolment, Role, RosterUpload, User, utcnow
+from .models import AuditEvent, Cohort, CohortInstructor, Enrolment, Role, RosterUpload, User, utcnow
 
 
 
@@ -106,28 +107,63 @@ def _enrol(db: Session, actor: User, cohort: Cohort, user: User, *, created: boo
     return custody.enrol(db, actor, cohort, user, created=created) is not None
 
 
-def enrol_one(db: Session, actor: User, cohort: Cohort, *, username: str, display_name: str, unit: str,
-              cert_no: str = "") -> str | None:
-    """Enrol an officer, creating the account if needed; returns the initial
-    password of a new account (None when the account existed)."""
+@dataclass(frozen=True)
+class Added:
+    """A trainee added by hand: the account, its initial password when it was
+    made now (None: an existing account, whose name and unit are kept), the
+    enrolment's status (active, or pending a supervisor's approval), whether
+    the account was in the cohort already, and the name or unit typed that
+    were not used (they differ from the existing account's)."""
+    user: User
+    password: str | None
+    status: str
+    already: bool = False
+    ignored: tuple[str, ...] = ()
+
+
+def add_trainee(db: Session, actor: User, cohort: Cohort, *, username: str, display_name: str = "", unit: str = "",
+                cert_no: str = "") -> Added:
+    """Enrol an officer by login name. A new login makes an account (姓名 and
+    单位 required, an initial password made); an existing one is enrolled as it
+    is, on the terms of domain/custody.py: its name and unit are kept, and
+    those typed are not required (any that differ are named in ``ignored``)."""
+    login = username.strip()
+    user = db.exec(select(User).where(User.username == login)).first() if login else None
+    if user is not None:
+        ignored = tuple(label for label, typed, kept in (("姓名", display_name, user.display_name),
+                                                         ("单位/镇街", unit, user.unit))
+                        if typed.strip() and typed.strip() != (kept or ""))
+        enrolment = custody.enrol(db, actor, cohort, user, created=False)
+        if enrolment is None:
+            db.rollback()
+            status = db.get(Enrolment, (cohort.id, user.id)).status
+            return Added(user, None, status, already=True, ignored=ignored)
+        audit(db, actor, "cohort.enrol", f"cohort:{cohort.id}", username=user.username)
+        db.commit()
+        return Added(user, None, enrolment.status, ignored=ignored)
     row = roster.check_rows([roster.RosterRow(0, display_name.strip(), unit.strip(),
-                                              username.strip() if roster.PHONE.match(username.strip()) else "",
-                                              "" if roster.PHONE.match(username.strip()) else username.strip(),
+                                              login if roster.PHONE.match(login) else "",
+                                              "" if roster.PHONE.match(login) else login,
                                               cert_no.strip())], set())[0]
     if row.errors:
         raise DomainError("；".join(row.errors))
-    user = db.exec(select(User).where(User.username == row.username)).first()
-    password = None
-    if user is None:
-        password = accounts.initial_password()
-        user = User(username=row.username, display_name=row.name, unit=row.unit, cert_no=row.cert_no,
-                    role=Role.trainee.value, password_hash=accounts.hash_password(password), must_change_password=True)
-        db.add(user)
-        db.flush()
-    _enrol(db, actor, cohort, user, created=password is not None)
+    password = accounts.initial_password()
+    user = User(username=row.username, display_name=row.name, unit=row.unit, cert_no=row.cert_no,
+                role=Role.trainee.value, password_hash=accounts.hash_password(password), must_change_password=True)
+    db.add(user)
+    db.flush()
+    enrolment = custody.enrol(db, actor, cohort, user, created=True)
     audit(db, actor, "cohort.enrol", f"cohort:{cohort.id}", username=user.username)
     db.commit()
-    return password
+    return Added(user, password, enrolment.status)
+
+
+def enrol_one(db: Session, actor: User, cohort: Cohort, *, username: str, display_name: str, unit: str,
+              cert_no: str = "") -> str | None:
+    """add_trainee, for tools and tests: the initial password of a new
+    account (None when the account existed)."""
+    return add_trainee(db, actor, cohort, username=username, display_name=display_name, unit=unit,
+                       cert_no=cert_no).password
 
 
 def reset_password(db: Session, actor: User, cohort: Cohort, user_id: int, *,
@@ -202,7 +238,7 @@ ALREADY_IMPORTED = "该名单已经导入，不能重复导入"
 
 
 def confirm_upload(db: Session, actor: User, upload: RosterUpload, *,
-                   good_rows_only: bool) -> tuple[RosterUpload, list[dict]]:
+                   good_rows_only: bool, seed: bytes | None = None) -> tuple[RosterUpload, list[dict]]:
     """Import the checked roster: every row, or (when the instructor confirms
     it) only the good rows. Creates accounts with initial passwords, to be
     changed at first login; enrols existing accounts.
@@ -215,9 +251,15 @@ def confirm_upload(db: Session, actor: User, upload: RosterUpload, *,
     so of two confirmations only one imports; an account created meanwhile
     by someone else is enrolled as an existing one.
 
+    Each new account's initial password is derived from ``seed``
+    (handover.roster_password; a new seed when none is given): the route
+    hands the seed to the instructor's next page in a sealed token
+    (handover.py), which derives the workbook again (credentials_of). The
+    rows are kept with what the import did to each (``created``, ``existing``).
+
     Returns the upload and the new accounts' initial passwords
     ({name, unit, username, password}), for credentials_workbook: they are
-    stored nowhere (only their hashes), so this is the only time they exist."""
+    stored nowhere (only their hashes)."""
     if upload.imported_at is not None:
         raise DomainError(ALREADY_IMPORTED)
     rows = [r for r in (roster.RosterRow(**r) for r in upload.rows) if not r.example]   # the template's example: skipped
@@ -228,7 +270,8 @@ def confirm_upload(db: Session, actor: User, upload: RosterUpload, *,
     existing = _existing_usernames(db, [r.username for r in good])
     cohort = db.get(Cohort, upload.cohort_id)
     commit_keeping_loaded(db)                         # no transaction while the passwords are hashed
-    passwords = {r.username: accounts.initial_password() for r in good if r.username not in existing}
+    seed = seed or handover.new_seed()
+    passwords = {r.username: handover.roster_password(seed, r.username) for r in good if r.username not in existing}
     hashes = {username: accounts.hash_password(password) for username, password in passwords.items()}
     credentials = []
     enrolled = 0
@@ -242,7 +285,7 @@ def confirm_upload(db: Session, actor: User, upload: RosterUpload, *,
         found = {u.username: u for u in db.exec(select(User).where(User.username.in_([r.username for r in batch])))}
         for r in batch:                               # (an account that existed at the start: no hash made)
             if r.username not in found and r.username not in passwords:
-                passwords[r.username] = accounts.initial_password()
+                passwords[r.username] = handover.roster_password(seed, r.username)
                 hashes[r.username] = accounts.hash_password(passwords[r.username])
         new = {r.username: User(username=r.username, display_name=r.name, unit=r.unit, cert_no=r.cert_no,
                                 role=Role.trainee.value, password_hash=hashes[r.username], must_change_password=True)
@@ -258,6 +301,15 @@ def confirm_upload(db: Session, actor: User, upload: RosterUpload, *,
         commit_keeping_loaded(db)
         if start + IMPORT_BATCH < len(good):
             time.sleep(IMPORT_PAUSE)                  # the exam's saves get the write lock between batches
+    made = {c["username"] for c in credentials}
+    marked = []
+    for data in upload.rows:                          # what the import did to each row, for the pages after it
+        row = roster.RosterRow(**data)
+        if row.ok and not row.example:
+            data = {**data, "created": row.username in made, "existing": row.username not in made}
+        marked.append(data)
+    upload.rows = marked
+    db.add(upload)
     audit(db, actor, "roster.import", f"cohort:{cohort.id}", upload=upload.id, enrolled=enrolled,
           created=len(credentials), skipped=len(bad))
     db.commit()
@@ -265,15 +317,67 @@ def confirm_upload(db: Session, actor: User, upload: RosterUpload, *,
     return upload, credentials
 
 
-def created_count(upload: RosterUpload) -> int:
-    """How many accounts an import made (or, before it is confirmed, will make)."""
-    return sum(1 for r in upload.rows if not r.get("errors") and not r.get("existing") and not r.get("example"))
+@dataclass(frozen=True)
+class ImportCounts:
+    """What an import did (or, before it is confirmed, will do)."""
+    created: int             # new accounts
+    existing: int            # existing accounts enrolled
+    skipped: int             # rows with errors, left out
 
 
-def upload_rows(upload: RosterUpload) -> tuple[list[roster.RosterRow], int]:
-    """The rows of an upload to show and import, and how many example rows of the template were skipped."""
+def import_counts(db: Session, upload: RosterUpload) -> ImportCounts:
+    """Before the import: what it will do, with the logins as they stand now
+    (an account made since the upload is enrolled, not made). After: what it
+    did, from the rows as the import marked them."""
+    rows, _ = upload_rows(db, upload)
+    good = [r for r in rows if r.ok]
+    if upload.imported_at is None:
+        return ImportCounts(sum(not r.existing for r in good), sum(r.existing for r in good), len(rows) - len(good))
+    if not any("created" in r for r in upload.rows):  # imported before rows were marked: the audit entry's figures
+        details = db.exec(select(AuditEvent.detail).where(AuditEvent.action == "roster.import",
+                                                          AuditEvent.target == f"cohort:{upload.cohort_id}")).all()
+        d = next((d for d in details if d.get("upload") == upload.id), {})
+        return ImportCounts(d.get("created", 0), d.get("enrolled", 0) - d.get("created", 0), d.get("skipped", 0))
+    return ImportCounts(sum(r.created for r in good), sum(not r.created for r in good), len(rows) - len(good))
+
+
+def upload_rows(db: Session, upload: RosterUpload) -> tuple[list[roster.RosterRow], int]:
+    """The rows of an upload to show and import, and how many example rows of
+    the template were skipped. Before the import, ``existing`` is as the logins
+    stand now (another import may have made some of the accounts since)."""
     rows = [roster.RosterRow(**r) for r in upload.rows]
+    if upload.imported_at is None:
+        now_existing = _existing_usernames(db, [r.username for r in rows if r.ok and not r.example])
+        for r in rows:
+            r.existing = r.ok and not r.example and r.username in now_existing
     return [r for r in rows if not r.example], sum(r.example for r in rows)
+
+
+PASSWORDS_DOWNLOADED = "roster.passwords_download"
+
+
+def credentials_of(db: Session, upload: RosterUpload, seed: bytes) -> list[dict]:
+    """The initial passwords of the accounts an import made, derived again from
+    the import's seed (handover.roster_password), for credentials_workbook."""
+    rows, _ = upload_rows(db, upload)
+    return [{"name": r.name, "unit": r.unit, "username": r.username,
+             "password": handover.roster_password(seed, r.username)} for r in rows if r.created]
+
+
+def passwords_downloaded(db: Session, upload: RosterUpload):
+    """When the import's initial-password workbook was downloaded (None: not yet)."""
+    events = db.exec(select(AuditEvent).where(AuditEvent.action == PASSWORDS_DOWNLOADED,
+                                              AuditEvent.target == f"cohort:{upload.cohort_id}")).all()
+    return next((e.at for e in events if e.detail.get("upload") == upload.id), None)
+
+
+def record_passwords_download(db: Session, actor: User, upload: RosterUpload, count: int) -> None:
+    """The workbook is given once: its download is audited, and a second is refused."""
+    if passwords_downloaded(db, upload) is not None:
+        raise handover.HandoverExpired("本次导入的初始密码表已经下载过，平台不保存初始密码，不能再次下载；"
+                                       "遗失的请在培训班页面为该学员重置密码")
+    audit(db, actor, PASSWORDS_DOWNLOADED, f"cohort:{upload.cohort_id}", upload=upload.id, accounts=count)
+    db.commit()
 
 
 def credentials_workbook(credentials: list[dict]) -> bytes:

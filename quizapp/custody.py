@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from .audit import record as audit
 from .domain import custody as rules
+from .domain import text as free_text
 from .domain.errors import DomainError, NotFound
 from .models import Attempt, Cohort, CohortInstructor, Enrolment, Exam, Role, User
 
@@ -123,8 +124,10 @@ def pending(db: Session) -> list[PendingRow]:
     return [PendingRow(e, c, u, adders.get(e.added_by)) for e, c, u in rows]
 
 
-def decide(db: Session, supervisor: User, cohort_id: int, user_id: int, *, approve: bool) -> None:
-    """Approve (the enrolment becomes active) or refuse (it is removed) a pending enrolment."""
+def decide(db: Session, supervisor: User, cohort_id: int, user_id: int, *, approve: bool, reason: str = "") -> None:
+    """Approve (the enrolment becomes active) or refuse (it is removed) a pending enrolment; a refusal's
+    reason, if given, is in the audit entry."""
+    reason = free_text.checked(reason, "拒绝理由", free_text.REASON) if not approve else ""
     enrolment = db.get(Enrolment, (cohort_id, user_id))
     if enrolment is None or enrolment.status != rules.PENDING:
         raise NotFound("该加入申请不存在或已处理")
@@ -134,8 +137,18 @@ def decide(db: Session, supervisor: User, cohort_id: int, user_id: int, *, appro
     else:
         db.delete(enrolment)
     audit(db, supervisor, "cohort.enrol_approve" if approve else "cohort.enrol_refuse", f"user:{user_id}",
-          cohort_id=cohort_id)
+          cohort_id=cohort_id, **({"reason": reason} if reason else {}))
     db.commit()
+
+
+def decision_notice(db: Session, decided: str, cohort_id: int, user_id: int) -> str:
+    """What the supervisor just did, in words (the page after 批准 or 拒绝): '' for anything unknown."""
+    cohort, user = db.get(Cohort, cohort_id), db.get(User, user_id)
+    if cohort is None or user is None or decided not in ("approve", "refuse"):
+        return ""
+    if decided == "approve":
+        return f"已批准 {user.display_name}（{user.username}）加入“{cohort.name}”，已记入操作日志。"
+    return f"已拒绝 {user.display_name}（{user.username}）加入“{cohort.name}”，已记入操作日志。"
 
 
 @dataclass

@@ -59,15 +59,19 @@ def notice(db: Session, user: User, exam_id: int, now: datetime | None = None) -
                                    attempts_allowed=allowed, attempts_used=len(attempts))
     except DomainError as refused:
         reason = str(refused)
-    outline = rules.paper_outline(_paper_types(db, exam), exam.points)
+    types, fixed = _paper_types(db, exam)
+    outline = rules.paper_outline(types, exam.points, fixed)
     return Notice(exam, outline, rules.pass_points(outline, exam.pass_percent), allowed, len(attempts),
                   open_attempt, open_attempt is None and not reason, reason)
 
 
-def _paper_types(db: Session, exam: Exam) -> list[str]:
-    """One type per question of the paper ('' where a blueprint row leaves it open)."""
+def _paper_types(db: Session, exam: Exam) -> tuple[list[str], list[float | None]]:
+    """One type per question of the paper ('' where a blueprint row leaves it
+    open), and beside it the points its blueprint row sets (None: its type's)."""
     if exam.question_ids:           # a fixed paper, less what an editor has suspended since (as start_attempt)
         query = select(Question.id, Question.type, Question.pool).where(Question.id.in_(exam.question_ids), IN_BANK)
         usable = {qid: qtype for qid, qtype, pool in db.exec(query) if exam.certifying or pool != "exam"}
-        return [usable[qid] for qid in exam.question_ids if qid in usable]
-    return [cell.get("type", "") for cell in exam.blueprint for _ in range(int(cell.get("count", 0)))]
+        return [usable[qid] for qid in exam.question_ids if qid in usable], []
+    rows = [(cell.get("type", ""), cell.get("points")) for cell in exam.blueprint
+            for _ in range(int(cell.get("count", 0)))]
+    return [t for t, _ in rows], [p for _, p in rows]

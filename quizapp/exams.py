@@ -77,7 +77,7 @@ def release_exam_mistakes(db: Session, user_id: int, now: datetime | None = None
     now = now or utcnow()
     released = 0
     for attempt, exam in db.exec(_MISTAKES_PENDING.where(Attempt.user_id == user_id)).all():
-        if exam.review_mode == rules.REVIEW_NEVER or not rules.review_visible(exam.review_mode, now, exam.closes_at):
+        if exam.review_mode == rules.REVIEW_NEVER or not review_open(db, exam, now):
             continue
         paper = [rules.PaperItem(**item) for item in attempt.paper]
         wrong = [i.question_id for i in paper if attempt.item_scores.get(i.question_id, 0.0) < i.points]
@@ -105,8 +105,8 @@ def practice_only(db: Session, question_ids: list[str]) -> list[str]:
 # --- exams ----------------------------------------------------------------------
 
 # Statements of an attempt's start, built once (an exam's start brings thousands within a minute).
-_CANDIDATES = (select(Question.id, Question.volume, Question.step, Question.difficulty, Question.type, Question.pool)
-               .where(practice.IN_BANK).order_by(Question.id))
+_CANDIDATES = (select(Question.id, Question.volume, Question.step, Question.difficulty, Question.type, Question.pool,
+                      Question.items).where(practice.IN_BANK).order_by(Question.id))
 _PAPER_QUESTIONS = select(Question.id, Question.type, Question.options, Question.answer, Question.parts).where(
     Question.id.in_(bindparam("ids", expanding=True)))
 _NEW_ATTEMPT = insert(Attempt.__table__).returning(Attempt.__table__.c.id)
@@ -115,7 +115,8 @@ _NEW_ATTEMPT = insert(Attempt.__table__).returning(Attempt.__table__.c.id)
 def candidates(db: Session, *, certifying: bool = True) -> list[rules.Candidate]:
     """What new papers may hold: in the bank, not suspended by an editor;
     exam-only questions only for a certifying exam."""
-    return rules.usable_by([rules.Candidate(*row) for row in db.connection().execute(_CANDIDATES)],
+    return rules.usable_by([rules.Candidate(*row[:6], items=tuple(row[6] or ())) for row in
+                            db.connection().execute(_CANDIDATES)],
                            certifying=certifying)
 
 
@@ -139,8 +140,7 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
     rules.check_settings(points=points, pass_percent=pass_percent, time_limit_minutes=time_limit_minutes,
                          attempts_allowed=attempts_allowed, focus_loss_limit=focus_loss_limit,
                          focus_grace_seconds=focus_grace_seconds)
-    if opens_at and closes_at and closes_at <= opens_at:
-        raise DomainError("结束时间应晚于开始时间")
+    rules.check_window(opens_at, closes_at)
     if multiple_rule not in (rules.ALL_OR_NOTHING, rules.PARTIAL):
         raise DomainError("多选题计分规则无效")
     if review_mode not in (rules.REVIEW_IMMEDIATE, rules.REVIEW_AFTER_CLOSE, rules.REVIEW_NEVER):
@@ -162,7 +162,7 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
             raise DomainError(f"题目不存在或已停用：{'、'.join(missing)}")
         if len(set(question_ids)) != len(question_ids):
             raise DomainError("固定试题中有重复题目")
-    cells = [rules.Cell(**c) for c in blueprint or []]
+    cells = blueprint_cells(blueprint or [], points)
     if any(c.pool not in rules.POOLS for c in cells):
         raise DomainError("组卷规则的题目来源无效")
     if cells:
@@ -193,6 +193,14 @@ def create_pretest(db: Session, actor: User, cohort_id: int, *, per_step: int = 
                        pass_percent=60.0, attempts_allowed=1, shuffle_options=True, cohort_id=cohort_id,
                        purpose="pretest", review_mode=rules.REVIEW_AFTER_CLOSE if closes_at else rules.REVIEW_NEVER,
                        description="本测验用于了解培训前的掌握情况，不计入考核，请独立作答。")
+
+
+def blueprint_cells(blueprint: list[dict], points: dict[str, float]) -> list[rules.Cell]:
+    """A blueprint's rows as a new exam keeps them (domain.exams.with_row_points:
+    a row of any type gives each question the same points), checked."""
+    cells = rules.with_row_points([rules.Cell(**c) for c in blueprint], {**rules.DEFAULT_POINTS, **points})
+    rules.check_row_points(cells)
+    return cells
 
 
 def get_exam(db: Session, exam_id: int) -> Exam:
@@ -276,6 +284,14 @@ def draw_question_ids(db: Session, exam: Exam, rng: random.Random) -> list[str]:
     return rules.assemble([rules.Cell(**c) for c in exam.blueprint], pool, rng)
 
 
+def paper_points(exam: Exam, ids: list[str], types: dict[str, str]) -> dict[str, float]:
+    """What each question drawn for this exam (``ids``, as draw_question_ids
+    gave them; ``types``: id -> type) is worth: its blueprint row's points, else its type's."""
+    fixed = rules.row_points([rules.Cell(**c) for c in exam.blueprint], ids) if not exam.question_ids else {}
+    return {i: fixed.get(i, rules.points_for(types[i], {**rules.DEFAULT_POINTS, **(exam.points or {})}))
+            for i in ids}
+
+
 def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = None,
                   rng: random.Random | None = None) -> Attempt:
     """The trainee's open attempt, or a new one if the window, the attempts
@@ -297,7 +313,9 @@ def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = 
     questions = {q.id: {"type": q.type, "options": q.options, "answer": q.answer, "parts": q.parts}
                  for q in db.connection().execute(_PAPER_QUESTIONS, {"ids": ids})}
     paper = rules.paper_for_attempt(ids, questions, exam.points, rng, shuffle_questions=exam.shuffle_questions,
-                                    shuffle_options=exam.shuffle_options)
+                                    shuffle_options=exam.shuffle_options,
+                                    fixed_points=rules.row_points([rules.Cell(**c) for c in exam.blueprint], ids)
+                                    if not exam.question_ids else None)
     attempt = Attempt(exam_id=exam.id, user_id=user.id, number=len(attempts) + 1, started_at=now,
                       deadline=rules.deadline_for(now, timedelta(minutes=exam.time_limit_minutes), exam.closes_at),
                       paper=[dict(vars(item)) for item in paper])      # shallow: asdict's deep copy costs ms
@@ -643,6 +661,11 @@ class ResultItem:
     question: Question
     score: float
 
+    @property
+    def outcome(self) -> str:
+        """right, partial or wrong (rules.outcome)."""
+        return rules.outcome(self.score, self.paper.points)
+
 
 def review_allowed(exam: Exam, now: datetime) -> bool:
     return rules.review_visible(exam.review_mode, now, exam.closes_at)
@@ -767,6 +790,17 @@ def grant_attempt(db: Session, actor: User, exam: Exam, user_id: int) -> None:
     db.commit()
 
 
+def _extended_minutes(exam: Exam, attempt: Attempt) -> float:
+    """How much an attempt has been extended so far (as extend_time counts it)."""
+    return (attempt.deadline - attempt.started_at).total_seconds() / 60 - exam.time_limit_minutes
+
+
+def extension_choices(exam: Exam, attempt: Attempt) -> list[int]:
+    """The minutes the live status offers to extend an open attempt by (domain/custody.extension_choices)."""
+    return custody_rules.extension_choices(time_limit_minutes=exam.time_limit_minutes,
+                                           already_extended_minutes=_extended_minutes(exam, attempt))
+
+
 def extend_time(db: Session, actor: User, attempt_id: int, minutes: int, reason: str = "",
                 now: datetime | None = None) -> Attempt:
     """More time for one open attempt, with a reason, recorded in the audit log;
@@ -780,7 +814,7 @@ def extend_time(db: Session, actor: User, attempt_id: int, minutes: int, reason:
     if attempt.status != "open":
         raise AttemptClosed("该次作答已交卷，不能延长时间；可以改为增加一次作答机会")
     exam = db.get(Exam, attempt.exam_id)
-    extended = (attempt.deadline - attempt.started_at).total_seconds() / 60 - exam.time_limit_minutes
+    extended = _extended_minutes(exam, attempt)
     refusal = custody_rules.extension_allowed(minutes=minutes, already_extended_minutes=extended,
                                               time_limit_minutes=exam.time_limit_minutes, actor_id=actor.id,
                                               attempt_user_id=attempt.user_id, reason=reason)
@@ -794,6 +828,102 @@ def extend_time(db: Session, actor: User, attempt_id: int, minutes: int, reason:
     db.commit()
     db.refresh(attempt)
     return attempt
+
+
+# --- instructors: changing an exam after it is saved ---------------------------------
+
+def attempts_started(db: Session, exam: Exam) -> int:
+    """How many attempts of the exam have started (open or graded)."""
+    return db.exec(select(func.count()).select_from(Attempt).where(Attempt.exam_id == exam.id)).one()
+
+
+def close_exam(db: Session, actor: User, exam: Exam, now: datetime | None = None) -> int:
+    """关闭考试: the window ends now (no new attempt starts); the attempts
+    already open keep their own deadlines. Audited; returns how many are open."""
+    now = now or utcnow()
+    refusal = rules.close_refusal(now, exam.opens_at, exam.closes_at)
+    if refusal:
+        raise DomainError(refusal)
+    open_now = db.exec(select(func.count()).select_from(Attempt)
+                       .where(Attempt.exam_id == exam.id, Attempt.status == "open")).one()
+    before = exam.closes_at
+    exam.closes_at = now
+    db.add(exam)
+    audit(db, actor, "exam.close", f"exam:{exam.id}", title=exam.title, open_attempts=open_now,
+          closes_at_before=before.isoformat() if before else None, closes_at_after=now.isoformat())
+    db.commit()
+    return open_now
+
+
+class ExamStarted(DomainError):
+    status = 409
+
+
+def withdraw_exam(db: Session, actor: User, exam: Exam) -> None:
+    """撤回: the exam is hidden from trainees (Exam.active), only while nobody
+    has started it; afterwards ExamStarted says why and what to do instead."""
+    started = attempts_started(db, exam)
+    if started:
+        raise ExamStarted(f"已有 {started} 人次开始作答，不能撤回（撤回会使其成绩无处查看）；"
+                          "如不再接受新的作答，请关闭考试")
+    exam.active = False
+    db.add(exam)
+    audit(db, actor, "exam.withdraw", f"exam:{exam.id}", title=exam.title)
+    db.commit()
+
+
+def edit_exam(db: Session, actor: User, exam: Exam, *, title: str, description: str, opens_at: datetime | None,
+              closes_at: datetime | None, time_limit_minutes: int, attempts_allowed: int) -> list[str]:
+    """修改考试: before anyone has started, its title, description, window,
+    time limit and attempts allowed; afterwards only the window's end and the
+    description (domain.exams.refused_changes). Audited with each change
+    before and after; returns the names of the fields changed."""
+    title = free_text.checked(title, "考试名称", free_text.TITLE).strip()
+    description = free_text.checked(description, "考试说明", free_text.TEXT)
+    if not title:
+        raise DomainError("请填写考试名称")
+    wanted = dict(title=title, description=description, opens_at=opens_at, closes_at=closes_at,
+                  time_limit_minutes=time_limit_minutes, attempts_allowed=attempts_allowed)
+    changed = [name for name, value in wanted.items() if not _same(getattr(exam, name), value)]
+    refused = rules.refused_changes(changed, started=attempts_started(db, exam) > 0)
+    if refused:
+        raise ExamStarted(f"已有学员开始作答，只能修改结束时间和说明；{'、'.join(refused)}不能再改")
+    rules.check_settings(points=exam.points, pass_percent=exam.pass_percent, time_limit_minutes=time_limit_minutes,
+                         attempts_allowed=attempts_allowed, focus_loss_limit=exam.focus_loss_limit,
+                         focus_grace_seconds=exam.focus_grace_seconds)
+    rules.check_window(opens_at, closes_at)
+    if not changed:
+        return []
+
+    def shown(value):
+        return value.isoformat() if isinstance(value, datetime) else value
+    audit(db, actor, "exam.edit", f"exam:{exam.id}",
+          **{f"{name}_{when}": shown(value) for name in changed
+             for when, value in (("before", getattr(exam, name)), ("after", wanted[name]))})
+    for name in changed:
+        setattr(exam, name, wanted[name])
+    db.add(exam)
+    db.commit()
+    return [rules.EDITABLE[name] for name in changed]
+
+
+def _same(stored, given) -> bool:
+    """A field as the form sends it back: times to the minute (the form's precision)."""
+    if isinstance(stored, datetime) and isinstance(given, datetime):
+        return stored.replace(second=0, microsecond=0) == given.replace(second=0, microsecond=0)
+    return stored == given
+
+
+def review_open(db: Session, exam: Exam, now: datetime) -> bool:
+    """The review is shown (review_allowed) and, for one shown after the close,
+    nobody is still answering: an exam closed early (close_exam) keeps the
+    attempts then open, and their papers may hold the same questions."""
+    if not review_allowed(exam, now):
+        return False
+    if exam.review_mode != rules.REVIEW_AFTER_CLOSE:
+        return True
+    return db.exec(select(Attempt.id).where(Attempt.exam_id == exam.id, Attempt.status == "open",
+                                            Attempt.deadline > now)).first() is None
 
 
 @dataclass

@@ -10,9 +10,11 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert
 from sqlmodel import Session, select
 
+from .domain import exams as exam_rules
 from .domain import review as rules
+from .domain.errors import NotFound
 from .domain.procedure import ALL_STEPS, VOLUMES
-from .models import MistakeEntry, Question, utcnow
+from .models import Attempt, AttemptAnswer, Exam, MistakeEntry, PracticeAnswer, Question, utcnow
 
 
 def _schedule(entry: MistakeEntry) -> rules.Schedule:
@@ -104,6 +106,51 @@ class Book:
     def due_in(self, rows: list[BookRow], now: datetime | None = None) -> int:
         now = now or utcnow()
         return sum(r.entry.due <= now for r in rows)
+
+
+@dataclass
+class Detail:
+    """One entry of the book opened: the question with its key and explanation, and the trainee's own
+    last wrong answer that may be shown (None: none to show, e.g. a question left unanswered in an exam)."""
+    entry: MistakeEntry
+    question: Question
+    response: list | dict | None
+    answered_at: datetime | None
+    source: str                      # practice (练习 or 复习) | exam
+    exam_title: str = ""
+
+
+def detail(db: Session, user_id: int, entry_id: int, now: datetime | None = None) -> Detail:
+    """An entry of the user's own book (NotFound otherwise: another's, cleared, retired, exam-only).
+    The wrong answer shown is the latest of the practice and review answers and of the graded exam
+    answers whose review is shown now (exam_rules.review_visible): an exam that shows no review, or not
+    yet, shows no answer here either. The caller pauses this, like all practice, while an exam is open."""
+    now = now or utcnow()
+    row = db.exec(select(MistakeEntry, Question).join(Question, Question.id == MistakeEntry.question_id)
+                  .where(MistakeEntry.id == entry_id, MistakeEntry.user_id == user_id)).first()
+    if row is None or row[0].cleared or not row[1].active or row[1].pool != "practice":
+        raise NotFound("错题本中没有这道题")
+    entry, question = row
+    question_id = question.id
+    found = Detail(entry, question, None, None, "practice")
+    wrong = db.exec(select(PracticeAnswer).where(PracticeAnswer.user_id == user_id,
+                                                 PracticeAnswer.question_id == question_id,
+                                                 PracticeAnswer.correct == False)  # noqa: E712
+                    .order_by(PracticeAnswer.answered_at.desc(), PracticeAnswer.id.desc())).first()
+    if wrong is not None:
+        found = Detail(entry, question, wrong.response, wrong.answered_at, "practice")
+    for attempt, exam in db.exec(select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id)
+                                 .where(Attempt.user_id == user_id, Attempt.status == "graded")):
+        item = next((i for i in attempt.paper if i["question_id"] == question_id), None)
+        when = attempt.submitted_at
+        if (item is None or when is None or attempt.item_scores.get(question_id, 0.0) >= item["points"]
+                or not exam_rules.review_visible(exam.review_mode, now, exam.closes_at)
+                or (found.answered_at is not None and when <= found.answered_at)):
+            continue
+        saved = db.exec(select(AttemptAnswer.response).where(AttemptAnswer.attempt_id == attempt.id,
+                                                             AttemptAnswer.question_id == question_id)).first()
+        found = Detail(entry, question, saved, when, "exam", exam.title)
+    return found
 
 
 def book(db: Session, user_id: int, now: datetime | None = None) -> Book:

@@ -95,6 +95,7 @@ class Question(SQLModel, table=True):
     active: bool = True                           # in the bank (managed by `setup`)
     suspended: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})   # by an editor
     pool: str = Field(default="practice", max_length=16, sa_column_kwargs={"server_default": "practice"})  # practice | exam (exam-only)
+    items: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))  # 赋权事项 ids
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -346,6 +347,8 @@ class ContentReport(SQLModel, table=True):
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # the option order the reporter saw (shuffled per trainee): {"order": "CABD", "parts": {"1": "BA"}}; {} unknown
+    shown_order: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
 
 
 class Unit(SQLModel, table=True):
@@ -369,3 +372,20 @@ class Officer(SQLModel, table=True):
     login: str = Field(max_length=64, unique=True)          # phone number, else staff number
     cert_no: str = Field(default="", max_length=64)         # 执法证号
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class CountyList(SQLModel, table=True):
+    """A county's list of delegated items (赋权事项清单), uploaded by a
+    supervisor: ``rows`` as read, checked and matched (quizapp/county_list.py).
+    ``status``: pending (uploaded, not yet confirmed), active (the county's
+    list: at most one), replaced (an earlier active list, kept)."""
+    __tablename__ = "county_lists"
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=128)
+    file_name: str = Field(max_length=200)
+    rows: list = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=16, index=True)
+    uploaded_by: int | None = Field(default=None, foreign_key="users.id")
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    confirmed_by: int | None = Field(default=None, foreign_key="users.id")
+    confirmed_at: datetime | None = None

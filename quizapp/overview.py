@@ -15,8 +15,12 @@ from .models import PracticeAnswer, Question, Role, User
 
 @dataclass
 class TraineeRow:
+    """A trainee's practice as the trainee's own page (我的成绩, practice.progress)
+    counts it: ``tally`` is questions practised, each counted once with its
+    latest answer right or wrong; ``answers`` every answer given (作答次数)."""
     user: User
     tally: rules.Tally
+    answers: int = 0
 
 
 def bank_matrix(db: Session) -> dict[str, dict[str, int]]:
@@ -43,10 +47,17 @@ def trainees(db: Session, viewer: User) -> list[TraineeRow]:
     if visible is not None:
         query = query.where(User.id.in_(visible))
     users = db.exec(query).all()
-    stats = {uid: (n, ok or 0) for uid, n, ok in db.exec(
-        select(PracticeAnswer.user_id, func.count(), func.sum(func.cast(PracticeAnswer.correct, Integer())))
-        .group_by(PracticeAnswer.user_id)).all()}
-    return [TraineeRow(u, rules.Tally(*stats.get(u.id, (0, 0)))) for u in users]
+    answers = select(PracticeAnswer.user_id, PracticeAnswer.correct, func.row_number().over(
+        partition_by=(PracticeAnswer.user_id, PracticeAnswer.question_id),
+        order_by=(PracticeAnswer.answered_at.desc(), PracticeAnswer.id.desc())).label("newest_first"))
+    if visible is not None:
+        answers = answers.where(PracticeAnswer.user_id.in_(visible))
+    answers = answers.subquery()
+    latest = {uid: (n, ok or 0) for uid, n, ok in db.exec(
+        select(answers.c.user_id, func.count(), func.sum(func.cast(answers.c.correct, Integer())))
+        .where(answers.c.newest_first == 1).group_by(answers.c.user_id)).all()}
+    given = dict(db.exec(select(answers.c.user_id, func.count()).group_by(answers.c.user_id)).all())
+    return [TraineeRow(u, rules.Tally(*latest.get(u.id, (0, 0))), given.get(u.id, 0)) for u in users]
 
 
 def weak_steps(db: Session, viewer: User) -> dict[str, rules.Tally]:

@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from .domain import practice as rules
 from . import mistakes
+from .content.items import catalogue
 from .domain.answers import case_correct, is_correct, normalise_case_response, normalise_response
-from .domain.errors import NotFound
+from .domain.errors import InvalidAnswer, NotFound
 from .domain.procedure import ALL_STEPS, VOLUMES, module_of
 from .models import PracticeAnswer, Question, User
 
@@ -22,23 +23,25 @@ class PracticeFilter:
     step: str = ""
     statute: str = ""
     ids: tuple[str, ...] = ()
+    item: str = ""                   # a 赋权事项 id (handbook/items/)
 
     @classmethod
     def from_query(cls, *, volume: str = "", module: str = "", step: str = "", statute: str = "",
-                   ids: str = "") -> "PracticeFilter":
+                   ids: str = "", item: str = "") -> "PracticeFilter":
         return cls(volume.strip(), module.strip(), step.strip(), statute.strip(),
-                   tuple(i for i in (s.strip() for s in ids.split(",")) if i))
+                   tuple(i for i in (s.strip() for s in ids.split(",")) if i), item.strip())
 
     def matches(self, q: Question) -> bool:
         return ((not self.ids or q.id in self.ids)
                 and (not self.volume or q.volume == self.volume)
                 and (not self.module or module_of(q.anchor.partition("#")[0]) == self.module)
                 and (not self.step or q.step == self.step)
-                and (not self.statute or any(b["statute"] == self.statute for b in q.basis)))
+                and (not self.statute or any(b["statute"] == self.statute for b in q.basis))
+                and (not self.item or self.item in (q.items or [])))
 
     def query(self) -> str:
         data = {k: v for k, v in (("volume", self.volume), ("module", self.module), ("step", self.step),
-                                  ("statute", self.statute), ("ids", ",".join(self.ids))) if v}
+                                  ("statute", self.statute), ("ids", ",".join(self.ids)), ("item", self.item)) if v}
         return urlencode(data)
 
     def describe(self) -> str:
@@ -54,6 +57,9 @@ class PracticeFilter:
             parts.append(self.step)
         if self.statute:
             parts.append(f"《{self.statute}》")
+        if self.item:
+            item = catalogue().get(self.item)
+            parts.append(f"赋权事项“{item.name}”" if item else f"赋权事项 {self.item}")
         return "、".join(parts) or "随机练习（全部题目）"
 
 
@@ -114,6 +120,16 @@ def check_response(q: Question, response: list[str] | dict[str, list[str]], *,
     return chosen, is_correct(q.answer, chosen)
 
 
+def answer_problem(q: Question, response) -> str:
+    """Why ``response`` cannot be recorded (请先选择答案 …), or '' when it can;
+    never whether it is right."""
+    try:
+        check_response(q, response)
+    except InvalidAnswer as e:
+        return e.message
+    return ""
+
+
 def answer(db: Session, user: User, *, question_id: str, response, review: bool = False) -> Feedback:
     """Record a practice (or mistake-book review) answer. A wrong answer goes
     into the mistake book; a right one in review moves it along its schedule."""
@@ -139,7 +155,8 @@ class Progress:
 
 def progress(db: Session, user: User) -> Progress:
     """Per volume and per step: questions answered (each counted once, by its
-    latest answer) and accuracy."""
+    latest answer) and accuracy; every volume and step the practice bank has
+    questions of is listed, an untouched one with nothing answered (未作答)."""
     latest: dict[str, bool] = {qid: seen.last_correct for qid, seen in history(db, user).items()}
     questions = {q.id: q for q in db.exec(select(Question))}
     rows = [(questions[qid], ok) for qid, ok in latest.items() if qid in questions]
@@ -148,9 +165,11 @@ def progress(db: Session, user: User) -> Progress:
     total = rules.tally_by(("all", ok) for _, ok in rows).get("all", rules.Tally())
     order_v = [v.code for v in VOLUMES]
     bank = rules.tally_by((q.volume, True) for q in questions.values() if q.active)
+    practised = [q for q in questions.values() if q.active and q.pool == "practice"]
+    bank_volumes, bank_steps = {q.volume for q in practised}, {q.step for q in practised}
     return Progress(
-        by_volume={v: by_volume[v] for v in order_v if v in by_volume},
-        by_step={s: by_step[s] for s in ALL_STEPS if s in by_step},
+        by_volume={v: by_volume.get(v, rules.Tally()) for v in order_v if v in by_volume or v in bank_volumes},
+        by_step={s: by_step.get(s, rules.Tally()) for s in ALL_STEPS if s in by_step or s in bank_steps},
         total=total,
         bank_by_volume={v: bank[v].answered for v in order_v if v in bank},
     )

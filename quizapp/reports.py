@@ -10,10 +10,12 @@ told so, and nothing is overwritten."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
@@ -24,7 +26,7 @@ from .domain import text as free_text
 from .domain import reports as rules
 from .domain.errors import NotFound
 from .domain.procedure import VOLUME_BY_CODE
-from .models import ContentReport, Question, Role, User, utcnow
+from .models import Attempt, ContentReport, Question, Role, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -62,17 +64,21 @@ def volume_of(page: str) -> str:
 
 
 def submit(db: Session, user: User, *, category: str, text: str, page: str = "", section: str = "",
-           question_id: str = "", pages: HandbookPages | None = None) -> ContentReport:
+           question_id: str = "", pages: HandbookPages | None = None, order: str = "",
+           part_orders: Mapping[str, str] | None = None) -> ContentReport:
     """Store a report on a page section or a question; ReportRejected (nothing
     stored) for an empty or overlong text, an unknown question, or a page or
-    section that is not in ``pages`` (handbook_pages: the built handbook's)."""
+    section that is not in ``pages`` (handbook_pages: the built handbook's).
+    ``order``/``part_orders``: the option order the reporter saw (shown_order_seen)."""
     text = rules.clean_report(category, text)
     if question_id:
         question = db.get(Question, question_id)
         if question is None:
             raise rules.ReportRejected(f"题目 {question_id} 不存在")
         report = ContentReport(user_id=user.id, question_id=question.id, volume=question.volume,
-                               page=question.anchor.partition("#")[0], section=question.anchor.partition("#")[2])
+                               page=question.anchor.partition("#")[0], section=question.anchor.partition("#")[2],
+                               shown_order=rules.clean_shown_order(order, dict(part_orders or {}),
+                                                                   list(question.options), question.parts))
     else:
         found = (pages or {}).get(page)
         if found is None:
@@ -85,6 +91,39 @@ def submit(db: Session, user: User, *, category: str, text: str, page: str = "",
     db.commit()
     db.refresh(report)
     return report
+
+
+def shown_order_seen(db: Session, user: User, question: Question, came_from: str) -> tuple[str, dict[str, str]]:
+    """The option order in which ``user`` saw ``question`` on the page the report form was opened from
+    (``came_from``: its path and query, render.back_url): a practice explanation carries it in its address
+    (order, order-<part>), an exam result in the user's own graded attempt's paper, the mistake book's
+    entry shows the bank's order. ('', {}) when unknown."""
+    path, _, query = came_from.partition("?")
+    fields = dict(parse_qsl(query))
+    if path == "/practice/feedback" and fields.get("q") == question.id:
+        return fields.get("order", ""), {p["id"]: fields.get(f"order-{p['id']}", "") for p in question.parts}
+    found = re.fullmatch(r"/attempts/(\d+)/result", path)
+    if found:
+        attempt = db.get(Attempt, int(found.group(1)))
+        item = next((i for i in attempt.paper if i["question_id"] == question.id), None) if (
+            attempt is not None and attempt.user_id == user.id and attempt.status == "graded") else None
+        if item is not None:
+            return ("".join(item.get("option_order") or []),
+                    {pid: "".join(o) for pid, o in (item.get("part_option_orders") or {}).items()})
+    if path.startswith("/mistakes/entries/"):
+        return "".join(question.options), {p["id"]: "".join(p["options"]) for p in question.parts}
+    return "", {}
+
+
+def letters_seen(report: ContentReport, question: Question | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """For the editor: (which options: '' or 第 N 小题, [(letter the reporter saw, the bank's letter)]) per
+    shuffled group of the report's question; empty when the order is unknown or a true/false question."""
+    if question is None or not report.shown_order:
+        return []
+    groups = [("", report.shown_order.get("order", ""), question.type)]
+    groups += [(f"第 {p['id']} 小题", report.shown_order.get("parts", {}).get(p["id"], ""), p["type"])
+               for p in question.parts]
+    return [(label, rules.letter_pairs(order)) for label, order, qtype in groups if order and qtype != "judge"]
 
 
 def mine(db: Session, user: User) -> list[ContentReport]:
@@ -160,13 +199,20 @@ def flagged_questions(db: Session) -> dict[str, int]:
     return rules.flagged(open_counts(db))
 
 
-def set_suspended(db: Session, editor: User, question_id: str, suspended: bool, reason: str = "") -> Question:
-    """Take a question out of every new paper and practice at once (or put it
-    back). Attempts already drawn keep it, and grades stay as they were."""
-    reason = free_text.checked(reason, "理由", free_text.REASON)
+def question_for(db: Session, question_id: str) -> Question:
     question = db.get(Question, question_id)
     if question is None:
         raise NotFound(f"题目 {question_id} 不存在")
+    return question
+
+
+def set_suspended(db: Session, editor: User, question_id: str, suspended: bool, reason: str = "") -> Question:
+    """Take a question out of every new paper and practice at once (or put it
+    back). Attempts already drawn keep it, and grades stay as they were.
+    Suspending needs a reason (rules.check_suspension)."""
+    reason = free_text.checked(reason, "理由", free_text.REASON)
+    question = question_for(db, question_id)
+    reason = rules.check_suspension(suspended, reason)
     if question.suspended != suspended:
         question.suspended = suspended
         db.add(question)

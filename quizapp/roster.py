@@ -62,6 +62,7 @@ class RosterRow:
     errors: list[str] = field(default_factory=list)
     existing: bool = False        # an account with this login already exists: it is enrolled, not created
     example: bool = False         # the template's example row, left in: skipped, never imported
+    created: bool = False         # after the import: its account was made by it (cohorts.confirm_upload)
 
     @property
     def username(self) -> str:
@@ -225,14 +226,20 @@ _reading = 0                                     # reader processes of this work
 async def read_apart(data: bytes) -> list[RosterRow]:
     """read_roster in a reader process; the caller awaits it without holding a
     transaction (on SQLite: the write lock) or a thread."""
+    return [RosterRow(**row) for row in await read_rows_apart(data, "roster")]
+
+
+async def read_rows_apart(data: bytes, mode: str) -> list[dict]:
+    """The rows the reader process gives for ``mode`` (roster, county-list),
+    as dicts; the reader's refusal raised as RosterTooLarge or RosterError."""
     global _reading
     if len(data) > MAX_FILE_BYTES:
         raise RosterTooLarge(f"文件超过 {MAX_FILE_BYTES // MB} MB，请拆分后上传")
     if _reading >= MAX_PARALLEL_READS:
-        raise ReaderBusy("正在读取其他名单，请稍后再上传")
+        raise ReaderBusy("正在读取其他文件，请稍后再上传")
     _reading += 1
     try:
-        out = await _run_reader(data)
+        out = await _run_reader(data, mode)
     finally:
         _reading -= 1
     try:
@@ -241,11 +248,11 @@ async def read_apart(data: bytes) -> list[RosterRow]:
         raise RosterError(UNREADABLE) from None
     if "error" in result:
         raise (RosterTooLarge if result.get("status") == RosterTooLarge.status else RosterError)(result["error"])
-    return [RosterRow(**row) for row in result["rows"]]
+    return result["rows"]
 
 
-async def _run_reader(data: bytes) -> bytes:
-    process = await asyncio.create_subprocess_exec(*READER, stdin=asyncio.subprocess.PIPE,
+async def _run_reader(data: bytes, mode: str = "roster") -> bytes:
+    process = await asyncio.create_subprocess_exec(*READER, mode, stdin=asyncio.subprocess.PIPE,
                                                    stdout=asyncio.subprocess.PIPE)
     try:
         out, _ = await asyncio.wait_for(process.communicate(data), READ_SECONDS)
@@ -272,11 +279,18 @@ def _confine_reader() -> None:
 
 
 def _reader_main() -> None:
-    """python -m quizapp.roster: the workbook on stdin; {"rows": [...]} or {"error", "status"} on stdout."""
+    """python -m quizapp.roster [roster|county-list]: the workbook on stdin;
+    {"rows": [...]} or {"error", "status"} on stdout. ``county-list`` reads a
+    county's list of delegated items (quizapp/county_list.py) with the same
+    limits and confinement."""
     _confine_reader()
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     try:
-        result = {"rows": [row.as_dict() for row in read_roster(data)]}
+        if sys.argv[1:] == ["county-list"]:
+            from .county_list import read_list
+            result = {"rows": [row.as_dict() for row in read_list(data)]}
+        else:
+            result = {"rows": [row.as_dict() for row in read_roster(data)]}
     except RosterError as e:
         result = {"error": e.message, "status": e.status}
     except MemoryError:

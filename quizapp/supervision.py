@@ -88,8 +88,10 @@ def save_unit(db: Session, unit_id: int | None, *, name: str, aliases: str, acto
     return unit
 
 
-def add_alias(db: Session, unit_id: int, alias: str, actor: User | None = None) -> Unit:
-    """Add one spelling (an unmatched trainee unit) to a unit's aliases."""
+def add_alias(db: Session, unit_id: int | None, alias: str, actor: User | None = None) -> Unit:
+    """Add one spelling (an unmatched trainee unit) to a unit's aliases (unit_id None: none chosen)."""
+    if not unit_id:
+        raise SupervisionError("请选择要把这个名称加为哪个单位的别名")
     unit = unit_for(db, unit_id)
     alias = free_text.checked(alias, "别名", free_text.TITLE)
     if not alias:
@@ -253,11 +255,19 @@ def coverage(db: Session, year: int | None = None) -> CoverageReport:
     return CoverageReport(year, rows, rules.total(rows), unmatched)
 
 
-def weak_areas(db: Session) -> dict[str, dict[str, float]]:
+def unitless_accounts(db: Session) -> list[User]:
+    """Active trainee accounts with no unit filled in: they count toward no unit's coverage (listed
+    beside it as 未填写单位的账号, so an instructor can fill the unit in), by name."""
+    trainees = db.exec(select(User).where(User.role == Role.trainee.value, User.active == True))  # noqa: E712
+    return sorted((u for u in trainees if not rules.unit_key(u.unit)), key=lambda u: (u.display_name, u.username))
+
+
+def weak_areas(db: Session) -> dict[str, dict[str, rules.AreaCell]]:
+    """Volume -> step -> the percent scored over every graded exam item, and how many answers."""
     questions = {q.id: (q.volume, q.step) for q in db.exec(select(Question))}
     items = []
     for a in db.exec(select(Attempt).where(Attempt.status == "graded")):
         for item in a.paper:
             volume, step = questions.get(item["question_id"], ("", ""))
             items.append((volume, step, a.item_scores.get(item["question_id"], 0.0), item["points"]))
-    return rules.accuracy_matrix(items)
+    return rules.area_matrix(items)

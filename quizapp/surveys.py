@@ -88,7 +88,10 @@ def my_response(db: Session, user: User, survey: Survey) -> SurveyResponse | Non
 
 def answer(db: Session, user: User, survey: Survey, *, ratings: dict[str, tuple[object, object]],
            answers: list[str]) -> SurveyResponse:
-    """One response per trainee; every topic rated 1–5 for confidence and frequency."""
+    """One response per trainee (AlreadyAnswered, before any check of the form: a second post is
+    never told about its empty fields); every topic rated 1–5 for confidence and frequency."""
+    if my_response(db, user, survey) is not None:
+        raise AlreadyAnswered("您已经提交过这份调查，每人只能提交一次")
     clean: dict[str, list[int]] = {}
     for topic in survey.topics:
         confidence, frequency = ratings.get(topic, (None, None))
@@ -99,9 +102,6 @@ def answer(db: Session, user: User, survey: Survey, *, ratings: dict[str, tuple[
         except ValueError as e:
             raise DomainError(str(e)) from None
     answers = [free_text.checked(a, f"第 {i} 题的回答", free_text.TEXT) for i, a in enumerate(answers, 1)]
-    if db.exec(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
-                                            SurveyResponse.user_id == user.id)).first():
-        raise AlreadyAnswered("您已经提交过这份调查，每人只能提交一次")
     response = SurveyResponse(survey_id=survey.id, user_id=user.id, ratings=clean,
                               answers=answers)
     db.add(response)

@@ -54,3 +54,22 @@ def form_response(q, right: bool = True) -> dict:
 def select_user(username: str):
     from sqlmodel import select
     return select(User).where(User.username == username)
+
+
+def confirm_import(client: TestClient, upload_url: str, **data):
+    """Confirm a roster upload as the instructor's browser does: the confirmation
+    redirects to the page of what was imported (POST-redirect-GET), whose form
+    downloads the initial-password workbook once. Returns (that page, the
+    workbook's response, or None when the import made no account)."""
+    done = client.post(upload_url + "/confirm", data=data)
+    assert done.status_code == 303, done.text
+    page = client.get(done.headers["location"])
+    token = re.search(r'name="handover" value="([^"]*)"', page.text)
+    if token is None:
+        return page, None
+    return page, client.post(upload_url + "/initial-passwords", data={"handover": token.group(1)})
+
+
+def handed_over_password(html: str) -> str:
+    """The initial password the cohort page shows after a reset or an addition."""
+    return re.search(r'<strong class="secret">([^<]+)</strong>', html).group(1)

@@ -1,8 +1,9 @@
 /* The handbook's header shows who is logged in (h1 · one product).
    The handbook is static HTML: this asks the platform's /api/whoami (same
    origin, no-store) for the display name. Logged in: 登录 becomes the name,
-   linking to 我的成绩. A visitor (401) or a handbook served without the
-   platform keeps 登录, which returns to this page after logging in. */
+   linking to 我的成绩. A visitor ({"name": null}, a 200: nothing in the
+   browser's console) or a handbook served without the platform keeps 登录,
+   which returns to this page after logging in. */
 (function () {
   "use strict";
   function update() {

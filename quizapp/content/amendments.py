@@ -622,17 +622,38 @@ def _format_changes(impact: Impact, changes: dict, new_version: str | None, full
 # the command
 
 
+def _newer_report(site: Site) -> int:
+    """impact --newer: for each statute of newer-versions.yaml, the places that quote or cite it."""
+    from .currency import page_statutes
+    for entry in site.corpus.newer.values():
+        print(f"== 《{entry.statute}》：{entry.adopted} 修订，{entry.effective} 起施行（{entry.note}）")
+        if site.corpus.versions(entry.statute):
+            print(format_report(impact(site, entry.statute, entry.corpus_version or None)))
+        else:
+            pages = [path for path, page in site.pages.items()
+                     if any(e.statute == entry.statute for e in page_statutes(page, site.corpus.newer))]
+            print("法规库中没有该法文本；提及它的页面：" + ("、".join(pages) if pages else "无"))
+        print()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """python -m quizapp.content impact 矿产资源法 [--version 2009-08-27] [--new 2024-11-08]"""
+    """python -m quizapp.content impact 矿产资源法 [--version 2009-08-27] [--new 2024-11-08] | impact --newer"""
     parser = argparse.ArgumentParser(
         prog="python -m quizapp.content impact",
         description="法律修订影响分析：列出手册和题库中引用某部法规（某个版本）的全部位置")
-    parser.add_argument("statute", help="法规简称，如 矿产资源法")
+    parser.add_argument("statute", nargs="?", help="法规简称，如 矿产资源法")
+    parser.add_argument("--newer", action="store_true",
+                        help="列出 newer-versions.yaml 中每部已修订、法规库尚无新版本的法规被引用的全部位置")
     parser.add_argument("--version", help="被替换的版本日期，如 2009-08-27；不写则列出全部版本的引用")
     parser.add_argument("--new", help="新版本日期，如 2024-11-08；给出时同时列出条文变化和旧引文的处理建议")
     parser.add_argument("--all", action="store_true", help="与 --new 同用：列出全部变化条文的内容（默认只列被引用的条文）")
     args = parser.parse_args(argv[1:] if argv and argv[0] == "impact" else argv)
     site = Site()
+    if args.newer:
+        return _newer_report(site)
+    if not args.statute:
+        parser.error("请给出法规简称，或用 --newer")
     name = plain_name(args.statute)
     old = args.version
     try:

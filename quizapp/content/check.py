@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from ..domain.procedure import ALL_STEPS
 from . import ROOT
 from .amendments import amended_quote_warnings
+from .currency import currency_warnings
+from .items import check_links
 from .item_quality import QualityReport, check_quality, format_quality
 from .pages import PITFALL_FIELDS, Citation, Page, Quote, find_citations
 from .problems import SEVERITIES, Problem
@@ -41,7 +43,10 @@ FIELD_NAMES = {
     "explanation": "explanation（解析）", "anchor": "anchor（手册锚点）", "basis": "basis（依据）",
     "volume": "volume（分卷）", "pool": "pool（用途）", "parts": "parts（小题）", "questions": "questions（题目列表）",
     "date": "date（日期）", "summary": "summary（摘要）", "pages": "pages（页面）",
-    "revisions": "revisions（修订记录）",
+    "revisions": "revisions（修订记录）", "items": "items（赋权事项）", "name": "name（事项名称）",
+    "kind": "kind（职权类型）", "department": "department（原行使部门）", "penalty": "penalty（处罚概要）",
+    "frequency": "frequency（频次）", "guide": "guide（工作指南位置）", "procedure_notes": "procedure_notes（程序提示）",
+    "local_rule": "local_rule（地方性法规）", "often_retained": "often_retained（常回收）",
 }
 
 
@@ -68,7 +73,7 @@ class Report:
         c = self.counts
         return (f"页面 {c['pages']}（其中案例 {c['cases']}），易错点 {c['pitfalls']}，题目 {c['questions']}，"
                 f"法条引文 {c['quotations']}，条文引用 {c['citations']}，内部链接 {c['links']}，"
-                f"修订记录 {c['revisions']} 条；"
+                f"赋权事项 {c['items']}，修订记录 {c['revisions']} 条；"
                 f"错误 {len(self.errors)}，修订提醒 {len(self.warnings)}，未核验的外部规章引用 {len(self.unchecked)}")
 
 
@@ -82,13 +87,15 @@ def check(site: Site | None = None) -> Report:
             _check_case(page, report)
         _check_page(site, page, report)
     report.problems += site.question_problems
+    report.problems += site.item_problems + check_links(site.items, site)
+    report.counts["items"] = len(site.items)
     for q in site.questions:
         report.counts["questions"] += 1
         _check_question(site, q, report)
     report.quality = check_quality(site.questions)
     report.problems += report.quality.problems
     _check_revisions(site, report)
-    report.problems += amended_quote_warnings(site)
+    report.problems += amended_quote_warnings(site) + currency_warnings(site)
     report.problems.sort(key=lambda p: (p.severity != "error", p.file, p.line))
     return report
 
@@ -117,6 +124,8 @@ def _rel(path: str) -> str:
 
 def _check_page(site: Site, page: Page, report: Report) -> None:
     f = _rel(page.path)
+    if page.meta_error:
+        report.problems.append(Problem(f, 1, "items", page.meta_error))
     for link in page.links:
         target = site.resolve(page.path, link.href)
         if target is None:

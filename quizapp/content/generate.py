@@ -8,6 +8,8 @@ import re
 from urllib.parse import quote as urlquote
 
 from ..domain.procedure import ALL_STEPS, VOLUME_BY_CODE
+from . import currency
+from . import items as items_module
 from .pages import ADMONITION, QUOTE_TITLE
 from .site import REVISIONS_PAGE, Ref, Site, Target, statute_page_path
 from .statutes import Statute, article_anchor, article_key, article_label
@@ -37,6 +39,9 @@ def statute_page(site: Site, statute: Statute) -> str:
         out += ["", "    法规库中的其他版本：" + "、".join(
             f"[{s.version}]({site.url_between(path, statute_page_path(s))})" for s in others)]
     out.append("")
+    entry = currency.outdated(site.corpus.newer, statute.short, statute.version)
+    if entry:
+        out += [currency.notice(entry, statute.version), ""]
     practice = site.questions_for(path)
     refs = site.backlinks
     banner = practice_banner(_page_question_ids(practice))
@@ -170,6 +175,11 @@ def insert_backlinks(site: Site, here: str, markdown: str) -> str:
     banner = practice_banner(_page_question_ids(practice))
     if banner:
         _after_title(lines, banner)
+    named = items_on_page(site, here)
+    if named:
+        _after_title(lines, named)
+    for entry in reversed(currency.page_statutes(page, site.corpus.newer)):
+        _after_title(lines, currency.notice(entry))
     return "\n".join(lines)
 
 
@@ -231,3 +241,117 @@ def revisions_page(site: Site, here: str = REVISIONS_PAGE) -> str:
             if links:
                 out += ["    涉及页面：" + "、".join(links), ""]
     return "\n".join(out)
+
+
+# --- 赋权事项目录 (content/items.py) -------------------------------------------------------------
+
+ITEMS_FILTER_NOTE = "可按分卷、职权类型筛选，或输入关键词（事项名称、法规、原行使部门）查找。"
+
+
+def item_catalogue(site: Site, here: str, volume: str | None) -> str:
+    """赋权事项目录 of a volume (or of the whole handbook): one row an item,
+    filterable on a phone (javascripts/items-filter.js; without script the
+    whole table shows)."""
+    items = [i for i in site.items if volume is None or i.volume == volume]
+    title = f"{VOLUME_BY_CODE[volume].title} · 赋权事项目录" if volume else "赋权事项目录"
+    taught = items_module.questions_of(site.items, site.questions)
+    out = ["---", "search:", "  boost: 2", "---", "", f"# {title}", "",
+           f"本目录列出{'本卷' if volume else '全书'}讲到的 {len(items)} 个赋权事项，每个事项链接到其执法依据（逐字引用条文）、"
+           "处罚概要、办理要点、相关案例和练习题。" + ITEMS_FILTER_NOTE, "",
+           f'!!! warning "{items_module.PROVINCE_NOTE}"',
+           "    本目录是教学用的事项汇编，不是任何地方的赋权清单。某一事项是否已下放本镇街、由哪一级行使，"
+           "以省级人民政府公布的赋权事项目录和本县（市、区）的承接清单为准。", ""]
+    kinds = sorted({i.kind for i in items}, key=items_module.KINDS.index)
+    volumes = sorted({i.volume for i in items}, key=lambda v: VOLUME_BY_CODE[v].number)
+    out += ['<div class="zj-item-filter" hidden>',
+            '<label>分卷 <select data-filter="volume"><option value="">全部</option>'
+            + "".join(f'<option value="{v}">{VOLUME_BY_CODE[v].title}</option>' for v in volumes)
+            + "</select></label>",
+            '<label>职权类型 <select data-filter="kind"><option value="">全部</option>'
+            + "".join(f'<option>{k}</option>' for k in kinds) + "</select></label>",
+            '<label>关键词 <input type="search" data-filter="text" placeholder="如 农药、占道、第五十五条"></label>',
+            '<p class="zj-item-count" aria-live="polite"></p>',
+            "</div>", ""]
+    out += ['<div class="zj-items" markdown>', "",
+            "| 事项名称 | 职权类型 | 分卷 | 原行使部门 | 执法依据 | 频次 | 练习题 |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for i in items:
+        basis = "；".join(dict.fromkeys(b.label for b in i.basis))
+        retained = "（常回收）" if i.often_retained else ""
+        out.append(f"| [{_cell(i.name)}]({site.url_between(here, i.page)}) | {i.kind} | "
+                   f"{VOLUME_BY_CODE[i.volume].title} | {_cell(i.department)} | {_cell(basis)} | "
+                   f"{i.frequency}{retained} | {len(taught.get(i.id, []))} 道 |")
+    out += ["", "</div>", ""]
+    return "\n".join(out)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "｜").replace("\n", " ")
+
+
+def item_page(site: Site, item) -> str:
+    """One item: its facts, its basis quoted verbatim with links to the
+    articles, the penalty summary, the procedure notes, the guide section,
+    the cases and the 练一练 of its questions."""
+    here = item.page
+    volume = VOLUME_BY_CODE[item.volume]
+    out = ["---", "search:", "  boost: 2", "---", "", f"# {item.name}", "",
+           f'!!! info "{items_module.PROVINCE_NOTE}"',
+           "    本页是教学用的事项说明。本事项是否已下放本镇街，以省级人民政府公布的赋权事项目录和本县（市、区）"
+           "的承接清单为准；承接后以镇人民政府（街道办事处）的名义实施。", "",
+           f'<p class="zj-item-status" data-item="{item.id}" hidden></p>', "",
+           "| 项目 | 内容 |", "| --- | --- |",
+           f"| 事项编号 | {item.id} |", f"| 职权类型 | {item.kind} |",
+           f"| 所属分卷 | [{volume.title}]({site.url_between(here, f'volumes/{item.volume}/index.md')}) |",
+           f"| 原行使部门 | {_cell(item.department)} |",
+           f"| 基层常见程度 | {item.frequency}{'；评估中常被收回县级' if item.often_retained else ''} |", ""]
+    practice = [q for q in items_module.questions_of([item], site.questions)[item.id] if q not in site.exam_only]
+    banner = practice_banner(practice)
+    if banner:
+        out += [banner, ""]
+    out += ["## 执法依据", ""]
+    for role in items_module.ROLES:
+        for b in item.by_role(role):
+            statute = site.corpus.find(b.statute, b.version)
+            url = site.url_between(here, statute_page_path(statute), article_anchor(b.article))
+            para = f"第{items_module._chinese(b.paragraph)}款" if b.paragraph else ""
+            out += [f'!!! quote "[{ROLE_TITLES[role]}：《{b.statute}》（{b.version}）{article_label(b.article)}{para}]({url})"']
+            for paragraph in items_module.article_text(site.corpus, b):
+                out += [f"    {_escape(paragraph)}", ""]
+    if item.local_note:
+        local = f"本省示例：{item.local_regulation}。" if item.local_regulation else ""
+        out += ['!!! note "地方性法规"', f"    {item.local_note}{local}", ""]
+    out += ["## 处罚概要" if item.kind == "行政处罚" else "## 措施概要", "",
+            f"- **内容**：{item.penalty_summary}"]
+    if item.discretion:
+        out.append(f"- **是否必须处罚**：{'有违法行为的，应当依法处罚（“应当”）' if item.discretion == '应当' else '法律规定“可以”处罚，须结合情节裁量'}")
+    out += [f"- **由谁决定**：{item.decided_by}", ""]
+    out += ["## 办理要点", ""]
+    out += [f"- {note}" for note in item.procedure_notes]
+    guide_path, _, guide_anchor = item.guide.partition("#")
+    guide_title = site.title(guide_path) or guide_path
+    section = next((h.text for h in site.pages[guide_path].headings if h.anchor == guide_anchor),
+                   "") if guide_path in site.pages else ""
+    out += [f"- 一般要求见工作指南：[{guide_title}{' › ' + section if section else ''}]"
+            f"({site.url_between(here, guide_path, guide_anchor)})", ""]
+    cases = items_module.cases_of([item], site.pages)[item.id]
+    out += ["## 相关案例", ""]
+    out += [f"- [{site.title(c)}]({site.url_between(here, c)})" for c in cases] or ["- 暂无案例。"]
+    out += ["", "## 练习题", ""]
+    out += [f"- 题库中有 {len(practice)} 道题考查本事项：<a class=\"practice-link\" href=\"{PRACTICE_URL}?ids="
+            f"{urlquote(','.join(practice))}\">开始练习</a>" if practice else "- 暂无练习题。", ""]
+    return "\n".join(out)
+
+
+ROLE_TITLES = {"违法行为": "违法行为", "处罚": "处罚依据", "强制": "强制措施依据", "检查": "检查依据"}
+
+
+def items_on_page(site: Site, here: str) -> str:
+    """The block at the top of a case that names its items (front matter ``items:``)."""
+    named = [site.items_by_id[i] for i in site.pages[here].items if i in site.items_by_id] \
+        if here in site.pages else []
+    if not named:
+        return ""
+    lines = ['!!! abstract "本案涉及的赋权事项"']
+    lines += [f"    - [{i.name}]({site.url_between(here, i.page)})（{i.kind}）" for i in named]
+    return "\n".join(lines)

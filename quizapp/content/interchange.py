@@ -4,7 +4,8 @@
     to_gift(questions) -> str              # GIFT text
 
 Questions are grouped into one category per volume and step:
-``镇街综合行政执法教程/<volume code>/<step>`` (``$course$/…`` in Moodle XML).
+``镇街综合行政执法教程/<volume title>/<step>``, e.g. ``…/第一卷　公共法律法规规章运用/调查取证``
+(``$course$/…`` in Moodle XML).
 
 Mapping
 -------
@@ -104,7 +105,14 @@ def _grouped(questions: Iterable[Question]) -> list[tuple[str, list[Question]]]:
         return (vol.number if vol else 99, volume,
                 ALL_STEPS.index(step) if step in ALL_STEPS else len(ALL_STEPS), step)
 
-    return [(f"{COURSE}/{v}/{s}", groups[(v, s)]) for v, s in sorted(groups, key=order)]
+    return [(f"{COURSE}/{category_name(v)}/{s}", groups[(v, s)]) for v, s in sorted(groups, key=order)]
+
+
+def category_name(volume: str) -> str:
+    """A volume as a category: its title (第一卷　公共法律法规规章运用), never the code; a '/' (Moodle's
+    category separator) would split it, so none is left in."""
+    vol = VOLUME_BY_CODE.get(volume)
+    return (vol.title if vol else volume).replace("/", "／")
 
 
 # --- Moodle XML ---------------------------------------------------------------

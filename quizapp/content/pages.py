@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+import yaml
 from markdown_it import MarkdownIt
 from pymdownx.slugs import slugify as _slugify_factory
 
@@ -132,6 +133,8 @@ class Page:
     pitfalls: list[Pitfall]
     citations: list[Citation]
     admonition_titles: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)      # front matter ``items:`` (赋权事项 ids)
+    meta_error: str = ""                                # what is wrong with the front matter, if anything
 
     def pitfall_at(self, line: int) -> "Pitfall | None":
         return next((p for p in self.pitfalls if p.contains(line)), None)
@@ -145,8 +148,27 @@ class Page:
         return current
 
 
+def front_matter(lines: list[str]) -> tuple[dict, int, str]:
+    """A page's YAML front matter (MkDocs meta: ``---`` lines around it at the
+    top): (the mapping, how many lines it takes, an error message or '')."""
+    if not lines or lines[0].strip() != "---":
+        return {}, 0, ""
+    end = next((n for n in range(1, min(len(lines), 40)) if lines[n].strip() == "---"), None)
+    if end is None:
+        return {}, 0, ""
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as e:
+        return {}, end + 1, f"页首 YAML 有误：{e}"
+    if not isinstance(meta, dict):
+        return {}, end + 1, "页首 YAML 应为键值映射"
+    return meta, end + 1, ""
+
+
 def parse_page(path: str, text: str, bare: re.Pattern | None = None) -> Page:
     lines = text.splitlines()
+    meta, taken, meta_error = front_matter(lines)
+    lines = [""] * taken + lines[taken:]          # line numbers stay those of the file
     code = _code_lines(lines)
     admonitions, flat = _admonitions(lines, code)
     headings, anchors, links = _headings_and_links(flat, code)
@@ -161,6 +183,11 @@ def parse_page(path: str, text: str, bare: re.Pattern | None = None) -> Page:
         if m:
             page.anchors.add(m.group(1))
         page.citations.extend(find_citations(raw, n, bare))
+    items = meta.get("items") or []
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        meta_error = meta_error or "页首的 items 应为事项编号列表，如 [v3-sx-001]"
+        items = []
+    page.items, page.meta_error = items, meta_error
     page.admonition_titles = [a.title for a in _walk(admonitions)]
     for adm in _walk(admonitions):
         if adm.type == "quote":

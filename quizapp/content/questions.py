@@ -29,7 +29,7 @@ JUDGE_OPTIONS = {"T": "正确", "F": "错误"}
 OPTION_KEYS = "ABCDEF"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REQUIRED = ("id", "type", "difficulty", "step", "stem", "answer", "explanation", "anchor")
-KNOWN = set(REQUIRED) | {"options", "basis", "volume", "parts", "pool"}
+KNOWN = set(REQUIRED) | {"options", "basis", "volume", "parts", "pool", "items"}
 POOLS = {"practice": "练习与考试", "exam": "仅用于考试"}     # pool: exam never reaches practice, 练一练 or the mistake book
 PART_KNOWN = {"stem", "type", "options", "answer", "explanation"}
 
@@ -105,6 +105,7 @@ class Question:
     basis: list[Basis] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
     pool: str = "practice"
+    items: list[str] = field(default_factory=list)      # 赋权事项 ids (handbook/items/), checked in content/items.py
     file: str = ""
     line: int = 0
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)   # key -> its line
@@ -118,9 +119,9 @@ class Question:
         return self.anchor.partition("#")[0]
 
     def content_hash(self) -> str:
-        """Changes whenever anything a trainee sees or is graded on changes."""
+        """Changes whenever anything a trainee sees or is graded on changes (not the items it is tagged with)."""
         data = asdict(self)
-        data.pop("file"), data.pop("line"), data.pop("lines")
+        data.pop("file"), data.pop("line"), data.pop("lines"), data.pop("items")
         for b in data["basis"]:
             b.pop("line")
         return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
@@ -178,6 +179,17 @@ def load_bank(folder: Path = QUESTION_BANK) -> tuple[list[Question], list[Proble
     return questions, problems
 
 
+def check_keys(raw: LineDict, required, known, bad, *, exempt=()) -> None:
+    """A mapping's missing required keys (empty counts as missing) and unknown
+    keys, each reported through ``bad(key, message)``."""
+    for key in required:
+        if key not in exempt and raw.get(key) in (None, "", []):
+            bad(key, f"缺少必填字段 {key}")
+    for key in raw:
+        if key not in known:
+            bad(key, f"未知字段 {key}（可用：{'、'.join(sorted(known))}）")
+
+
 def _question(raw, volume: str, rel: str, problems: list[Problem]) -> Question | None:
     if not isinstance(raw, LineDict):
         problems.append(Problem(rel, 0, "questions", "每道题应是一个键值映射"))
@@ -187,12 +199,7 @@ def _question(raw, volume: str, rel: str, problems: list[Problem]) -> Question |
     def bad(key: str, message: str, *, line: int | None = None, field_name: str | None = None) -> None:
         problems.append(Problem(rel, line or raw.line_of(key), field_name or key, message))
 
-    for key in REQUIRED:
-        if raw.get(key) in (None, "") and not (key == "answer" and raw.get("type") == "case"):
-            bad(key, f"缺少必填字段 {key}")
-    for key in raw:
-        if key not in KNOWN:
-            bad(key, f"未知字段 {key}（可用：{'、'.join(sorted(KNOWN))}）")
+    check_keys(raw, REQUIRED, KNOWN, bad, exempt=("answer",) if raw.get("type") == "case" else ())
     qid = str(raw.get("id", ""))
     if qid and not ID_PATTERN.match(qid):
         bad("id", f"题目编号 {qid!r} 只能用小写字母、数字和连字符")
@@ -222,12 +229,16 @@ def _question(raw, volume: str, rel: str, problems: list[Problem]) -> Question |
         options, answer = _options_and_answer(raw, qtype, bad)
         parts = []
     basis = _basis(raw, bad)
+    items = raw.get("items") or []
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        bad("items", "items 应为事项编号列表，如 [v3-sx-001]")
+        items = []
     if len(problems) > before:
         return None
     return Question(id=qid, type=qtype, difficulty=difficulty, volume=volume, step=step,
                     stem=str(raw["stem"]).strip(), options=options, answer=answer,
                     explanation=str(raw["explanation"]).strip(), anchor=anchor, basis=basis,
-                    parts=parts, pool=pool, file=rel, line=raw.line, lines=dict(raw.lines))
+                    parts=parts, pool=pool, items=list(items), file=rel, line=raw.line, lines=dict(raw.lines))
 
 
 def _parts(raw: LineDict, bad) -> list[Part]:

@@ -15,13 +15,14 @@ from pathlib import Path
 
 from ..domain.procedure import VOLUMES
 from . import HANDBOOK, QUESTION_BANK
+from .items import Item, catalogue_page_path, load_catalogue
 from .pages import Page, bare_citation_pattern, heading_slug, parse_page, unique_id
 from .questions import Question, load_bank
 from .revisions import load_revisions
 from .statutes import Corpus, Statute, article_anchor
 
 # Folders of handbook/ that are not pages of the site (see exclude_docs in mkdocs.yml).
-EXCLUDED = ("statutes/", "templates/")
+EXCLUDED = ("statutes/", "templates/", "items/")
 # The generated 修订记录 page and the file it is made from (handbook/revisions.yaml).
 REVISIONS_PAGE = "revisions.md"
 REVISIONS_FILE = "revisions.yaml"
@@ -75,6 +76,7 @@ class Site:
                 self.pages[rel] = parse_page(rel, path.read_text(encoding="utf-8"), self.bare_citation)
         self.statute_pages: dict[str, Statute] = {statute_page_path(s): s for s in self.corpus.statutes}
         self.questions, self.question_problems = load_bank(bank)
+        self.items, self.item_problems = load_catalogue(handbook / "items")
         # 修订记录: every entry (for the check) and the valid ones (for the page)
         self.revision_entries, self.revision_problems = load_revisions(handbook / REVISIONS_FILE)
         self.revisions = [r for r in self.revision_entries if r.ok]
@@ -84,7 +86,7 @@ class Site:
 
     def exists(self, path: str) -> bool:
         return (path in self.pages or path in self.statute_pages or path in self.pitfall_pages()
-                or path == REVISIONS_PAGE or (self.root / path).is_file())
+                or path in self.item_pages() or path == REVISIONS_PAGE or (self.root / path).is_file())
 
     def title(self, path: str) -> str:
         """The title of a page, written or generated ('' when there is no such page)."""
@@ -96,6 +98,8 @@ class Site:
         if path in self.pitfall_pages():
             volume = self.pitfall_pages()[path]
             return f"{VOLUMES[[v.code for v in VOLUMES].index(volume)].title} · 易错点汇总" if volume else "易错点汇总"
+        if path in self.item_pages():
+            return self.item_pages()[path]
         return "修订记录" if path == REVISIONS_PAGE else ""
 
     def anchors(self, path: str) -> set[str]:
@@ -148,11 +152,13 @@ class Site:
                 if statute:
                     add(Target(statute_page_path(statute), article_anchor(quote.article)),
                         self._ref_at(page, quote.line, quote.section))
-        for q in self.questions:
-            ref = Ref(q.file, q.id, question=q.id)
-            path, _, anchor = q.anchor.partition("#")
+        # a question points at its anchor and its basis articles; an item at its guide section and its basis
+        pointers = [(Ref(q.file, q.id, question=q.id), q.anchor, q.basis) for q in self.questions]
+        pointers += [(Ref(i.page, f"赋权事项：{i.name}"), i.guide, i.basis) for i in self.items]
+        for ref, at, basis in pointers:
+            path, _, anchor = at.partition("#")
             add(self._normalise(Target(path, anchor)), ref)
-            for b in q.basis:
+            for b in basis:
                 statute = self.statute_of_quote(b.statute, b.version)
                 if statute:
                     add(Target(statute_page_path(statute), article_anchor(b.article)), ref)
@@ -192,6 +198,22 @@ class Site:
         out = {"pitfalls.md": ""}
         out.update({f"volumes/{v}/pitfalls.md": v for v in sorted(volumes)})
         return out
+
+    def item_pages(self) -> dict[str, str]:
+        """Generated 赋权事项目录 pages (the whole handbook's, each volume's with
+        items) and each item's page: path -> title."""
+        if not self.items:
+            return {}
+        out = {catalogue_page_path(None): "赋权事项目录"}
+        for volume in sorted({i.volume for i in self.items}):
+            title = VOLUMES[[v.code for v in VOLUMES].index(volume)].title
+            out[catalogue_page_path(volume)] = f"{title} · 赋权事项目录"
+        out.update({i.page: i.name for i in self.items})
+        return out
+
+    @cached_property
+    def items_by_id(self) -> dict[str, Item]:
+        return {i.id: i for i in self.items}
 
     @cached_property
     def exam_only(self) -> set[str]:

@@ -292,6 +292,12 @@ class Corpus:
             versions.sort(key=lambda s: s.version, reverse=True)
 
     @cached_property
+    def newer(self) -> dict:
+        """Statutes whose newer version is in force but not here (content/currency.py)."""
+        from .currency import load_newer
+        return load_newer(self.folder)
+
+    @cached_property
     def outside_rules(self) -> set[str]:
         """Rules not in the corpus that may be cited by name, unchecked."""
         data = yaml.safe_load((self.folder / "outside-rules.yaml").read_text(encoding="utf-8"))

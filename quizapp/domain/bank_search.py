@@ -53,10 +53,12 @@ class Filters:
     statute: str = ""
     pool: str = ""
     status: str = ""
+    item: str = ""                   # a 赋权事项 id: the questions tagged with it
 
     @classmethod
     def parse(cls, *, q: str = "", volume: str = "", step: str = "", type: str = "", difficulty: str = "",
-              statute: str = "", pool: str = "", status: str = "") -> "Filters":
+              statute: str = "", pool: str = "", status: str = "", item: str = "",
+              known_items: Iterable[str] = ()) -> "Filters":
         q = " ".join(q.split())
         if len(q) > MAX_QUERY:
             raise DomainError(f"搜索内容不能超过 {MAX_QUERY} 个字")
@@ -68,8 +70,8 @@ class Filters:
             raise DomainError("题型无效")
         level = None
         if difficulty.strip():
-            if difficulty.strip() not in ("1", "2", "3", "4", "5"):
-                raise DomainError("难度应为 1 到 5")
+            if difficulty.strip() not in ("1", "2", "3"):
+                raise DomainError("难度应为基础、进阶或综合")
             level = int(difficulty)
         if pool and pool not in POOL_NAMES:
             raise DomainError("题目用途无效")
@@ -77,7 +79,9 @@ class Filters:
             raise DomainError("题目状态无效")
         if len(statute) > MAX_QUERY:
             raise DomainError("法律名称过长")
-        return cls(q, volume, step, type, level, statute.strip(), pool, status)
+        if item and item not in set(known_items):
+            raise DomainError("赋权事项无效")
+        return cls(q, volume, step, type, level, statute.strip(), pool, status, item)
 
     def query(self) -> dict[str, str]:
         """The filters as query parameters (for the pages' links), empty ones left out."""
@@ -110,6 +114,8 @@ def matches(q: Searchable, f: Filters) -> bool:
     if f.pool and q.pool != f.pool or f.statute and f.statute not in statutes_of(q):
         return False
     if f.status and (f.status == "suspended") != bool(q.suspended):
+        return False
+    if f.item and f.item not in (getattr(q, "items", None) or []):
         return False
     if f.q:
         text = text_of(q).casefold()

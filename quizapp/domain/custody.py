@@ -53,6 +53,20 @@ APPROVED = Terms(ACTIVE, False)       # a supervisor approves a pending enrolmen
 MAX_EXTENSION_REASON = 200
 
 
+EXTENSION_STEPS = (1, 2, 5, 10, 15, 30)        # minutes the live status offers
+
+
+def extension_choices(*, time_limit_minutes: int, already_extended_minutes: float) -> list[int]:
+    """The minutes an open attempt may still be extended by (extension_allowed's
+    room): the steps within it, and the room itself when it is a whole number
+    of minutes between two steps; [] only when nothing is left."""
+    room = int(time_limit_minutes - max(already_extended_minutes, 0) + 1e-9)
+    steps = [m for m in EXTENSION_STEPS if m <= room]
+    if room >= 1 and room < EXTENSION_STEPS[-1] and room not in steps:
+        steps.append(room)
+    return steps
+
+
 def extension_allowed(*, minutes: int, already_extended_minutes: float, time_limit_minutes: int,
                       actor_id: int, attempt_user_id: int, reason: str) -> str:
     """Why an extension of an open attempt is refused ('' when it is allowed):

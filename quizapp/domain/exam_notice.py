@@ -3,10 +3,14 @@
 Plain functions, no database: quizapp/exam_notice.py reads the exam and the
 trainee's attempts and calls them; the page exam_notice.html shows the result.
 
-    paper_outline(types, points)   how many questions and how many points in all
+    paper_outline(types, points, fixed)
+                                   how many questions and how many points in all
                                    (``types``: one entry per question of the paper,
                                    its type, or '' where a blueprint row leaves the
-                                   type open; then the total is a range)
+                                   type open; ``fixed``: the points a row sets for
+                                   its questions; a type left open without them
+                                   (exams made before rows had points) makes the
+                                   total a range)
     pass_points(outline, pct)      the pass mark in points, when the total is fixed,
                                    rounded up to one decimal (what is shown)
 """
@@ -35,11 +39,18 @@ def points_of(qtype: str, points: dict[str, float]) -> float:
     return float(points.get(qtype, DEFAULT_POINTS[qtype]))
 
 
-def paper_outline(types: Sequence[str], points: dict[str, float]) -> Outline:
+def paper_outline(types: Sequence[str], points: dict[str, float],
+                  fixed: Sequence[float | None] = ()) -> Outline:
+    """``fixed``: beside ``types``, the points a blueprint row sets for its
+    questions (None where the type's points apply)."""
     every = [points_of(t, points) for t in DEFAULT_POINTS]
+    fixed = list(fixed) + [None] * (len(types) - len(fixed))
     low = high = 0.0
-    for qtype in types:
-        if qtype in DEFAULT_POINTS:
+    for qtype, own in zip(types, fixed):
+        if own is not None:
+            low += own
+            high += own
+        elif qtype in DEFAULT_POINTS:
             low += points_of(qtype, points)
             high += points_of(qtype, points)
         else:                     # any type: between the cheapest and the dearest

@@ -5,14 +5,15 @@ may be shown. Plain functions over plain data; no database, no web.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from .answers import normalise_case_response, normalise_response
 from .errors import DomainError
 
 TYPE_NAMES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "case": "案例分析题"}
+DIFFICULTY_NAMES = {1: "基础", 2: "进阶", 3: "综合"}          # the bank's difficulty levels (content/questions.py)
 DEFAULT_POINTS = {"single": 1.0, "multiple": 2.0, "judge": 1.0, "case": 4.0}
 ALL_OR_NOTHING, PARTIAL = "all_or_nothing", "partial"
 REVIEW_IMMEDIATE, REVIEW_AFTER_CLOSE, REVIEW_NEVER = "immediate", "after_close", "never"
@@ -64,19 +65,59 @@ class Cell:
     difficulty: int | None = None
     type: str = ""
     pool: str = ""                    # '' any question the exam may use; 'exam' exam-only questions
+    points: float | None = None       # each question of the row is worth this; None: its type's points
+    item: str = ""                    # a 赋权事项 id (handbook/items/): questions tagged with it
 
     def matches(self, q: "Candidate") -> bool:
         return ((not self.volume or q.volume == self.volume) and (not self.step or q.step == self.step)
                 and (self.difficulty is None or q.difficulty == self.difficulty)
-                and (not self.type or q.type == self.type) and (not self.pool or q.pool == self.pool))
+                and (not self.type or q.type == self.type) and (not self.pool or q.pool == self.pool)
+                and (not self.item or self.item in q.items))
 
     def describe(self) -> str:
         parts = [self.volume or "任意分卷", self.step or "任意环节",
-                 f"难度{self.difficulty}" if self.difficulty else "任意难度",
+                 DIFFICULTY_NAMES.get(self.difficulty, f"难度{self.difficulty}") if self.difficulty else "任意难度",
                  TYPE_NAMES.get(self.type, "任意题型")]
         if self.pool:
             parts.append(POOLS.get(self.pool, self.pool))
+        if self.item:
+            parts.append(f"赋权事项 {self.item}")
+        if self.points is not None:
+            parts.append(f"每题 {self.points:g} 分")
         return "、".join(parts)
+
+
+def with_row_points(cells: Sequence[Cell], points: dict[str, float]) -> list[Cell]:
+    """The blueprint as an exam keeps it: a row whose type is open (不限) gives
+    every question it draws the same points, its own or, left blank, the
+    exam's single-choice points, so that every trainee's paper has the same
+    full mark whatever types the draw brings. A row of one type keeps its
+    type's points unless it names its own."""
+    return [c if c.type or c.points is not None else replace(c, points=points_for("single", points))
+            for c in cells]
+
+
+def points_for(qtype: str, points: dict[str, float]) -> float:
+    """The points a question of ``qtype`` is worth in an exam with these points per type."""
+    return float(points.get(qtype, DEFAULT_POINTS[qtype]))
+
+
+def row_points(cells: Sequence[Cell], ids: Sequence[str]) -> dict[str, float]:
+    """The points that the rows of a blueprint set for the questions assemble
+    drew (``ids``, in the rows' order): those of rows with points of their own."""
+    out: dict[str, float] = {}
+    start = 0
+    for cell in cells:
+        if cell.points is not None:
+            out.update((qid, float(cell.points)) for qid in ids[start:start + cell.count])
+        start += cell.count
+    return out
+
+
+def check_row_points(cells: Sequence[Cell]) -> None:
+    for n, cell in enumerate(cells, 1):
+        if cell.points is not None and not _within(cell.points, POINTS_RANGE):
+            raise DomainError(f"组卷规则第 {n} 行的每题分值应在 {POINTS_RANGE[0]:g} 至 {POINTS_RANGE[1]:g} 分之间")
 
 
 @dataclass(frozen=True)
@@ -87,6 +128,7 @@ class Candidate:
     difficulty: int
     type: str
     pool: str = "practice"
+    items: tuple[str, ...] = ()       # the 赋权事项 it teaches
 
 
 def usable_by(pool: Sequence[Candidate], *, certifying: bool) -> list[Candidate]:
@@ -117,6 +159,35 @@ def check_settings(*, points: dict[str, float], pass_percent: float, time_limit_
         raise DomainError(f"离开页面次数上限应在 {FOCUS_LIMIT_RANGE[0]} 至 {FOCUS_LIMIT_RANGE[1]} 次之间（0 为不限）")
     if not _within(focus_grace_seconds, GRACE_RANGE):
         raise DomainError(f"离开页面的宽限时间应在 {GRACE_RANGE[0]} 至 {GRACE_RANGE[1]} 秒之间")
+
+
+# 修改考试: what an exam's page may change. Before anyone has started, every
+# field of the form; once an attempt has started (papers drawn, clocks running)
+# only the end of the window and the description, so that no trainee's paper,
+# time or number of attempts differs from another's.
+EDITABLE = {"title": "考试名称", "description": "说明", "opens_at": "开放时间", "closes_at": "结束时间",
+            "time_limit_minutes": "考试时长", "attempts_allowed": "允许作答次数"}
+EDITABLE_ONCE_STARTED = ("description", "closes_at")
+
+
+def refused_changes(changed: Iterable[str], *, started: bool) -> list[str]:
+    """The names (Chinese) of ``changed`` fields that may not change now."""
+    return [EDITABLE.get(name, name) for name in changed
+            if name not in EDITABLE or (started and name not in EDITABLE_ONCE_STARTED)]
+
+
+def check_window(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise DomainError("结束时间应晚于开始时间")
+
+
+def close_refusal(now: datetime, opens_at: datetime | None, closes_at: datetime | None) -> str:
+    """Why an exam's window cannot be ended now ('' when it can): it has ended, or not yet begun."""
+    if closes_at is not None and closes_at <= now:
+        return "考试已经结束"
+    if opens_at is not None and now < opens_at:
+        return "考试尚未开放，无需关闭；不再举行的，请撤回，或修改开放和结束时间"
+    return ""
 
 
 def assemble(blueprint: Sequence[Cell], pool: Sequence[Candidate], rng: random.Random) -> list[str]:
@@ -187,12 +258,15 @@ def shuffled_order(keys: Sequence[str], rng: random.Random, shuffle: bool) -> li
 
 
 def paper_for_attempt(question_ids: Sequence[str], questions: dict[str, dict], points: dict[str, float],
-                      rng: random.Random, *, shuffle_questions: bool, shuffle_options: bool) -> list[PaperItem]:
+                      rng: random.Random, *, shuffle_questions: bool, shuffle_options: bool,
+                      fixed_points: dict[str, float] | None = None) -> list[PaperItem]:
     """The paper of one attempt: question order and each question's option
     order are drawn once here and stored with the attempt, so they survive
     reloads, reconnects and a change of device. True/false options are never
     shuffled (正确 stays before 错误). ``questions`` maps id -> {type, options,
-    answer, parts}."""
+    answer, parts}; ``fixed_points``: the points a blueprint's rows set for
+    some questions (row_points), else each is worth its type's points."""
+    fixed_points = fixed_points or {}
     ids = list(question_ids)
     if shuffle_questions:
         rng.shuffle(ids)
@@ -200,7 +274,7 @@ def paper_for_attempt(question_ids: Sequence[str], questions: dict[str, dict], p
     for qid in ids:
         q = questions[qid]
         shuffle = shuffle_options and q["type"] != "judge"
-        item = PaperItem(qid, q["type"], float(points.get(q["type"], DEFAULT_POINTS[q["type"]])),
+        item = PaperItem(qid, q["type"], fixed_points.get(qid, points_for(q["type"], points)),
                          key=q["answer"] if q["type"] != "case" else {p["id"]: p["answer"] for p in q["parts"]})
         if q["type"] == "case":
             item.part_option_orders = {p["id"]: shuffled_order(p["options"], rng, shuffle_options and p["type"] != "judge")
@@ -216,6 +290,19 @@ def paper_for_attempt(question_ids: Sequence[str], questions: dict[str, dict], p
 
 def window_open(now: datetime, opens_at: datetime | None, closes_at: datetime | None) -> bool:
     return (opens_at is None or now >= opens_at) and (closes_at is None or now < closes_at)
+
+
+def window_state(now: datetime, opens_at: datetime | None, closes_at: datetime | None) -> str:
+    """未开始, 开放中 or 已结束."""
+    if opens_at is not None and now < opens_at:
+        return "未开始"
+    return "开放中" if closes_at is None or now < closes_at else "已结束"
+
+
+def absent_label(now: datetime, closes_at: datetime | None) -> str:
+    """How the results name an expected trainee without a graded attempt:
+    未参加 while the exam may still be taken, 缺考 once it has closed."""
+    return "缺考" if closes_at is not None and now >= closes_at else "未参加"
 
 
 def check_can_start(now: datetime, *, opens_at: datetime | None, closes_at: datetime | None,
@@ -297,6 +384,17 @@ def review_visible(mode: str, now: datetime, closes_at: datetime | None) -> bool
     if mode == REVIEW_AFTER_CLOSE:
         return closes_at is None or now >= closes_at
     return False
+
+
+OUTCOMES = {"right": "答对", "partial": "部分得分", "wrong": "答错"}
+
+
+def outcome(score: float, points: float) -> str:
+    """How one graded question went, as the result page colours it: full marks
+    are right, some marks partial, none wrong (OUTCOMES)."""
+    if points > 0 and score >= points - 1e-9:
+        return "right"
+    return "partial" if score > 1e-9 else "wrong"
 
 
 ENDED_BY = {"trainee": "本人交卷", "deadline": "时间到自动交卷", "focus_limit": "离开页面超过上限自动交卷"}

@@ -12,6 +12,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 DEFAULT = "/practice/"
+# Where each role lands after a login without a ``next``: its own workbench (a trainee: practice).
+HOMES = {"instructor": "/instructor/", "editor": "/editor/", "supervisor": "/supervisor/"}
+
+
+def home_for(role: str) -> str:
+    return HOMES.get(role, DEFAULT)
 
 
 def local_path(target: str | None, default: str = DEFAULT) -> str:

@@ -45,6 +45,47 @@ def check_handling(status: str, answer: str) -> str:
     return answer
 
 
+SUSPEND_REASON_NEEDED = "请填写暂停使用的原因（如：答案待核实），原因记入操作日志"
+
+
+def check_suspension(suspended: bool, reason: str) -> str:
+    """Suspending a question takes it out of every new paper and practice at once: it needs a reason
+    (ReportRejected in Chinese when empty); putting it back does not."""
+    reason = (reason or "").strip()
+    if suspended and not reason:
+        raise ReportRejected(SUSPEND_REASON_NEEDED)
+    return reason
+
+
 def flagged(open_counts: dict[str, int]) -> dict[str, int]:
     """Questions with at least FLAG_AT open reports -> how many."""
     return {q: n for q, n in open_counts.items() if n >= FLAG_AT}
+
+
+# --- the option order the reporter saw ----------------------------------------------------------
+
+def _permutation(raw: str, keys: list[str]) -> str:
+    """``raw`` if it is an order of exactly ``keys`` (each once), else ''."""
+    raw = (raw or "").strip()
+    return raw if len(raw) == len(keys) and sorted(raw) == sorted(keys) else ""
+
+
+def clean_shown_order(order: str, part_orders: dict[str, str], keys: list[str], parts: list[dict]) -> dict:
+    """The order in which a trainee saw a question's options (practice and exam papers shuffle them), as
+    stored with a report: {"order": "CABD", "parts": {"1": "BA"}}; anything that is not an order of the
+    question's own options is left out ({}: unknown)."""
+    out: dict = {}
+    if _permutation(order, keys):
+        out["order"] = order.strip()
+    shown_parts = {p["id"]: _permutation(part_orders.get(p["id"], ""), list(p["options"])) for p in parts}
+    if any(shown_parts.values()):
+        out["parts"] = {pid: o for pid, o in shown_parts.items() if o}
+    return out
+
+
+LETTERS = "ABCDEF"
+
+
+def letter_pairs(order: str) -> list[tuple[str, str]]:
+    """(letter the trainee saw, the bank's letter) for options shown in ``order`` ("CAB": A = C, B = A, C = B)."""
+    return [(LETTERS[n], key) for n, key in enumerate(order)]

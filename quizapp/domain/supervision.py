@@ -159,3 +159,51 @@ def accuracy_matrix(items: Iterable[tuple[str, str, float, float]]) -> dict[str,
     for (volume, step), percent in accuracy_by(((v, s), score, pts) for v, s, score, pts in items).items():
         out.setdefault(volume, {})[step] = percent
     return out
+
+
+# --- the weak-area map: what it rests on ---------------------------------------------------------
+
+MIN_ANSWERS = 20                 # answers behind a cell before it is judged weak (shaded, ranked)
+WEAK_RULE = (f"每格的得分率 = 该分卷、该环节全部考试作答的得分 ÷ 满分，括号内为作答人次（每人每题计 1 次）。"
+             f"作答不足 {MIN_ANSWERS} 人次的格子只列出数字，不着色、不参与薄弱排名：人次太少，得分率说明不了问题。")
+
+
+@dataclass(frozen=True)
+class AreaCell:
+    """One volume × step of the weak-area map: the percent of the marks scored and how many answers."""
+    percent: float
+    answers: int
+
+    @property
+    def judged(self) -> bool:
+        """Enough answers (MIN_ANSWERS) to shade the cell and rank it among the weakest."""
+        return self.answers >= MIN_ANSWERS
+
+    @property
+    def shortfall(self) -> float:
+        """The marks missed, in percent: the weakness a bar draws (the lower the score, the longer)."""
+        return round(100 - self.percent, 1)
+
+    @property
+    def heat(self) -> int:
+        """0 (unjudged or all right) to 10 (nothing scored): the shade of a judged cell."""
+        return round(self.shortfall / 10) if self.judged else 0
+
+
+def area_matrix(items: Iterable[tuple[str, str, float, float]]) -> dict[str, dict[str, AreaCell]]:
+    """(volume, step, score, points) of every graded exam item -> volume -> step -> AreaCell."""
+    counts: dict[tuple[str, str], int] = {}
+    listed = list(items)
+    for volume, step, _, _ in listed:
+        counts[volume, step] = counts.get((volume, step), 0) + 1
+    out: dict[str, dict[str, AreaCell]] = {}
+    for volume, steps in accuracy_matrix(listed).items():
+        for step, percent in steps.items():
+            out.setdefault(volume, {})[step] = AreaCell(percent, counts[volume, step])
+    return out
+
+
+def weakest_areas(matrix: dict[str, dict[str, AreaCell]], limit: int = 10) -> list[tuple[str, str, AreaCell]]:
+    """The judged cells (MIN_ANSWERS answers or more) with the lowest scores, lowest first."""
+    cells = [(v, s, c) for v, steps in matrix.items() for s, c in steps.items() if c.judged]
+    return sorted(cells, key=lambda x: (x[2].percent, -x[2].answers, x[0], x[1]))[:limit]

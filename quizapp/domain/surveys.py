@@ -42,6 +42,8 @@ def validate_rating(value: object, label: str = "评分") -> int:
         number = int(value)
     elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
         number = int(value.strip())
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(f"{label}应为 {RATING_MIN} 到 {RATING_MAX} 之间的整数，尚未选择")
     if number is None or not RATING_MIN <= number <= RATING_MAX:
         raise ValueError(f"{label}应为 {RATING_MIN} 到 {RATING_MAX} 之间的整数，收到：{value!r}")
     return number

@@ -30,13 +30,13 @@ from .limits import RequestLimits
 from .render import page
 from .routes import (auth, cohorts, editor, exams, feedback, instructor, instructor_exams, me, mistakes, practice,
                      reports, supervisor, surveys)
-from .routes import bank, exam_preview
+from .routes import bank, county_lists, exam_preview
 
 
 # Every router of the service, in the order they are matched (the handbook is mounted last, at /).
 ROUTERS = (auth.router, practice.router, exams.router, mistakes.router, me.router, instructor.router,
            instructor_exams.router, exam_preview.router, bank.router, cohorts.router, surveys.router, feedback.router, supervisor.router,
-           reports.router, editor.router)
+           county_lists.router, reports.router, editor.router)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:

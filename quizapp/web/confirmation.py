@@ -23,7 +23,9 @@ def confirmed(value: str) -> bool:
 
 
 def ask(request: Request, question: str, action: str, back: str, fields: dict[str, str] | None = None,
-        detail: str = ""):
-    """The page that asks ``question`` before the form is sent to ``action`` with ``fields``."""
-    return page(request, "confirm.html", question=question, detail=detail, action=action, back=back,
-                fields=fields or {})
+        detail: str = "", *, reason_label: str = "", reason: str = "", error: str = "", status_code: int = 200):
+    """The page that asks ``question`` before the form is sent to ``action`` with ``fields``;
+    ``reason_label``: the action needs a reason, asked for on the page (field ``reason``, filled with
+    ``reason``), ``error`` saying what was wrong with the one sent."""
+    return page(request, "confirm.html", status_code=status_code, question=question, detail=detail, action=action,
+                back=back, fields=fields or {}, reason_label=reason_label, reason=reason, error=error)

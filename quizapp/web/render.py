@@ -20,7 +20,7 @@ from .csrf import csrf_field, csrf_meta
 from ..accounts import initial_password_expired
 from ..domain.password_policy import INITIAL_PASSWORD_DAYS
 from ..domain.errors import DomainError
-from ..domain.exams import ENDED_BY, TYPE_NAMES
+from ..domain.exams import DIFFICULTY_NAMES, ENDED_BY, TYPE_NAMES
 from ..domain.option_letters import relabel, shown_letters
 from ..exams import PaperQuestion, question_view
 from ..domain.procedure import VOLUME_BY_CODE
@@ -67,6 +67,24 @@ def as_shown(text: str, options: list[tuple[str, str]]) -> str:
     return relabel(text, shown_letters([key for key, _ in options]))
 
 
+def place_name(path: str, section: str = "", section_title: str = "") -> str:
+    """Where on the handbook a report points: 「页名 › 节」, or the page's name alone when there is no
+    section or the section is the page's own heading (听证 › 听证)."""
+    name = page_name(path)
+    section = (section_title or section or "").strip()
+    return f"{name} › {section}" if section and section != name else name
+
+
+def person_name(user, *, unit: bool = True) -> str:
+    """A user as staff read them: the name (else the login name) and, when filled in, the unit in
+    parentheses; never an empty pair （）."""
+    if user is None:
+        return "（已删除的账号）"
+    name = (user.display_name or "").strip() or user.username
+    place = (user.unit or "").strip() if unit else ""
+    return f"{name}（{place}）" if place else name
+
+
 def seconds_text(ms: int | None) -> str:
     if ms is None:
         return ""
@@ -110,10 +128,12 @@ def percent(value, whole=None) -> str:
 
 templates.env.filters.update(local=local_time, minsec=minutes_seconds, as_shown=as_shown, duration=seconds_text,
                              score=score, percent=percent)
-templates.env.globals.update(TYPE_NAMES=TYPE_NAMES, ENDED_BY=ENDED_BY, question_view=question_view)
+templates.env.globals.update(TYPE_NAMES=TYPE_NAMES, ENDED_BY=ENDED_BY, question_view=question_view,
+                             difficulty_name=lambda d: DIFFICULTY_NAMES.get(d, f"难度 {d}"))
 templates.env.globals.update(csrf_field=csrf_field, csrf_meta=csrf_meta, bar=bar, back_url=back_url)
 templates.env.globals.update(initial_password_expired=initial_password_expired,
                              initial_days=INITIAL_PASSWORD_DAYS)
+templates.env.globals.update(place_name=place_name, person_name=person_name)
 templates.env.globals.update(handbook_url=page_url, volume_title=volume_title, page_name=page_name,
                              role_name=lambda r: ROLE_NAMES.get(Role(r), r))
 

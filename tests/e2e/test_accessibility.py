@@ -25,7 +25,7 @@ from tests.servers import Server
 HANDBOOK = ["/", "/volumes/v1-common/", "/volumes/v1-common/cases/", "/volumes/v1-common/laws/",
             "/volumes/v1-common/guide/", "/volumes/v1-common/cases/case-01-unpermitted-factory-building-hearing/",
             "/volumes/v1-common/laws/guo-jia-pei-chang-fa-2012-10-26/", "/volumes/v1-common/guide/compulsory-measures/",
-            "/pitfalls/"]
+            "/pitfalls/", "/items/", "/volumes/v3-agriculture/items/v3-sx-001/"]
 NOT_PAGES = re.compile(r"\.(xlsx|csv|xml|txt|json)$|^/api/|^/healthz$|^/logout$")
 # Who opens a page of each access kind: the matrix's first role that may.
 OPENED_BY = {"anyone": ["anonymous"], "logged-in": ["trainee"], "owner": ["trainee"], "member": ["trainee"],

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from quizapp.models import Attempt, Question
 from tests import builders
 from tests.conftest import prepared_engine
-from tests.e2e.test_browser import browser  # noqa: F401 (fixture)
+from tests.e2e.test_browser import ARTIFACTS, browser  # noqa: F401 (fixture)
 from tests.servers import Server
 
 
@@ -26,6 +26,8 @@ def exam_server(site, tmp_path_factory):
     engine = prepared_engine(url, site)
     with Session(engine) as db:
         builders.user(db)
+        builders.user(db, "lisi", display_name="李四")
+        builders.user(db, "wangwu", display_name="王五")
         questions = db.exec(select(Question).where(Question.active == True, Question.volume == "v1-common",  # noqa: E712
                                                    Question.type == "single").order_by(Question.id).limit(4)).all()
         builders.exam(db, title="第一卷随堂测验", question_ids=[q.id for q in questions], pass_percent=50,
@@ -108,4 +110,74 @@ def test_notice_start_answer_mark_jump_submit_and_the_verdict(exam_server, brows
     assert "3.0 / 4.0 分" in header.inner_text() and "得分率 75%" in header.inner_text()
     assert page.locator("#verdict").inner_text() == "合格"
     assert re.fullmatch(r"用时 \d+ 分 \d\d 秒", page.locator("#time-used").inner_text())
+    context.close()
+
+
+def logged_in_page(browser, base: str, username: str, **context):
+    context = browser.new_context(viewport={"width": 360, "height": 780}, **context)
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("input[name='username']", username)
+    page.fill("input[name='password']", builders.PASSWORD)
+    page.click("main button[type='submit']")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return context, page
+
+
+def test_without_script_the_exam_page_claims_nothing_and_says_how_to_go_on(exam_server, browser):
+    base, engine, keys = exam_server
+    context, page = logged_in_page(browser, base, "lisi", java_script_enabled=False)
+    page.goto(base + "/exams/")
+    page.locator("section.exam", has_text="第一卷随堂测验").locator("text=开始考试").click()
+    page.click("#start-exam")
+    page.wait_for_url("**/attempts/*")
+    # no 已保存, no clock that seems to run, no 答题卡 or marks that cannot work; 交卷 cannot send nothing
+    assert page.locator("#save-state").is_hidden() and page.get_by_text("已保存", exact=True).count() == 0
+    assert page.locator("#clock").is_hidden() and page.locator("#sheet-toggle").is_hidden()
+    assert page.locator(".mark-toggle").first.is_hidden()
+    assert page.locator("#submit-form button[type='submit']").is_disabled()
+    notice = page.locator("#no-script").inner_text()
+    assert "启用 JavaScript" in notice and "交卷按钮不可用" in notice and "刷新本页" in notice
+    page.screenshot(path=str(ARTIFACTS / "exam-without-script-360.png"))
+    context.close()
+    with Session(engine) as db:
+        assert db.exec(select(Attempt).where(Attempt.status == "open")).one().submitted_at is None
+    # with script the same page shows the clock and the save state, and 交卷 works
+    context, page = logged_in_page(browser, base, "lisi")
+    with Session(engine) as db:
+        attempt = db.exec(select(Attempt).where(Attempt.status == "open")).one()
+    page.goto(f"{base}/attempts/{attempt.id}")
+    page.locator("#save-state", has_text="已保存").wait_for()
+    assert page.locator("#clock").is_visible() and page.locator("#sheet-toggle").is_visible()
+    assert page.locator("#submit-form button[type='submit']").is_enabled()
+    context.close()
+
+
+def test_the_result_has_a_coloured_jump_bar_and_a_wrong_only_filter_that_works_without_script(exam_server, browser):
+    base, engine, keys = exam_server
+    context, page = logged_in_page(browser, base, "wangwu")
+    page.goto(base + "/exams/")
+    page.locator("section.exam", has_text="第一卷随堂测验").locator("text=开始考试").click()
+    page.click("#start-exam")
+    page.wait_for_url("**/attempts/*")
+    answer(page, 1, keys)
+    answer(page, 3, keys)
+    page.on("dialog", lambda d: d.accept())
+    page.click("#submit-form button[type='submit']")
+    page.wait_for_url("**/result")
+    result_url = page.url
+    context.close()
+    context, page = logged_in_page(browser, base, "wangwu", java_script_enabled=False)
+    page.goto(result_url)
+    bar = page.get_by_role("navigation", name="题号导航")
+    assert [a.get_attribute("aria-label") for a in bar.locator("a.jump-item").all()] == [
+        "第 1 题，答对", "第 2 题，答错", "第 3 题，答对", "第 4 题，答错"]
+    right = bar.locator("a.jump-item.right").first.evaluate("e => getComputedStyle(e).color")
+    wrong = bar.locator("a.jump-item.wrong").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert right != wrong and wrong == "rgb(198, 40, 40)"
+    assert page.locator("section.result-item").count() == 4
+    bar.get_by_role("link", name="只看错题（2）").click()
+    assert page.url.endswith("?wrong=1")
+    assert [s.get_attribute("id") for s in page.locator("section.result-item").all()] == ["r2", "r4"]
+    page.screenshot(path=str(ARTIFACTS / "result-wrong-only-360.png"))
     context.close()

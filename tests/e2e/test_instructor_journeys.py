@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from quizapp import cohorts, exams
 from quizapp.content import ROOT
-from quizapp.models import Role, User
+from quizapp.models import AuditEvent, Role, User
 from tests import builders
 from tests.conftest import prepared_engine
 from tests.e2e.test_browser import browser  # noqa: F401 (fixture)
@@ -102,4 +102,51 @@ def test_deactivating_a_trainee_asks_first_and_cancelling_changes_nothing(world,
     assert page.locator("tr", has_text="李某").locator("button", has_text="已停用，重新启用").count() == 1
     with Session(engine) as db:
         assert not db.exec(select(User).where(User.username == "13800000002")).one().active
+    page.close()
+
+
+def test_on_a_phone_the_trainees_come_first_as_cards_and_a_reset_shows_its_password_after_a_redirect(world, browser):  # noqa: F811
+    base, engine, ids = world
+    page = logged_in(browser, base, 360, 740)
+    page.goto(f"{base}/instructor/cohorts/{ids['cohort']}")
+    reset = page.locator("table.trainees button", has_text="重置密码").first
+    box = reset.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360                     # in reach, no sideways scroll
+    assert page.locator("h2", has_text="学员（").bounding_box()["y"] < page.locator("h2", has_text="逐个添加学员").bounding_box()["y"]
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        reset.click()
+    if "handover=" not in page.url:                  # 张某 is in the exam: the page asks once more
+        assert "正在考试" in page.locator("#confirm").inner_text()
+        with page.expect_navigation():
+            page.locator("#confirm button", has_text="确认重置密码").click()
+    assert "handover=" in page.url
+    password = page.locator("#result strong.secret").inner_text()
+    assert password and password not in page.url
+    page.reload()
+    assert page.locator("#result strong.secret").inner_text() == password        # a reload resets nothing
+    with Session(engine) as db:
+        assert len(db.exec(select(AuditEvent).where(AuditEvent.action == "account.reset_password")).all()) == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "instructor-cohort-reset-360.png"))
+    page.close()
+
+
+def test_the_weak_topics_of_the_results_are_readable_at_1280_pixels(world, browser):  # noqa: F811
+    base, engine, ids = world
+    with Session(engine) as db:
+        zhang = db.exec(select(User).where(User.username == "13800000001")).one()
+        attempt = exams.start_attempt(db, zhang, ids["exam"])          # the open one, if the live-status test began it
+        exams.submit(db, zhang, attempt.id)
+    page = logged_in(browser, base, 1280, 800)
+    page.goto(f"{base}/instructor/exams/{ids['exam']}/results")
+    table = page.locator("table.topics")
+    line = table.locator("tbody td").first.evaluate("td => parseFloat(getComputedStyle(td).lineHeight) || 24")
+    for heading in ("主题", "训前自评", "训前测验"):
+        assert table.locator("th", has_text=heading).bounding_box()["height"] < 2 * line + 16, heading   # one line
+    topic = table.locator("tbody td").first.bounding_box()
+    assert topic["width"] > 200 and topic["height"] < 2 * line + 16
+    bar = table.locator("tbody td:nth-child(2)").first.bounding_box()
+    assert bar["width"] < 0.6 * table.bounding_box()["width"]
+    page.screenshot(path=str(ARTIFACTS / "instructor-results-topics-1280.png"), full_page=True)
     page.close()

@@ -10,7 +10,7 @@ Uses tests/e2e/test_browser.py's server and browser fixtures (a fresh server for
 """
 from __future__ import annotations
 
-from tests.e2e.test_browser import browser, login, server  # noqa: F401 (fixtures)
+from tests.e2e.test_browser import ARTIFACTS, browser, login, server  # noqa: F401 (fixtures)
 
 
 def test_the_built_handbooks_header_links_to_the_platform(built_site):
@@ -67,4 +67,25 @@ def test_a_visitor_sees_login_in_the_handbooks_header(server, browser):
     link = page.locator("a[data-whoami]")
     assert link.inner_text() == "登录"
     assert link.get_attribute("href") == "/login?next=%2Fvolumes%2Fv1-common%2Fguide%2Fcompulsory-measures%2F"
+    page.close()
+
+
+def test_a_visitor_on_a_phone_has_practice_exams_and_login_in_the_header_and_a_quiet_console(server, browser):
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(server + "/volumes/v1-common/guide/step-06-hearing/")
+    page.wait_for_load_state("networkidle")
+    assert problems == []                                   # /api/whoami answers a visitor with {"name": null}
+    links = page.locator(".md-header__platform a")
+    assert links.all_inner_texts() == ["练习", "考试", "登录"]
+    for link in links.all():
+        box = link.bounding_box()
+        assert link.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 360, link.inner_text()
+        assert box["width"] >= 24 and box["height"] >= 24, link.inner_text()
+    search = page.locator("label[for='__search']").first.bounding_box()
+    assert search["x"] + search["width"] <= 360
+    assert "Made with" not in page.locator("footer").inner_text()          # no English generator line
+    page.screenshot(path=str(ARTIFACTS / "handbook-header-360.png"))
     page.close()

@@ -31,16 +31,18 @@ def trainee_server(site, tmp_path_factory):
         teacher = builders.user(db, "teacher", Role.instructor, display_name="王老师")
         cohort = cohorts.create_cohort(db, creator=teacher, name="第一期轮训班")
         cohorts.enrol_one(db, teacher, cohort, username="zhangsan", display_name="张三", unit="某镇")
+        builders.user(db, "lisi", display_name="李四")
+        cohorts.enrol_one(db, teacher, cohort, username="lisi", display_name="李四", unit="某镇")
         surveys.create_survey(db, teacher, cohort, title="第一期训前需求调查")
     engine.dispose()
     with Server(url, db_path.with_suffix(".log")).running() as base:
         yield base
 
 
-def logged_in(browser, base: str, width: int):
+def logged_in(browser, base: str, width: int, username: str = "zhangsan"):
     page = browser.new_page(viewport={"width": width, "height": 800})
     page.goto(base + "/login")
-    page.fill("input[name='username']", "zhangsan")
+    page.fill("input[name='username']", username)
     page.fill("input[name='password']", builders.PASSWORD)
     page.click("main button[type='submit']")
     page.wait_for_url(lambda url: "/login" not in url)
@@ -124,4 +126,36 @@ def test_submit_the_survey_see_success_and_reopen_it_read_only(trainee_server, b
     assert "听证程序不熟悉" in page.locator("main").inner_text()
     assert page.locator("table.survey-given tbody tr").first.locator("td.num").all_inner_texts() == ["2", "2"]
     page.screenshot(path=str(ARTIFACTS / "survey-read-only-360.png"), full_page=True)
+    page.close()
+
+
+def test_every_survey_rating_is_a_tap_target_of_at_least_24_px_on_a_phone(trainee_server, browser):
+    page = logged_in(browser, trainee_server, 360, "lisi")
+    page.goto(trainee_server + "/surveys/")
+    page.click("text=填写")
+    labels = page.locator("fieldset.rating .scale label")
+    assert labels.count() >= 48 * 5 // 2                         # 24 topics × 2 scales × 5 choices
+    for label in labels.all()[:20] + labels.all()[-10:]:
+        box, radio = label.bounding_box(), label.locator("input[type='radio']").bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, box      # WCAG 2.5.8: the label is the target
+        assert radio["width"] >= 24 and radio["height"] >= 24, radio
+        assert label.inner_text().strip() in "12345"               # the number stays beside the button
+    # a scale still fits one row at 360 px, and a tap on the label's edge chooses it
+    scale = page.locator("fieldset.rating .scale").first
+    tops = {round(lb.bounding_box()["y"]) for lb in scale.locator("label").all()}
+    assert len(tops) == 1
+    target = scale.locator("label").nth(3)
+    box = target.bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 3, box["y"] + box["height"] - 3)
+    assert target.locator("input").is_checked()
+    page.screenshot(path=str(ARTIFACTS / "survey-targets-360.png"))
+    page.close()
+
+
+def test_a_statute_quoted_under_an_explanation_keeps_its_items_on_their_own_lines(trainee_server, browser):
+    page = logged_in(browser, trainee_server, 360, "lisi")
+    page.goto(trainee_server + "/practice/next?ids=v1-st-001")       # 行政处罚的种类：（一）警告…（二）罚款…
+    answer(page, first=True)
+    quote = page.locator("blockquote.statute p:not(.source)").first.inner_text()
+    assert "\n（二）" in quote and "\n（三）" in quote
     page.close()

@@ -71,7 +71,9 @@ def test_the_browser_filters_searches_and_pages_and_names_volumes_and_steps_by_t
     assert r.status_code == 200
     assert f"共 {len(wanted)} 题" in r.text
     assert all(f"/instructor/bank/{q.id}?" in r.text for q in wanted[:20])
-    text = visible_text(r.text)
+    # a question's id only in its own small monospace tag (what a fixed paper is made of), nowhere else
+    assert all(f'<code class="qid" title="题目编号">{q.id}</code>' in r.text for q in wanted[:20])
+    text = visible_text(re.sub(r'<code class="qid"[^>]*>[^<]*</code>', "", r.text))
     assert not [s for s in SLUGS if s in text] and not [q.id for q in wanted if q.id in text]
     assert "第一卷" in text
 
@@ -121,7 +123,7 @@ def test_a_question_shows_key_explanation_statute_handbook_link_and_its_statisti
     r = c.get(f"/instructor/bank/{single.id}")
     assert r.status_code == 200
     text = visible_text(r.text)
-    assert single.stem in text and "正确答案" in text and "解析" in text
+    assert single.stem in text and "答案：" in text and "解析" in text
     assert single.basis[0]["quote"] in text and f"《{single.basis[0]['statute']}》" in text
     assert "到手册中学习本题知识点" in text and f"/reports/new?question={single.id}" in r.text
     expected = next(i for i in exams.results(db, exam).items if i.question_id == single.id)
@@ -169,7 +171,7 @@ def test_an_editor_suspends_and_restores_from_the_question_page_audited_and_back
     page = c.get(f"/instructor/bank/{q.id}").text
     assert f'action="/editor/questions/{q.id}/suspend"' in page and f'value="/instructor/bank/{q.id}"' in page
     r = c.post(f"/editor/questions/{q.id}/suspend", data={"suspended": "yes", "reason": "答案待核实",
-                                                          "back": f"/instructor/bank/{q.id}"})
+                                                          "back": f"/instructor/bank/{q.id}", "confirmed": "yes"})
     assert r.status_code == 303 and r.headers["location"] == f"/instructor/bank/{q.id}"
     db.expire_all()
     assert db.get(Question, q.id).suspended
@@ -203,7 +205,7 @@ def test_a_blueprint_preview_is_a_new_draw_each_time_with_keys_and_saved_nowhere
     for _ in range(4):
         r = c.get(f"/instructor/exams/{exam.id}/preview")
         assert r.status_code == 200 and "每位学员开考时各自抽取一份试卷" in r.text
-        assert "正确答案" in r.text and "解析" in r.text
+        assert "答案：" in r.text and "解析" in r.text
         draws.append(paper_of(r.text))
     assert all(len(d) == 5 for d in draws)
     assert len({tuple(d) for d in draws}) > 1
@@ -224,7 +226,7 @@ def test_a_fixed_paper_previews_in_order_and_only_for_those_who_may_see_the_exam
     assert logged_in(sqlite_url, db, people["editor"]).get(f"/instructor/exams/{exam.id}/preview").status_code == 403
     trainee = builders.user(db, "xueyuan")
     r = logged_in(sqlite_url, db, trainee).get(f"/instructor/exams/{exam.id}/preview")
-    assert r.status_code == 403 and "正确答案" not in r.text
+    assert r.status_code == 403 and "答案：" not in r.text
 
 
 def test_the_new_exam_form_previews_its_paper_without_saving(sqlite_url, db, people):

@@ -71,8 +71,9 @@ def test_a_roster_is_checked_row_by_row_and_only_confirmed_rows_are_imported(cli
     confirm = r.headers["location"] + "/confirm"
     refused = client.post(confirm)
     assert refused.status_code == 422 and "有 3 行有误" in refused.text
-    done = client.post(confirm, data={"good_rows_only": "yes"})          # the answer: the initial-password workbook
-    assert done.status_code == 200
+    imported, done = builders.confirm_import(client, r.headers["location"], good_rows_only="yes")
+    assert "已新建账号并加入本班" in imported.text and "新建账号 3 个，已有账号 1 个" in imported.text
+    assert done.status_code == 200                                  # the initial-password workbook
     assert db.exec(select(func.count()).select_from(User)).one() == users_before + 3
     assert db.exec(select(func.count()).select_from(Enrolment)).one() == 4
     assert client.post(confirm, data={"good_rows_only": "yes"}).status_code == 422       # not twice
@@ -112,6 +113,8 @@ def test_a_trainee_added_by_hand_gets_an_initial_password_once(client, db):
     builders.login(client, "teacher")
     cohort_url = make_cohort(client)
     r = client.post(f"{cohort_url}/trainees", data={"username": "13800000011", "display_name": "孙某", "unit": "某镇"})
-    assert "初始密码" in r.text and "只显示这一次" in r.text
+    assert r.status_code == 303
+    r = client.get(r.headers["location"])
+    assert "初始密码" in r.text and "平台不保存" in r.text
     bad = client.post(f"{cohort_url}/trainees", data={"username": "138", "display_name": "", "unit": "某镇"})
     assert bad.status_code == 422 and "缺少姓名" in bad.text

@@ -34,8 +34,10 @@ def town(db, sqlite_url):
 
 
 def enrol_by_name(t, client="teacher-b", cohort="cohort_b"):
-    return t[client].post(f"/instructor/cohorts/{t[cohort].id}/trainees",
-                          data={"username": "13800000001", "display_name": "张三", "unit": "甲镇"})
+    """Add 13800000001 by login name; the cohort page the addition redirects to."""
+    r = t[client].post(f"/instructor/cohorts/{t[cohort].id}/trainees",
+                       data={"username": "13800000001", "display_name": "张三", "unit": "甲镇"})
+    return t[client].get(r.headers["location"]) if r.status_code == 303 else r
 
 
 def test_enrolling_another_cohorts_trainee_from_another_unit_waits_for_a_supervisor(town, db):
@@ -89,7 +91,7 @@ def test_an_instructor_who_took_in_another_cohorts_trainee_cannot_reset_disable_
     assert "张三" in t["teacher-b"].get(f"/instructor/exams/{exam.id}").text
     # 甲老师 still holds the account
     assert t["teacher-a"].post(f"/instructor/cohorts/{t['cohort_a'].id}/trainees/{t['trainee'].id}/password",
-                               data={"confirm": "yes", "confirmed": "yes"}).status_code == 200
+                               data={"confirm": "yes", "confirmed": "yes"}).status_code == 303
 
 
 def test_staff_accounts_are_never_enrolled_by_name(town, db):
@@ -110,8 +112,8 @@ def test_a_reset_during_an_open_attempt_asks_first_and_never_ends_the_attempt(to
     assert asked.status_code == 409 and "正在作答“甲班考试”" in asked.text and "考试不会因此结束" in asked.text
     assert t["13800000001"].get("/me").status_code == 200                # nothing done yet
     done = t["teacher-a"].post(url, data={"confirm": "yes", "confirmed": "yes"})
-    assert done.status_code == 200
-    password = done.text.split("新的初始密码：<strong>")[1].split("</strong>")[0]
+    assert done.status_code == 303                      # to the cohort page, which shows the new password
+    password = builders.handed_over_password(t["teacher-a"].get(done.headers["location"]).text)
     db.refresh(attempt)
     assert attempt.status == "open"
     # the trainee logs in again with the new password and goes on with the same attempt
@@ -164,3 +166,24 @@ def test_extensions_need_a_reason_stay_within_the_time_limit_and_never_serve_one
     assert "不能为自己的作答延长时间" in t["teacher-a"].get(r.headers["location"]).text
     audit = db.exec(select(AuditEvent).where(AuditEvent.action == "exam.extend_time")).one()
     assert audit.detail["reason"] == "停电"
+
+
+def test_the_supervisor_is_told_what_was_done_and_a_refusal_keeps_its_reason_in_the_log(town, db):
+    t = town
+    enrol_by_name(t)
+    page = t["chief"].get("/supervisor/enrolments").text
+    refuse = page.split('<details class="refuse">', 1)[1].split("</details>", 1)[0]
+    assert "拒绝理由（选填，记入操作日志）" in refuse and 'name="decision" value="refuse"' in refuse
+    r = t["chief"].post(f"/supervisor/enrolments/{t['cohort_b'].id}/{t['trainee'].id}",
+                        data={"decision": "refuse", "reason": "不属本辖区"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/supervisor/enrolments?")
+    after = t["chief"].get(r.headers["location"]).text
+    assert "已拒绝 张三（13800000001）加入“乙班”" in after and "没有待审批的加入" in after
+    assert db.get(Enrolment, (t["cohort_b"].id, t["trainee"].id)) is None
+    entry = db.exec(select(AuditEvent).where(AuditEvent.action == "cohort.enrol_refuse")).one()
+    assert entry.detail["reason"] == "不属本辖区"
+    assert "原因：不属本辖区" in t["chief"].get("/supervisor/audit").text
+    # approving says so too
+    enrol_by_name(t)
+    r = t["chief"].post(f"/supervisor/enrolments/{t['cohort_b'].id}/{t['trainee'].id}", data={"decision": "approve"})
+    assert "已批准 张三（13800000001）加入“乙班”" in t["chief"].get(r.headers["location"]).text

@@ -43,10 +43,16 @@ def test_the_exams_list_leads_to_the_notice_which_starts_nothing(client, db):
     assert attempts(db) == []                                         # reading the rules starts no clock
 
 
-def test_a_blueprint_of_open_types_gives_the_range_of_points_and_no_pass_points(client, db):
+def test_a_blueprint_of_open_types_gives_one_full_mark_and_only_an_older_exam_a_range(client, db):
     builders.user(db)
     exam = builders.exam(db, blueprint=[{"count": 5, "volume": "v1-common"}], pass_percent=80)
     builders.login(client)
+    text = client.get(f"/exams/{exam.id}").text
+    assert "共 5 题，满分 5.0 分" in text and "–" not in text.split("满分")[1][:12]   # each: the single-choice points
+    # an exam saved before a row of open types had points of its own: the range, and no pass points
+    exam.blueprint = [{"count": 5, "volume": "v1-common", "difficulty": None, "step": "", "type": "", "pool": ""}]
+    db.add(exam)
+    db.commit()
     text = client.get(f"/exams/{exam.id}").text
     assert "共 5 题，满分 5.0–20.0 分（题型随机抽取，以实际试卷为准）" in text
     assert "得分率达到 80%为合格" in text

@@ -328,3 +328,55 @@ def test_an_exam_answer_may_be_given_part_by_part_or_cleared(client, db):
     share = graded.paper[0]["points"] / len(case.parts) if graded.paper[0]["question_id"] == case.id else \
         graded.paper[1]["points"] / len(case.parts)
     assert graded.item_scores[case.id] == round(share, 2) and graded.item_scores[multiple.id] == 0
+
+
+def test_without_script_the_exam_page_claims_no_save_no_running_clock_and_cannot_hand_in_nothing(client, db):
+    builders.user(db)
+    exam = builders.exam(db)
+    builders.login(client)
+    aid = start(client, exam.id)
+    page = client.get(f"/attempts/{aid}").text
+    # the save state and the clock are rendered hidden and empty of claims; the script shows them
+    assert re.search(r'<span id="save-state" class="save-state" hidden></span>', page)
+    assert re.search(r'<span class="clock" id="clock-box" hidden>', page)
+    assert re.search(r'id="sheet-toggle"[^>]* hidden>', page)
+    # 交卷 is disabled until the script enables it, and the <noscript> says why and what to do
+    form = page.split('id="submit-form"', 1)[1].split("</form>", 1)[0]
+    assert re.search(r'<button type="submit" class="primary" disabled>交卷</button>', form)
+    notice = page.split("<noscript>", 1)[1].split("</noscript>", 1)[0]
+    assert "启用 JavaScript" in notice and "交卷按钮不可用" in notice and "刷新本页" in notice
+
+
+def right_and_wrong_result(client, db, *, right: int, wrong: int):
+    """An attempt of ``right + wrong`` single-choice questions, answered so, handed in; its id and paper ids."""
+    singles = db.exec(select(Question).where(Question.type == "single", Question.pool == "practice",
+                                             Question.active == True).order_by(Question.id).limit(right + wrong)).all()  # noqa: E712
+    exam = builders.exam(db, question_ids=[q.id for q in singles])
+    builders.login(client)
+    aid = start(client, exam.id)
+    for n, q in enumerate(singles):
+        client.post(f"/api/attempts/{aid}/answers", json={"question_id": q.id, "response": builders.response(q, n < right)})
+    client.post(f"/attempts/{aid}/submit")
+    return aid, [q.id for q in singles]
+
+
+def test_the_result_has_a_jump_bar_coloured_right_and_wrong_and_a_wrong_only_filter(client, db):
+    builders.user(db)
+    aid, ids = right_and_wrong_result(client, db, right=3, wrong=2)
+    full = client.get(f"/attempts/{aid}/result").text
+    bar = full.split('class="card jump-bar"', 1)[1].split("</nav>", 1)[0]
+    assert "答对 <strong>3</strong> 题" in bar and "答错 <strong>2</strong> 题" in bar
+    items = re.findall(r'class="jump-item (\w+)" href="([^"]+)"\s+aria-label="第 (\d+) 题，(\w+)"', bar)
+    assert len(items) == 5 and sorted(o for o, *_ in items).count("wrong") == 2
+    assert all(href.endswith(f"#r{n}") and label == {"right": "答对", "wrong": "答错"}[o] for o, href, n, label in items)
+    assert full.count('class="card question result-item') == 5
+    # 只看错题: a plain GET link; the page keeps the bar of all five but shows the two wrong questions only
+    assert f'href="/attempts/{aid}/result?wrong=1"' in bar
+    only = client.get(f"/attempts/{aid}/result", params={"wrong": "1"}).text
+    shown = re.findall(r'class="card question result-item (\w+)" id="r(\d+)"', only)
+    assert [o for o, _ in shown] == ["wrong", "wrong"]
+    assert {n for _, n in shown} == {n for o, _, n, _ in items if o == "wrong"}
+    assert only.count('class="jump-item ') == 5
+    right_link = next(href for o, href, n, _ in re.findall(
+        r'class="jump-item (\w+)" href="([^"]+)"\s+aria-label="第 (\d+) 题，(\w+)"', only) if o == "right")
+    assert "?wrong=1" not in right_link               # a right question is on the full list, not the filtered one

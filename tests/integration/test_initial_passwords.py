@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -170,8 +171,9 @@ def test_the_initial_password_workbook_is_the_answer_to_the_import_and_only_hash
     r = c.post(f"/instructor/cohorts/{cohort.id}/roster", files={"file": (
         "名单.xlsx", roster([("张某", "某镇", "13800000001"), ("李某", "某镇", "13800000002")]), XLSX)})
     upload_url = r.headers["location"]
-    assert "确认导入后将下载初始密码表" in c.get(upload_url).text
-    r = c.post(upload_url + "/confirm")
+    assert "导入后的页面提供初始密码表（Excel）下载，只能下载一次" in c.get(upload_url).text
+    page, r = builders.confirm_import(c, upload_url)
+    assert "新建账号 2 个" in page.text and "只能下载一次" in page.text
     assert r.status_code == 200 and r.headers["content-type"] == XLSX
     assert "attachment" in r.headers["content-disposition"] and r.headers["cache-control"] == "no-store"
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
@@ -183,8 +185,11 @@ def test_the_initial_password_workbook_is_the_answer_to_the_import_and_only_hash
     assert [p for p in passwords.values() if p in stored] == []
     assert "credentials" not in {col["name"] for col in inspect(engine).get_columns("roster_uploads")}
     assert c.get(upload_url + "/credentials.xlsx").status_code == 404
+    again = c.post(upload_url + "/initial-passwords",
+                   data={"handover": re.search(r'name="handover" value="([^"]*)"', page.text).group(1)})
+    assert again.status_code == 410 and "已经下载过" in again.text                   # once
     page = c.get(upload_url).text
-    assert "导入：新建账号 2 个" in page and "初始密码只在导入时下载一次" in page
+    assert "新建账号 2 个" in page and "初始密码表已于" in page and "不能再次下载" in page
     assert c.post(upload_url + "/confirm").status_code == 422                     # not twice
     # the workbook's password logs in (and must be changed)
     r = builders.login(client_for(app), "13800000002", passwords["13800000002"])
@@ -199,8 +204,8 @@ def test_an_import_of_existing_accounts_only_has_no_workbook(app, db):
     c.cookies.set(COOKIE, accounts.start_session(db, teacher, days=1), domain="testserver.local")
     r = c.post(f"/instructor/cohorts/{cohort.id}/roster", files={"file": (
         "名单.xlsx", roster([("张某", "某镇", "13800000001")]), XLSX)})
-    r = c.post(r.headers["location"] + "/confirm")
-    assert r.status_code == 303
+    page, workbook = builders.confirm_import(c, r.headers["location"])
+    assert workbook is None and "新建账号 0 个，已有账号 1 个" in page.text and "下载初始密码表" not in page.text
 
 
 

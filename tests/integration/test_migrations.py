@@ -31,6 +31,7 @@ ADDED_DEFAULTS = {
     ("login_sessions", "last_seen_at"): None,
     ("questions", "suspended"): False,
     ("questions", "pool"): "practice",
+    ("questions", "items"): lambda values: all(v in ("[]", []) for v in values),
     ("exams", "certifying"): False,
     ("exams", "focus_grace_seconds"): 3,
     ("integrity_events", "duration_ms"): None,
@@ -45,6 +46,8 @@ ADDED_DEFAULTS = {
     ("users", "password_changed_at"): lambda values: None not in values and len(set(values)) == 1,
     ("users", "previous_password_hash"): None,
     ("users", "throttle_cleared_at"): None,
+    # 0018: the option order a report's author saw is unknown for a report made before it
+    ("content_reports", "shown_order"): lambda values: all(v in ("{}", {}) for v in values),
 }
 
 # A column a later revision drops, with why: its values are gone after the upgrade.

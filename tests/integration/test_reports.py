@@ -144,7 +144,8 @@ def test_a_suspended_question_leaves_new_papers_and_practice_but_past_grades_sta
     first = exams.submit(db, trainee, first.id)
     score = first.score
     builders.login(client, "editor-a")
-    r = client.post(f"/editor/questions/{ids[0]}/suspend", data={"suspended": "yes", "reason": "答案待核实"})
+    r = client.post(f"/editor/questions/{ids[0]}/suspend", data={"suspended": "yes", "reason": "答案待核实",
+                                                                  "confirmed": "yes"})
     assert r.status_code == 303
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "question.suspend")).one().detail["reason"] == "答案待核实"
     second = exams.start_attempt(db, trainee, exam.id)

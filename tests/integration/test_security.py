@@ -28,7 +28,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
-from quizapp import accounts, cohorts, exams, feedback, reports, supervision, surveys
+from quizapp import accounts, cohorts, county_list, exams, feedback, reports, supervision, surveys
 from quizapp.config import Settings
 from quizapp.content import ROOT
 from quizapp.exports import FORMULA_TRIGGERS, XLSX
@@ -84,8 +84,9 @@ ACCESS = {
     ("GET", "/mistakes/review"): "logged-in",
     ("POST", "/mistakes/review"): "logged-in",
     ("GET", "/mistakes/practice"): "logged-in",
+    ("GET", "/mistakes/entries/{entry_id}"): "logged-in",  # the user's own entry only: anyone else's is 404
     ("GET", "/me"): "logged-in",
-    ("GET", "/api/whoami"): "logged-in",           # the handbook header's name (401 JSON for a visitor)
+    ("GET", "/api/whoami"): "anyone",              # the handbook header's name ({"name": null} for a visitor)
     ("GET", "/surveys/"): "logged-in",
     ("GET", "/surveys/{survey_id}"): "member",
     ("POST", "/surveys/{survey_id}"): "member",
@@ -107,6 +108,10 @@ ACCESS = {
     ("GET", "/instructor/exams/{exam_id}/results.csv"): "staff-of-cohort",
     ("GET", "/instructor/exams/attempts/{attempt_id}"): "staff-of-cohort",
     ("GET", "/instructor/exams/{exam_id}/preview"): "staff-of-cohort",
+    ("GET", "/instructor/exams/{exam_id}/edit"): "staff-of-cohort",          # 修改, 关闭考试, 撤回: as every exam route
+    ("POST", "/instructor/exams/{exam_id}/edit"): "staff-of-cohort",
+    ("POST", "/instructor/exams/{exam_id}/close"): "staff-of-cohort",
+    ("POST", "/instructor/exams/{exam_id}/withdraw"): "staff-of-cohort",
     ("POST", "/instructor/exams/new/preview"): "staff",
     ("GET", "/instructor/bank/"): "bank",
     ("GET", "/instructor/bank/{question_id}"): "bank",
@@ -121,6 +126,7 @@ ACCESS = {
     ("POST", "/instructor/cohorts/{cohort_id}/roster"): "staff-of-cohort",
     ("GET", "/instructor/cohorts/uploads/{upload_id}"): "staff-of-cohort",
     ("POST", "/instructor/cohorts/uploads/{upload_id}/confirm"): "staff-of-cohort",
+    ("POST", "/instructor/cohorts/uploads/{upload_id}/initial-passwords"): "staff-of-cohort",   # with the import's sealed token
     ("POST", "/instructor/cohorts/{cohort_id}/pretest"): "staff-of-cohort",
     ("POST", "/instructor/cohorts/{cohort_id}/surveys"): "staff-of-cohort",
     ("GET", "/instructor/surveys/{survey_id}"): "staff-of-cohort",
@@ -141,8 +147,17 @@ ACCESS = {
     ("POST", "/supervisor/officers/{officer_id}"): "supervisor",
     ("POST", "/supervisor/officers/{officer_id}/remove"): "supervisor",
     ("GET", "/supervisor/audit"): "supervisor",
+    ("GET", "/supervisor/audit.xlsx"): "supervisor",
     ("GET", "/supervisor/enrolments"): "supervisor",
     ("POST", "/supervisor/enrolments/{cohort_id}/{user_id}"): "supervisor",
+    ("GET", "/supervisor/items/"): "staff",                       # 赋权事项清单: instructors read, supervisors import
+    ("POST", "/supervisor/items/lists"): "supervisor",
+    ("GET", "/supervisor/items/lists/{list_id}"): "staff",
+    ("POST", "/supervisor/items/lists/{list_id}/confirm"): "supervisor",
+    ("GET", "/supervisor/items/lists/{list_id}/report.xlsx"): "staff",
+    ("GET", "/api/items/delegated"): "logged-in",
+    ("GET", "/supervisor/items/readiness"): "supervisor",
+    ("GET", "/supervisor/items/readiness.xlsx"): "supervisor",                 # the handbook greys what the county did not delegate
     ("GET", "/editor/"): "editor",
     ("GET", "/editor/reports/{report_id}"): "editor",
     ("POST", "/editor/reports/{report_id}"): "editor",
@@ -161,10 +176,13 @@ DENIED = {("POST", "/exams/{exam_id}/start"): 403, ("GET", "/exams/{exam_id}"): 
 DOCUMENTED = {
     ("POST", "/login"): {401},       # the walk posts an unknown account: the login page says so
     ("POST", "/supervisor/enrolments/{cohort_id}/{user_id}"): {404},   # the victim's enrolment is not pending
+    # the walk has no import's hand-over token: the initial-password workbook is gone (410), as after 10 minutes
+    ("POST", "/instructor/cohorts/uploads/{upload_id}/initial-passwords"): {410},
     # the world's trainee has an open attempt: practice and the mistake book are paused (考试进行中，练习暂停)
     **{route: {409} for route in (("GET", "/practice/"), ("GET", "/practice/next"), ("POST", "/practice/answer"),
                                   ("GET", "/mistakes/"), ("GET", "/mistakes/review"), ("POST", "/mistakes/review"),
                                   ("GET", "/practice/set"), ("GET", "/practice/feedback"), ("GET", "/mistakes/practice"))},
+    ("GET", "/mistakes/entries/{entry_id}"): {404, 409},   # not in one's own book; the trainee's: paused
 }
 
 COOKIE_DOMAIN = "testserver.local"       # where the test client keeps the cookies the app sets
@@ -249,6 +267,7 @@ class World:
     report: object = None
     unit: object = None            # a unit (镇街) with two officers on its roster: the first is removed by the walk
     officer: object = None
+    county_list: object = None     # a pending 赋权事项清单: confirmed by the walk
     victim: User | None = None
     questions: dict[str, Question] = field(default_factory=dict)
     clients: dict[str, BrowserLikeClient] = field(default_factory=dict)
@@ -270,8 +289,8 @@ class World:
         return {"exam_id": self.exam.id, "attempt_id": self.attempt.id, "cohort_id": self.cohort.id,
                 "user_id": self.victim.id, "upload_id": self.upload.id, "survey_id": self.survey.id,
                 "session_id": self.session.id, "report_id": self.report.id,
-                "unit_id": self.unit.id, "officer_id": self.officer.id,
-                "question_id": self.questions["single"].id}
+                "unit_id": self.unit.id, "officer_id": self.officer.id, "list_id": self.county_list.id,
+                "question_id": self.questions["single"].id, "entry_id": 1}
 
     def url(self, path: str) -> str:
         return re.sub(r"\{(\w+)\}", lambda m: str(self.ids[m.group(1)]), path)
@@ -311,6 +330,8 @@ def world(app, db, engine) -> World:
     w.unit = supervision.save_unit(db, None, name=f"{SECRET}镇", aliases="")
     w.officer = supervision.save_officer(db, None, unit_id=w.unit.id, name=f"{SECRET}执法员甲", phone="13900000011")
     supervision.save_officer(db, None, unit_id=w.unit.id, name=f"{SECRET}执法员乙", phone="13900000012")
+    w.county_list = county_list.save_pending(db, users["supervisor"], f"{SECRET}县赋权事项清单", "list.xlsx",
+                                             [county_list.ListRow(2, "1", f"{SECRET}事项", basis="《农药管理条例》第五十五条")])
     return w
 
 
@@ -337,6 +358,9 @@ def request_data(w: World, actor: str, method: str, path: str) -> dict:
         "/instructor/exams/new/preview": {"data": {"mode": "fixed", "question_ids": q.id}},
         "/instructor/exams/{exam_id}/grant": {"data": {"user_id": str(w.users["trainee"].id), "confirmed": "yes"}},
         "/instructor/exams/attempts/{attempt_id}/extend": {"data": {"minutes": "5", "confirmed": "yes"}},
+        "/instructor/exams/{exam_id}/edit": {"data": {"description": "考试说明"}},     # allowed once started
+        "/instructor/exams/{exam_id}/close": {"data": {}},              # unconfirmed: only asked, the exam stays open
+        "/instructor/exams/{exam_id}/withdraw": {"data": {"confirmed": "yes"}},   # refused: the exam has an attempt
         "/instructor/cohorts/": {"data": {}},
         "/instructor/cohorts/{cohort_id}/trainees": {"data": {}},
         "/instructor/cohorts/{cohort_id}/trainees/{user_id}/password": {"data": {"confirmed": "yes"}},
@@ -345,6 +369,7 @@ def request_data(w: World, actor: str, method: str, path: str) -> dict:
         "/instructor/cohorts/{cohort_id}/roster": {"files": {"file": (
             "roster.xlsx", roster_xlsx([("赵六", "某镇", "13900000003")]), XLSX)}},
         "/instructor/cohorts/uploads/{upload_id}/confirm": {"data": {}},
+        "/instructor/cohorts/uploads/{upload_id}/initial-passwords": {"data": {"handover": "expired"}},
         "/instructor/cohorts/{cohort_id}/pretest": {"data": {}},
         "/instructor/cohorts/{cohort_id}/surveys": {"data": {}},
         "/instructor/cohorts/{cohort_id}/sessions": {"data": {"title": "新课程"}},
@@ -358,6 +383,9 @@ def request_data(w: World, actor: str, method: str, path: str) -> dict:
         "/supervisor/units/{unit_id}/officers": {"data": {"name": "钱七", "phone": "13900000014"}},
         "/supervisor/officers/{officer_id}": {"data": {"name": "执法员甲", "phone": "13900000011"}},
         "/supervisor/officers/{officer_id}/remove": {"data": {"confirmed": "yes"}},
+        "/supervisor/items/lists": {"files": {"file": ("list.xlsx", roster_xlsx([("事项名称", "执法依据"),
+                                                                              ("对擅自占用城市道路的行政处罚", "")]), XLSX)}},
+        "/supervisor/items/lists/{list_id}/confirm": {},
         "/editor/reports/{report_id}": {"data": {"version": "1", "status": "in_progress"}},
         "/editor/questions/{question_id}/suspend": {"data": {"suspended": "no"}},
     }
@@ -634,12 +662,12 @@ def populate(w: World, t: Texts) -> Populated:
     for n, (name, unit) in enumerate(t.enrolled):
         r = teacher.post(f"/instructor/cohorts/{cid}/trainees",
                          data={"username": f"1380000000{n}", "display_name": name, "unit": unit})
-        assert r.status_code == 200 and "初始密码" in r.text, r.text
+        assert r.status_code == 303 and "初始密码" in teacher.get(r.headers["location"]).text, r.text
     rows = [(name, unit, f"1370000000{n}") for n, (name, unit) in enumerate(t.roster)]
     r = teacher.post(f"/instructor/cohorts/{cid}/roster", files={"file": ("名单.xlsx", roster_xlsx(rows), XLSX)})
     assert r.status_code == 303, r.text
     upload_id = int(r.headers["location"].rsplit("/", 1)[1])
-    credentials = teacher.post(f"/instructor/cohorts/uploads/{upload_id}/confirm")
+    _, credentials = builders.confirm_import(teacher, f"/instructor/cohorts/uploads/{upload_id}")
     assert credentials.status_code == 200, credentials.text          # the initial-password workbook
     r = teacher.post("/instructor/exams/new", data={
         "title": t.exam, "mode": "fixed", "question_ids": " ".join(q.id for q in w.questions.values()),
@@ -757,6 +785,7 @@ def test_no_export_lets_free_text_become_a_formula(world):
                              {stored(FORMULAS[2]), stored(FORMULAS[3]), stored(FORMULAS[6]), stored(FORMULAS[0])}),
         "coverage.xlsx": (supervisor, "/supervisor/coverage.xlsx", units),   # unmatched unit names: a sheet
         "weak-areas.xlsx": (supervisor, "/supervisor/weak-areas.xlsx", set()),
+        "audit-log.xlsx": (supervisor, "/supervisor/audit.xlsx", set()),
     }
     for label, (client, url, texts) in exports.items():
         r = client.get(url) if client else p.credentials
@@ -891,8 +920,9 @@ def test_while_an_attempt_is_open_no_route_tells_a_key_an_explanation_or_right_a
     assert w.attempt.status == "open"            # the world's attempt holds the same questions
     secrets = key_texts(questions)
     paused = 0
+    entries = {e.question_id: e.id for e in db.exec(select(MistakeEntry)).all()}
     for q in questions:
-        for method, url, kw in trainee_routes_for(q, done):
+        for method, url, kw in trainee_routes_for(q, done) + [("GET", f"/mistakes/entries/{entries[q.id]}", {})]:
             r = c.request(method, url, **kw)
             body = html.unescape(r.text).replace('value="answer"', "")    # the report form's category 答案有误
             where = (q.type, method, url, r.status_code)
@@ -1084,7 +1114,7 @@ def test_logout_password_change_reset_and_disabling_end_sessions_at_once(world, 
     assert r.status_code == 409 and "正在考试" in r.text and logged_in(a)
     r = teacher.post(f"/instructor/cohorts/{w.cohort.id}/trainees/{trainee.id}/password",
                      data={"confirm": "yes", "confirmed": "yes"})
-    assert r.status_code == 200 and "已重置" in r.text
+    assert r.status_code == 303 and "已重置" in teacher.get(r.headers["location"]).text
     assert not logged_in(a) and not logged_in(b) and session_rows(db, trainee) == 0
     # disabling ends every session and refuses the next login; enabling lets it in again
     a = w.login(trainee)

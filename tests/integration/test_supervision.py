@@ -3,6 +3,7 @@ rosters, unmatched unit names, the roster import and the exports."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, timezone
 
 from openpyxl import Workbook, load_workbook
@@ -218,3 +219,96 @@ def test_every_change_to_units_and_rosters_is_in_the_audit_log_by_name(client, d
                   "单位「东山镇」", "王武", "新增人数：1"):
         assert words in log, words
     assert "unit:" not in log and "officer." not in log
+
+
+def graded_answers(db, step: str, n: int, *, right: bool) -> None:
+    """``n`` graded exam answers to a question of ``step``, all right or all wrong (attempts made directly)."""
+    q = db.exec(select(Question).where(Question.step == step, Question.volume == "v1-common",
+                                       Question.type == "single")).first()
+    trainee = db.exec(builders.select_user("kaosheng")).first() or builders.user(db, "kaosheng", display_name="考生")
+    exam = builders.exam(db, title=f"{step}测验", question_ids=[q.id])
+    now = datetime.now(timezone.utc)
+    for number in range(1, n + 1):
+        db.add(Attempt(exam_id=exam.id, user_id=trainee.id, number=number, status="graded", started_at=now,
+                       deadline=now, submitted_at=now, ended_by="trainee", score=float(right), max_score=1.0,
+                       passed=right, item_scores={q.id: float(right)},
+                       paper=[{"question_id": q.id, "type": "single", "points": 1.0, "key": q.answer,
+                               "option_order": list(q.options), "part_option_orders": {}, "part_types": {}}]))
+    db.commit()
+
+
+def test_the_weak_area_chart_draws_weakness_with_the_answers_behind_it_from_a_minimum(client, db):
+    from quizapp.domain.supervision import MIN_ANSWERS
+    graded_answers(db, "听证", MIN_ANSWERS + 5, right=False)
+    graded_answers(db, "决定", MIN_ANSWERS, right=True)
+    graded_answers(db, "送达", 3, right=False)                     # the lowest score, but too few answers
+    page = as_supervisor(client, db).get("/supervisor/").text
+    assert f"作答不足 {MIN_ANSWERS} 人次的格子" in page                       # the rule is on the page
+    chart = page.split('<ul class="coverage weakest">', 1)[1].split("</ul>", 1)[0]
+    bars = re.findall(r'<span>第一卷　公共法律法规规章运用 · (\S+)</span>.*?<rect width="([\d.]+)".*?(\d+) 人次作答',
+                      chart, re.S)
+    # the weakest (听证, nothing scored) first with the full bar; 决定 (all right) last with none; 送达 not judged
+    assert bars == [("听证", "100.0", str(MIN_ANSWERS + 5)), ("决定", "0.0", str(MIN_ANSWERS))]
+    cells = dict(re.findall(r'<td class="num ([\w-]+)">(\d+)<span class="answers">（(?:\d+)）</span>', page))
+    assert cells == {"heat-10": "0", "heat-0": "100", "unjudged": "0"}
+
+
+def test_accounts_without_a_unit_are_listed_as_such_beside_the_coverage(client, db):
+    builders.user(db, "13800000021", display_name="无单位甲")
+    builders.user(db, "13800000022", display_name="无单位乙", unit="  ")
+    builders.user(db, "13800000023", display_name="有单位", unit="东山镇")
+    page = as_supervisor(client, db).get("/supervisor/").text
+    found = page.split('id="unitless"', 1)[1].split("</div>", 1)[0]
+    assert "未填写单位的账号 <strong>2</strong> 个" in found
+    assert "无单位甲（13800000021）" in found and "无单位乙（13800000022）" in found and "有单位" not in found
+
+
+def test_adding_an_alias_starts_from_please_choose_and_an_empty_choice_is_refused(client, db):
+    supervision.save_unit(db, None, name="东山镇", aliases="")
+    supervision.save_unit(db, None, name="西河镇", aliases="")
+    trained(db, ("13800000004", "赵六"), unit="南坪社区")                 # close to no unit: nothing guessed
+    as_supervisor(client, db)
+    page = client.get("/supervisor/units").text
+    form = page.split('<input type="hidden" name="alias" value="南坪社区">', 1)[1].split("</form>", 1)[0]
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]+)</option>', form)
+    assert options[0] == ("", "", "请选择") and not [o for o in options if o[1]]
+    r = client.post("/supervisor/units/aliases", data={"unit_id": "", "alias": "南坪社区"})
+    assert r.status_code == 422 and "请选择要把这个名称加为哪个单位的别名" in r.text
+    assert all(u.aliases == [] for u in supervision.units(db))
+
+
+def test_the_audit_log_filters_by_actor_action_and_dates_and_exports_what_it_shows(client, db):
+    as_supervisor(client, db)
+    other = builders.user(db, "jiandu2", Role.supervisor, display_name="监督员乙")
+    me = db.exec(builders.select_user("jiandu")).one()
+    for name, actor in (("东山镇", me), ("西河镇", other), ("南坪镇", me)):
+        supervision.save_unit(db, None, name=name, aliases="", actor=actor)
+    supervision.save_officer(db, None, unit_id=supervision.units(db)[0].id, name="张三", phone="13800000001",
+                             actor=me)
+    old = db.exec(select(AuditEvent).where(AuditEvent.detail["unit"].as_string() == "南坪镇")).one()
+    old.at = datetime(2020, 5, 1, 2, 0, tzinfo=timezone.utc)                    # 2020-05-01 10:00 Beijing time
+    db.add(old)
+    db.commit()
+
+    def targets(**params) -> list[str]:
+        page = client.get("/supervisor/audit", params=params).text
+        return re.findall(r'<td data-label="对象">单位「([^」]+)」</td>', page)
+
+    assert sorted(targets()) == ["东山镇", "东山镇", "南坪镇", "西河镇"]
+    assert sorted(targets(actor=str(me.id))) == ["东山镇", "东山镇", "南坪镇"]
+    assert targets(actor=str(other.id)) == ["西河镇"]
+    assert sorted(targets(action="新增单位")) == ["东山镇", "南坪镇", "西河镇"]
+    assert targets(since="2020-05-01", until="2020-05-01") == ["南坪镇"]          # both days included
+    assert "南坪镇" not in targets(since=date.today().isoformat())
+    page = client.get("/supervisor/audit", params={"actor": str(me.id), "action": "新增单位"}).text
+    assert f'<option value="{me.id}" selected>' in page and "<option selected>新增单位</option>" in page
+    query = f"actor={me.id}&action=%E6%96%B0%E5%A2%9E%E5%8D%95%E4%BD%8D"                     # 新增单位
+    assert f'href="/supervisor/audit.xlsx?{query.replace("&", "&amp;")}"' in page
+    r = client.get(f"/supervisor/audit.xlsx?{query}")
+    assert r.status_code == 200 and r.headers["content-type"] == XLSX
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0] == ("时间", "操作人", "操作", "对象", "详情")
+    assert sorted(row[3] for row in rows[1:]) == ["单位「东山镇」", "单位「南坪镇」"]
+    assert {row[1:3] for row in rows[1:]} == {("监督员", "新增单位")}
+    bad = client.get("/supervisor/audit", params={"since": "2026-02-01", "until": "2026-01-01"})
+    assert bad.status_code == 422 and "起始日期不能晚于截止日期" in bad.text

@@ -1,5 +1,6 @@
 """训前问需 over HTTP: one answer per trainee, ranked results, Excel export."""
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -100,3 +101,31 @@ def test_a_submitted_survey_says_so_as_success_and_shows_the_answers_read_only(c
     hearing = reopened.split("办案环节：听证", 1)[1].split("</tr>", 1)[0]
     assert '<td class="num">1</td><td class="num">5</td>' in hearing     # 掌握 1, 频率 5, as given
     assert "查看我的回答" in client.get("/surveys/").text
+
+
+def test_posting_an_answered_survey_again_shows_the_answers_given_read_only_and_changes_nothing(client, db):
+    teacher, cohort, _ = cohort_with_trainees(db, 1)
+    survey = surveys.create_survey(db, teacher, cohort, title="调查")
+    builders.login(client, "trainee0")
+    client.post(f"/surveys/{survey.id}", data={**ratings(survey), "q0": "听证程序不熟"})
+    for again in (client.post(f"/surveys/{survey.id}", data={}),                      # e.g. Back, then submit
+                  client.post(f"/surveys/{survey.id}", data={**ratings(survey, hearing=(5, 1)), "q0": "改了"})):
+        assert again.status_code == 409
+        text = again.text
+        assert "每人只能提交一次" in text and "这次提交的内容未保存" in text
+        assert "None" not in text and "收到" not in text
+        assert 'type="radio"' not in text and "<textarea" not in text           # read-only: no form
+        hearing = re.search(r"<td>办案环节：听证</td><td class=\"num\">(\d)</td><td class=\"num\">(\d)</td>", text)
+        assert hearing.groups() == ("1", "5") and "听证程序不熟" in text
+    assert surveys.result(db, survey).responses == 1
+
+
+def test_a_missing_rating_is_named_without_a_python_value(client, db):
+    teacher, cohort, _ = cohort_with_trainees(db, 1)
+    survey = surveys.create_survey(db, teacher, cohort, title="调查")
+    builders.login(client, "trainee0")
+    data = ratings(survey)
+    del data["f:step:听证"]
+    r = client.post(f"/surveys/{survey.id}", data=data)
+    assert r.status_code == 422 and "“办案环节：听证”的遇到频率应为 1 到 5 之间的整数，尚未选择" in r.text
+    assert "None" not in r.text

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from quizapp import exams, reports
 from quizapp.domain.practice import SET_SIZE
-from quizapp.models import ContentReport, MistakeEntry, Question, Role, utcnow
+from quizapp.models import ContentReport, MistakeEntry, PracticeAnswer, Question, Role, utcnow
 from tests import builders
 
 
@@ -164,3 +164,60 @@ def test_my_reports_name_the_question_and_mark_an_answer_but_keep_it_while_its_e
     during = client.get("/reports/").text
     assert "经核对，答案为A。" not in during and "交卷后显示" in during
     assert db.exec(select(ContentReport)).one().answer       # withheld on the page only
+
+
+def option_values(page) -> list[str]:
+    return re.findall(r'name="(?:choice|part-\d+)" value="([A-FT])"', page.text)
+
+
+def test_an_answer_sent_with_nothing_chosen_goes_back_to_the_question_by_get_with_the_message(client, db):
+    builders.user(db)
+    builders.login(client)
+    page = client.get("/practice/next", params={"ids": ",".join(three_questions(db))}, follow_redirects=True)
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    hidden.pop("csrf_token", None)
+    r = client.post("/practice/answer", data=hidden)
+    # a redirect to a GET page (Back or a reload later never re-posts the form), nothing recorded
+    assert r.status_code == 303 and r.headers["location"].startswith("/practice/set?")
+    assert db.exec(select(PracticeAnswer)).all() == []
+    back = client.get(r.headers["location"])
+    assert back.status_code == 200 and "请先选择答案" in back.text
+    assert qid_on(back) == hidden["question_id"] and "第 <strong>1</strong> 题 / 共 3 题" in back.text
+    assert option_values(back) == option_values(page)             # the options in the order the trainee saw
+    # once answered, the same address shows the next question and no message
+    answer_on(client, db, back, right=True)
+    later = client.get(r.headers["location"])
+    assert "请先选择答案" not in later.text and "第 <strong>2</strong> 题 / 共 3 题" in later.text
+
+
+def test_a_case_answered_in_part_comes_back_with_the_parts_chosen_and_names_the_missing_part(client, db):
+    builders.user(db)
+    builders.login(client)
+    case = db.exec(select(Question).where(Question.type == "case", Question.pool == "practice",
+                                          Question.active == True).order_by(Question.id)).first()  # noqa: E712
+    page = client.get("/practice/next", params={"ids": case.id}, follow_redirects=True)
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    hidden.pop("csrf_token", None)
+    first = case.parts[0]
+    r = client.post("/practice/answer", data={**hidden, f"part-{first['id']}": first["answer"]})
+    back = client.get(r.headers["location"])
+    assert f"第 {case.parts[1]['id']} 小题：请先选择答案" in back.text
+    chosen = re.findall(rf'name="part-{first["id"]}"\s+value="([A-FT])" checked', back.text)
+    assert chosen == sorted(first["answer"])
+
+
+def test_my_results_list_every_step_of_the_bank_with_the_untouched_ones_as_not_answered(client, db):
+    builders.user(db)
+    builders.login(client)
+    empty = client.get("/me").text
+    assert "还没有练习记录" in empty and "听证" in empty.split("按程序环节", 1)[1]
+    q = db.exec(select(Question).where(Question.step == "听证", Question.pool == "practice",
+                                       Question.active == True).order_by(Question.id)).first()  # noqa: E712
+    client.post("/practice/answer", data={"question_id": q.id, "ids": q.id, **builders.form_response(q, True)})
+    steps = client.get("/me").text.split("按程序环节", 1)[1]
+    rows = {name: (answered, pct) for name, answered, pct in re.findall(
+        r'step=[^"]+">([^<]+)</a></td>\s*<td class="num">(\d+)</td>.*?<span class="pct">([^<]+)</span>', steps, re.S)}
+    in_bank = set(db.exec(select(Question.step).where(Question.pool == "practice", Question.active == True)).all())  # noqa: E712
+    assert set(rows) == in_bank and len(rows) > 5
+    assert rows["听证"] == ("1", "100%")
+    assert all(v == ("0", "未作答") for name, v in rows.items() if name != "听证")

@@ -1,4 +1,5 @@
 """Coverage of rotation training against unit rosters, unit name matching, and the weak-area map."""
+from quizapp.domain.supervision import (MIN_ANSWERS, AreaCell, area_matrix, weakest_areas)
 from quizapp.domain.supervision import (RosterOfficer, UnitIndex, accuracy_by, accuracy_matrix, clean_aliases,
                                         Unmatched, coverage, total, unit_key,
                                         unmatched_units)
@@ -50,3 +51,15 @@ def test_accuracy_is_marks_over_possible_marks_per_volume_and_step():
 
 def test_accuracy_by_topic():
     assert accuracy_by([("step:听证", 1, 2), ("step:听证", 1, 2), ("volume:v1", 0, 1)]) == {"step:听证": 50.0, "volume:v1": 0.0}
+
+
+def test_a_weak_area_cell_counts_its_answers_and_is_judged_only_from_enough_of_them():
+    items = [("v1", "听证", 0, 1)] * MIN_ANSWERS + [("v1", "决定", 1, 1)] * MIN_ANSWERS + [("v1", "送达", 0, 1)] * 3
+    m = area_matrix(items)
+    assert m["v1"]["听证"] == AreaCell(0.0, MIN_ANSWERS) and m["v1"]["送达"] == AreaCell(0.0, 3)
+    assert m["v1"]["听证"].judged and not m["v1"]["送达"].judged
+    # weakness is what is drawn: the lowest score has the longest bar and the deepest shade
+    assert (m["v1"]["听证"].shortfall, m["v1"]["听证"].heat) == (100.0, 10)
+    assert (m["v1"]["决定"].shortfall, m["v1"]["决定"].heat) == (0.0, 0)
+    assert m["v1"]["送达"].heat == 0                                       # too few answers: no shade
+    assert [(v, s) for v, s, _ in weakest_areas(m)] == [("v1", "听证"), ("v1", "决定")]

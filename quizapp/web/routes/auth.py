@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ... import accounts, devices
 from ...domain.errors import DomainError, LoginFailed
-from ...domain.redirects import local_path
+from ...domain.redirects import home_for, local_path
 from ..csrf import login_nonce, remember_login_nonce
 from ..deps import COOKIE, MaybeUser, PasswordUser, SessionDep
 from ..render import page
@@ -27,15 +27,16 @@ from ..render import page
 router = APIRouter()
 
 
-def safe_next(target: str | None) -> str:
-    """Only local paths: never redirect a login or a 继续 link to another site."""
-    return local_path(target)
+def safe_next(target: str | None, role: str = "") -> str:
+    """Only local paths: never redirect a login or a 继续 link to another site. Without
+    one, the user's own workbench (domain/redirects.home_for: staff to theirs, a trainee to practice)."""
+    return local_path(target, home_for(role))
 
 
 @router.get("/login")
 def login_form(request: Request, user: MaybeUser, next: str = ""):
     login_nonce(request)
-    response = page(request, "login.html", next=safe_next(next), username="", error="")
+    response = page(request, "login.html", next=local_path(next, ""), username="", error="")
     remember_login_nonce(request, response, request.app.state.settings.cookie_secure)
     return response
 
@@ -84,10 +85,10 @@ async def login(request: Request, username: Annotated[str, Form()] = "", passwor
                                         replacing=request.cookies.get(COOKIE))
     except LoginFailed as e:
         headers = {"Retry-After": str(e.retry_after)} if isinstance(e, accounts.LoginThrottled) else None
-        return page(request, "login.html", status_code=e.status, next=safe_next(next), username=username,
+        return page(request, "login.html", status_code=e.status, next=local_path(next, ""), username=username,
                     error=e.message, headers=headers)
-    target = ("/account/password?next=" + quote(safe_next(next)) if checked.must_change_password
-              else safe_next(next))
+    target = ("/account/password?next=" + quote(safe_next(next, checked.role)) if checked.must_change_password
+              else safe_next(next, checked.role))
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="lax", path="/", secure=settings.cookie_secure,
                         max_age=settings.session_days * 86400)
@@ -107,7 +108,7 @@ def logout(request: Request, db: SessionDep):
 
 @router.get("/account/password")
 def password_form(request: Request, user: PasswordUser, next: str = ""):
-    return page(request, "password.html", next=safe_next(next), error="", done=False)
+    return page(request, "password.html", next=safe_next(next, user.role), error="", done=False)
 
 
 @router.post("/account/password")
@@ -119,5 +120,6 @@ def password_change(request: Request, db: SessionDep, user: PasswordUser,
             raise DomainError("两次输入的新密码不一致")
         accounts.change_password(db, user, old=old, new=new, current_token=request.cookies.get(COOKIE))
     except DomainError as e:
-        return page(request, "password.html", status_code=422, next=safe_next(next), error=e.message, done=False)
-    return page(request, "password.html", next=safe_next(next), error="", done=True)
+        return page(request, "password.html", status_code=422, next=safe_next(next, user.role), error=e.message,
+                    done=False)
+    return page(request, "password.html", next=safe_next(next, user.role), error="", done=True)

@@ -14,9 +14,10 @@ from fastapi import APIRouter, Query, Request
 
 from ... import bank_browser, cohorts
 from ...domain import bank_search
-from ...domain.exams import TYPE_NAMES
+from ...domain.exams import DIFFICULTY_NAMES, TYPE_NAMES
 from ...domain.procedure import ALL_STEPS, VOLUMES
 from ...models import Role
+from ...content.items import catalogue
 from ..deps import BankUser, SessionDep
 from ..render import page
 from .instructor_exams import may_see
@@ -27,14 +28,16 @@ router = APIRouter(prefix="/instructor/bank")
 @router.get("/")
 def bank_list(request: Request, db: SessionDep, user: BankUser, q: str = "", volume: str = "", step: str = "",
               type: str = "", difficulty: str = "", statute: str = "", pool: str = "", status: str = "",
-              page_number: Annotated[int, Query(alias="page")] = 1):
+              item: str = "", page_number: Annotated[int, Query(alias="page")] = 1):
     filters = bank_search.Filters.parse(q=q, volume=volume, step=step, type=type, difficulty=difficulty,
-                                        statute=statute, pool=pool, status=status)
+                                        statute=statute, pool=pool, status=status, item=item,
+                                        known_items=catalogue())
     questions = bank_browser.bank_questions(db)
     found = bank_search.paginate(bank_search.select(questions, filters), page_number)
     return page(request, "bank.html", found=found, filters=filters, query=urlencode(filters.query()),
                 volumes=VOLUMES, steps=ALL_STEPS, types=TYPE_NAMES, statutes=bank_browser.statute_names(questions),
-                pools=bank_search.POOL_NAMES, statuses=bank_search.STATUS_NAMES)
+                pools=bank_search.POOL_NAMES, statuses=bank_search.STATUS_NAMES, difficulties=DIFFICULTY_NAMES,
+                items=catalogue())
 
 
 @router.get("/{question_id}")

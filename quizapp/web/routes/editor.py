@@ -14,9 +14,11 @@ from ...content import amendments, impact_view, interchange
 from ...content.questions import load_bank
 from ...content.site import Site
 from ...domain import reports as rules
+from ...domain import text as free_text
 from ...domain.errors import DomainError
 from ...domain.procedure import VOLUMES
 from ...models import Question, User
+from .. import confirmation
 from ..deps import EditorUser, SessionDep
 from ..render import page
 
@@ -48,7 +50,8 @@ def _detail(request: Request, db, report, *, error: str = "", status_code: int =
     question = db.get(Question, report.question_id) if report.question_id else None
     return page(request, "editor_report.html", status_code=status_code, report=report, question=question,
                 reporter=db.get(User, report.user_id), editors=reports.editors(db), statuses=rules.STATUSES,
-                categories=rules.CATEGORIES, error=error, open_reports=reports.open_counts(db))
+                categories=rules.CATEGORIES, error=error, open_reports=reports.open_counts(db),
+                letters=reports.letters_seen(report, question))
 
 
 @router.get("/reports/{report_id}")
@@ -69,12 +72,31 @@ def report_handle(report_id: int, request: Request, db: SessionDep, user: Editor
 
 
 @router.post("/questions/{question_id}/suspend")
-def question_suspend(question_id: str, db: SessionDep, user: EditorUser, suspended: Annotated[str, Form()] = "yes",
-                     reason: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "/editor/"):
-    reports.set_suspended(db, user, question_id, suspended == "yes", reason)
+def question_suspend(question_id: str, request: Request, db: SessionDep, user: EditorUser,
+                     suspended: Annotated[str, Form()] = "yes", reason: Annotated[str, Form()] = "",
+                     back: Annotated[str, Form()] = "/editor/", confirmed: Annotated[str, Form()] = ""):
+    """暂停使用 takes a reason and a confirmation (static/confirm.js adds confirmed=yes; without it, or
+    without a reason, a page of its own asks for both); 恢复使用 neither."""
+    question = reports.question_for(db, question_id)
     # back to the page the form was on: the editor's pages or the bank browser (quizapp/web/routes/bank.py)
-    return RedirectResponse(back if back.startswith(("/editor/", "/instructor/bank/")) else "/editor/",
-                            status_code=303)
+    back = back if back.startswith(("/editor/", "/instructor/bank/")) else "/editor/"
+    suspend = suspended == "yes"
+    if suspend:
+        reason = free_text.checked(reason, "理由", free_text.REASON)      # an over-long one: refused at once
+        if not reason or not confirmation.confirmed(confirmed):
+            return _ask_suspension(request, question, back, reason, refused=confirmation.confirmed(confirmed))
+    reports.set_suspended(db, user, question.id, suspend, reason)
+    return RedirectResponse(back, status_code=303)
+
+
+def _ask_suspension(request: Request, question: Question, back: str, reason: str, *, refused: bool):
+    """The page that asks for 暂停使用 with its reason; ``refused``: it was confirmed with none (422)."""
+    stem = question.stem if len(question.stem) <= 40 else question.stem[:40] + "…"
+    return confirmation.ask(request, f"暂停使用题目“{stem}”？", request.url.path, back,
+                            {"suspended": "yes", "back": back},
+                            "暂停后本题不再进入新试卷和练习，已评成绩不变；暂停及其原因记入操作日志，可随时恢复使用。",
+                            reason_label="暂停原因（必填）", reason=reason,
+                            error=rules.SUSPEND_REASON_NEEDED if refused else "", status_code=422 if refused else 200)
 
 
 def _impact(statute: str, version: str, new: str):

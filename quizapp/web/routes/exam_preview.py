@@ -8,6 +8,8 @@ same way (POST, nothing saved, nothing audited).
 Trainees and editors get 403 (StaffUser); another instructor's exam 404."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter, Request
 
 from ... import bank_browser, cohorts, exams
@@ -46,6 +48,7 @@ async def exam_form_preview(request: Request, db: SessionDep, user: StaffUser):
         if bool(fields["question_ids"]) == bool(fields["blueprint"]):
             raise DomainError("请指定固定试题或组卷规则（二者选一）")
         exam = Exam(time_limit_minutes=0, **{k: fields[k] for k in _PAPER_FIELDS})
+        exam.blueprint = [asdict(c) for c in exams.blueprint_cells(exam.blueprint, exam.points)]   # as create_exam keeps it
         exam.title = exam.title.strip() or "未命名考试"
         ids = exam.question_ids
         if ids and len(set(ids)) != len(ids):

@@ -71,7 +71,9 @@ def attempt_submit(attempt_id: int, db: SessionDep, user: CurrentUser):
 
 
 @router.get("/attempts/{attempt_id}/result")
-def attempt_result(attempt_id: int, request: Request, db: SessionDep, user: CurrentUser):
+def attempt_result(attempt_id: int, request: Request, db: SessionDep, user: CurrentUser, wrong: str = ""):
+    """The score, and when the review is shown a jump bar of every question (right or wrong) and each
+    question with its key; ``wrong=1``: 只看错题 (those without full marks)."""
     now = utcnow()
     attempt = exams.own_attempt(db, user, attempt_id, now)
     if attempt.status == "open":
@@ -79,9 +81,10 @@ def attempt_result(attempt_id: int, request: Request, db: SessionDep, user: Curr
     exam = db.get(Exam, attempt.exam_id)
     # while another attempt is open, no review: its paper may hold the same questions
     paused = exams.open_attempt_of(db, user.id, now) is not None
-    allowed = exams.review_allowed(exam, now) and not paused
+    allowed = exams.review_open(db, exam, now) and not paused
     return page(request, "exam_result.html", attempt=attempt, exam=exam, review=allowed, paused=paused,
-                items=exams.result_items(db, attempt) if allowed else [])
+                items=exams.result_items(db, attempt) if allowed else [], only_wrong=wrong == "1",
+                outcomes=exams.rules.OUTCOMES)
 
 
 # --- JSON API used by the attempt page (static/exam.js) ---------------------------

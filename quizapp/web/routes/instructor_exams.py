@@ -12,15 +12,17 @@ from sqlmodel import select
 from starlette.datastructures import FormData
 
 from ... import cohorts, exams, surveys
+from ...content.items import catalogue
 from ...domain import statistics
 from ...exports import XLSX, Sheet, csv_bytes, workbook
 from ...domain.errors import DomainError, NotFound
-from ...domain.exams import DEFAULT_POINTS, MIN_CERTIFYING_ITEMS, POOLS, PURPOSES, TYPE_NAMES
+from ...domain import exams as rules
+from ...domain.exams import DEFAULT_POINTS, DIFFICULTY_NAMES, MIN_CERTIFYING_ITEMS, POOLS, PURPOSES, TYPE_NAMES
 from ...domain.procedure import ALL_STEPS, VOLUMES
 from ...models import Attempt, Cohort, CohortInstructor, Exam, Role, User, utcnow
 from .. import confirmation
 from ..deps import SessionDep, StaffUser
-from ..render import local_datetime, local_time, page
+from ..render import local_datetime, local_time, page, percent
 
 router = APIRouter(prefix="/instructor/exams")
 BLUEPRINT_ROWS = 6
@@ -36,6 +38,24 @@ def _int(form: FormData, name: str, label: str, default: int | None = None) -> i
         raise DomainError(f"{label}应为整数：{raw}") from None
 
 
+def _number(form: FormData, name: str, label: str) -> float | None:
+    raw = str(form.get(name, "")).strip()
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise DomainError(f"{label}应为数字：{raw}") from None
+
+
+def _item(form: FormData, n: int) -> str:
+    """A blueprint row's 赋权事项, one of the catalogue's ids, or ''."""
+    item = str(form.get(f"item-{n}", "")).strip()
+    if item and item not in catalogue():
+        raise DomainError(f"组卷规则第 {n + 1} 行的赋权事项不在事项目录中：{item[:40]}")
+    return item
+
+
 def exam_fields(form: FormData, tz: str) -> dict:
     """The create_exam arguments from the form, or DomainError saying which field is wrong."""
     mode = form.get("mode", "blueprint")
@@ -48,7 +68,9 @@ def exam_fields(form: FormData, tz: str) -> dict:
                                   "step": str(form.get(f"step-{n}", "")),
                                   "difficulty": _int(form, f"difficulty-{n}", "难度"),
                                   "type": str(form.get(f"type-{n}", "")),
-                                  "pool": str(form.get(f"pool-{n}", ""))})
+                                  "pool": str(form.get(f"pool-{n}", "")),
+                                  "item": _item(form, n),
+                                  "points": _number(form, f"row-points-{n}", f"组卷规则第 {n + 1} 行的每题分值")})
     ids = [i for i in re.split(r"[\s,，、]+", str(form.get("question_ids", ""))) if i] if mode == "fixed" else []
     points = {}
     for t in TYPE_NAMES:
@@ -81,14 +103,17 @@ def _form(request: Request, db, user, status_code: int = 200, error: str = "", v
     return page(request, "instructor_exam_new.html", status_code=status_code, error=error, values=values or {},
                 cohorts=cohorts.visible_cohorts(db, user),
                 volumes=VOLUMES, steps=ALL_STEPS, types=TYPE_NAMES, rows=range(BLUEPRINT_ROWS),
-                default_points=DEFAULT_POINTS, purposes=PURPOSES, pools=POOLS, min_certifying=MIN_CERTIFYING_ITEMS)
+                default_points=DEFAULT_POINTS, purposes=PURPOSES, pools=POOLS, min_certifying=MIN_CERTIFYING_ITEMS,
+                difficulties=DIFFICULTY_NAMES, items=catalogue())
 
 
 @router.get("/")
-def exam_admin(request: Request, db: SessionDep, user: StaffUser):
+def exam_admin(request: Request, db: SessionDep, user: StaffUser, withdrawn: int | None = None):
+    """The exams this user may see, withdrawn ones marked; ``withdrawn``: the one just withdrawn."""
     visible = {c.id for c in cohorts.visible_cohorts(db, user)}
-    return page(request, "instructor_exams.html", exams=[e for e in db.exec(select(Exam).order_by(Exam.id.desc()))
-                                                         if may_see(user, e, visible)])
+    shown = [e for e in db.exec(select(Exam).order_by(Exam.id.desc())) if may_see(user, e, visible)]
+    return page(request, "instructor_exams.html", exams=shown,
+                withdrawn=next((e for e in shown if e.id == withdrawn and not e.active), None))
 
 
 @router.get("/new")
@@ -130,17 +155,91 @@ def exam_for(db, user, exam_id: int) -> Exam:
 
 
 def _status_context(db, exam: Exam) -> dict:
-    """The live status: every expected trainee (exams.expected_trainees) and how they were chosen."""
-    return dict(exam=exam, status=exams.cohort_status(db, exam), expected=exams.expected_trainees(db, exam),
+    """The live status: every expected trainee (exams.expected_trainees) and how they were chosen, and the
+    minutes each open attempt may still be extended by (custody.extension_choices)."""
+    status = exams.cohort_status(db, exam)
+    return dict(exam=exam, status=status, expected=exams.expected_trainees(db, exam),
                 cohort=db.get(Cohort, exam.cohort_id) if exam.cohort_id else None,
-                updated=local_time(utcnow(), "%H:%M:%S"))
+                updated=local_time(utcnow(), "%H:%M:%S"),
+                extensions={a.id: exams.extension_choices(exam, a) for s in status for a in s.attempts
+                            if a.status == "open"})
 
 
 @router.get("/{exam_id}")
-def exam_detail(exam_id: int, request: Request, db: SessionDep, user: StaffUser, error: str = ""):
+def exam_detail(exam_id: int, request: Request, db: SessionDep, user: StaffUser, error: str = "", done: str = ""):
+    """The exam's page; ``done``: the action just made (DONE, a fixed text), ``error``: why one was refused."""
     exam = exam_for(db, user, exam_id)
     return page(request, "instructor_exam.html", rows=exams.attempts_of_exam(db, exam.id), error=error,
+                notice=DONE.get(done, ""), started=exams.attempts_started(db, exam),
+                window=rules.window_state(utcnow(), exam.opens_at, exam.closes_at),
                 **_status_context(db, exam))
+
+
+DONE = {"closed": "考试已关闭：不再接受新的作答，正在作答的学员按各自的截止时间继续。",
+        "edited": "已保存修改。"}
+
+
+def _edit_form(request: Request, db, exam, status_code: int = 200, error: str = "", values: dict | None = None):
+    return page(request, "instructor_exam_edit.html", status_code=status_code, exam=exam, error=error,
+                values=values, started=exams.attempts_started(db, exam))
+
+
+@router.get("/{exam_id}/edit")
+def exam_edit_form(exam_id: int, request: Request, db: SessionDep, user: StaffUser):
+    """修改考试: every field before anyone starts; afterwards the window's end and the description only."""
+    return _edit_form(request, db, exam_for(db, user, exam_id))
+
+
+@router.post("/{exam_id}/edit")
+async def exam_edit(exam_id: int, request: Request, db: SessionDep, user: StaffUser):
+    form = await request.form()
+    exam = exam_for(db, user, exam_id)
+    tz = request.app.state.settings.timezone
+
+    def when(name: str):            # a field the form leaves out stays as it is
+        return local_datetime(str(form[name]), tz) if name in form else getattr(exam, name)
+    try:
+        changed = exams.edit_exam(
+            db, user, exam, title=str(form.get("title", exam.title)),
+            description=str(form.get("description", exam.description)),
+            opens_at=when("opens_at"), closes_at=when("closes_at"),
+            time_limit_minutes=_int(form, "time_limit_minutes", "考试时长", exam.time_limit_minutes),
+            attempts_allowed=_int(form, "attempts_allowed", "允许作答次数", exam.attempts_allowed))
+    except DomainError as e:
+        return _edit_form(request, db, exam, 422, e.message, dict(form))
+    return RedirectResponse(f"/instructor/exams/{exam.id}" + ("?done=edited" if changed else ""), status_code=303)
+
+
+@router.post("/{exam_id}/close")
+def exam_close(exam_id: int, request: Request, db: SessionDep, user: StaffUser,
+               confirmed: Annotated[str, Form()] = ""):
+    """关闭考试: the window ends now; open attempts keep their own deadlines."""
+    exam = exam_for(db, user, exam_id)
+    if not confirmation.confirmed(confirmed):
+        return confirmation.ask(request, f"现在关闭“{exam.title}”？", request.url.path, f"/instructor/exams/{exam_id}",
+                                {}, "关闭后学员不能再开始作答；正在作答的学员按各自的截止时间继续，届时自动交卷。记入操作日志。")
+    try:
+        exams.close_exam(db, user, exam)
+    except DomainError as e:
+        return RedirectResponse(f"/instructor/exams/{exam_id}?{urlencode({'error': e.message})}", status_code=303)
+    return RedirectResponse(f"/instructor/exams/{exam_id}?done=closed", status_code=303)
+
+
+@router.post("/{exam_id}/withdraw")
+def exam_withdraw(exam_id: int, request: Request, db: SessionDep, user: StaffUser,
+                  confirmed: Annotated[str, Form()] = ""):
+    """撤回: hidden from trainees, only while nobody has started it (else the page says why and offers 关闭)."""
+    exam = exam_for(db, user, exam_id)
+    started = exams.attempts_started(db, exam)
+    if not started and not confirmation.confirmed(confirmed):
+        return confirmation.ask(request, f"撤回“{exam.title}”？", request.url.path, f"/instructor/exams/{exam_id}",
+                                {}, "撤回后学员看不到本考试，也不能作答；考试从考试管理中移除。记入操作日志。")
+    try:
+        exams.withdraw_exam(db, user, exam)
+    except DomainError as e:
+        return RedirectResponse(f"/instructor/exams/{exam_id}?{urlencode({'error': e.message})}#manage",
+                                status_code=303)
+    return RedirectResponse(f"/instructor/exams/?withdrawn={exam.id}", status_code=303)
 
 
 @router.get("/{exam_id}/status")
@@ -183,14 +282,18 @@ def attempt_extend(attempt_id: int, request: Request, db: SessionDep, user: Staf
     return RedirectResponse(f"/instructor/exams/{attempt.exam_id}", status_code=303)
 
 
-def _result_sheets(res, absent: list[User] = ()) -> list[Sheet]:
-    """成绩 (each trainee's first graded attempt, then the expected trainees without one, marked 缺考),
-    题目分析 and 整卷统计."""
+def _result_sheets(res, absent: list[User] = (), *, as_text: bool = False) -> list[Sheet]:
+    """成绩 (each trainee's first graded attempt, then the expected trainees without one: 未参加 while
+    the exam is open, 缺考 once it has closed), 题目分析 and 整卷统计. 得分率: in the workbook a number
+    shown as a percentage; ``as_text`` (the CSV) the whole percentage as the page writes it (「4%」)."""
+    def rate(a):
+        fraction = (a.score or 0) / a.max_score if a.max_score else 0
+        return percent(100 * fraction) if as_text else fraction
+    missing = rules.absent_label(utcnow(), res.exam.closes_at)
     people = Sheet("成绩", ["姓名", "登录名", "单位/镇街", "得分", "满分", "得分率", "结果", "交卷时间"],
-                   [[u.display_name, u.username, u.unit, a.score, a.max_score,
-                     (a.score or 0) / a.max_score if a.max_score else 0, "合格" if a.passed else "不合格",
-                     local_time(a.submitted_at)] for u, a in res.rows]
-                   + [[u.display_name, u.username, u.unit, None, None, None, "缺考", ""] for u in absent],
+                   [[u.display_name, u.username, u.unit, a.score, a.max_score, rate(a),
+                     "合格" if a.passed else "不合格", local_time(a.submitted_at)] for u, a in res.rows]
+                   + [[u.display_name, u.username, u.unit, None, None, None, missing, ""] for u in absent],
                    {5: "0.0%"})
     items = Sheet("题目分析", ["题目", "环节", "作答人数", "难易度(%)", "标准差(%)", "区分度(%)", "区分效率(%)", "需复核", "原因"],
                   [[i.question_id, res.questions[i.question_id].step if i.question_id in res.questions else "", i.n,
@@ -213,7 +316,7 @@ def exam_results(exam_id: int, request: Request, db: SessionDep, user: StaffUser
 
 
 def _absent(db, res) -> list[User]:
-    """Expected trainees without a graded attempt (缺考 in the exports)."""
+    """Expected trainees without a graded attempt (未参加 or 缺考 in the exports)."""
     graded = {u.id for u, _ in res.rows}
     return [u for u in exams.expected_trainees(db, res.exam).users if u.id not in graded]
 
@@ -228,7 +331,7 @@ def exam_results_xlsx(exam_id: int, db: SessionDep, user: StaffUser):
 @router.get("/{exam_id}/results.csv")
 def exam_results_csv(exam_id: int, db: SessionDep, user: StaffUser):
     res = exams.results(db, exam_for(db, user, exam_id))
-    return Response(csv_bytes(_result_sheets(res, _absent(db, res))[0]), media_type="text/csv; charset=utf-8",
+    return Response(csv_bytes(_result_sheets(res, _absent(db, res), as_text=True)[0]), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''exam-{exam_id}-results.csv"})
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from ... import exams, mistakes, practice_sets
+from ...models import utcnow
 from ..deps import PracticeUser, SessionDep
 from ..render import page
 from .practice import record, set_url
@@ -40,6 +41,15 @@ def review_due(request: Request, db: SessionDep, user: PracticeUser):
 def practice_mistakes(request: Request, db: SessionDep, user: PracticeUser, volume: str = "", step: str = ""):
     """练习错题: the book's questions of a volume and/or step, due or not."""
     return _start(request, db, user, volume=volume, step=step)
+
+
+@router.get("/entries/{entry_id}")
+def mistake_detail(entry_id: int, request: Request, db: SessionDep, user: PracticeUser):
+    """An entry opened: the question, the trainee's own last wrong answer that may be shown, the key and
+    the explanation (mistakes.detail); paused, like all practice, while an exam is open (PracticeUser)."""
+    exams.release_exam_mistakes(db, user.id)
+    return page(request, "mistake_detail.html", d=mistakes.detail(db, user.id, entry_id), now=utcnow(),
+                nav_here="/mistakes/")
 
 
 @router.post("/review")

@@ -22,11 +22,12 @@ from ..render import page
 from ..responses import response_from_form
 
 router = APIRouter(prefix="/practice")
-FILTER_KEYS = ("volume", "module", "step", "statute", "ids")
+FILTER_KEYS = ("volume", "module", "step", "statute", "ids", "item")
 
 
-def _filter(volume: str = "", module: str = "", step: str = "", statute: str = "", ids: str = ""):
-    return practice.PracticeFilter.from_query(volume=volume, module=module, step=step, statute=statute, ids=ids)
+def _filter(volume: str = "", module: str = "", step: str = "", statute: str = "", ids: str = "", item: str = ""):
+    return practice.PracticeFilter.from_query(volume=volume, module=module, step=step, statute=statute, ids=ids,
+                                              item=item)
 
 
 def signing_key(request: Request) -> str:
@@ -53,17 +54,18 @@ def practice_home(request: Request, db: SessionDep, user: PracticeUser):
 
 
 @router.get("/start")
-def practice_start(volume: str = "", module: str = "", step: str = "", statute: str = "", ids: str = ""):
+def practice_start(volume: str = "", module: str = "", step: str = "", statute: str = "", ids: str = "",
+                   item: str = ""):
     """Entry point of the handbook's 练一练 links and the choice form."""
-    flt = _filter(volume, module, step, statute, ids)
+    flt = _filter(volume, module, step, statute, ids, item)
     return RedirectResponse(f"/practice/next?{flt.query()}", status_code=303)
 
 
 @router.get("/next")
 def practice_next(request: Request, db: SessionDep, user: PracticeUser, volume: str = "", module: str = "",
-                  step: str = "", statute: str = "", ids: str = ""):
+                  step: str = "", statute: str = "", ids: str = "", item: str = ""):
     """A new set for the filter."""
-    flt = _filter(volume, module, step, statute, ids)
+    flt = _filter(volume, module, step, statute, ids, item)
     ps = practice_sets.start_practice(db, user, flt)
     if ps is None:
         return page(request, "practice_question.html", question=None, title=flt.describe(), kind="practice",
@@ -71,12 +73,26 @@ def practice_next(request: Request, db: SessionDep, user: PracticeUser, volume: 
     return RedirectResponse(set_url(request, ps), status_code=303)
 
 
-def _question_page(request, db, ps, token, pos, *, shown=None, error="", status_code=200):
+def _question_page(request, db, ps, token, pos, *, shown=None, error="", chosen=None, status_code=200):
     q = pos.question
     shown = shown or shuffled_presentation(q.type, list(q.options), q.parts)
     return page(request, "practice_question.html", status_code=status_code, question=q, shown=shown,
                 reported=reports.flag_on(db, q), ps=ps, token=token, pos=pos, error=error, title=ps.title,
-                kind=ps.kind, nav_here=_tab(ps.review))
+                kind=ps.kind, nav_here=_tab(ps.review), chosen=chosen)
+
+
+ANSWER_FIELDS = ("choice", "order")          # and part-<id>, order-<id>: what an answer form posts besides its ids
+
+
+def _answer_fields(form) -> list[tuple[str, str]]:
+    return [(k, str(v)[:64]) for k, v in form.multi_items()
+            if k in ANSWER_FIELDS or k.startswith(("part-", "order-"))][:100]
+
+
+def back_to_question_url(token: str, question_id: str, form) -> str:
+    """The set's question page again, for an answer that could not be recorded (none chosen): the same
+    order and whatever was chosen; the page finds the problem itself (practice.answer_problem)."""
+    return "/practice/set?" + urlencode([("set", token), ("q", question_id), *_answer_fields(form)])
 
 
 def _tab(review: bool) -> str:
@@ -91,13 +107,21 @@ def _again_url(ps: practice_sets.PracticeSet) -> str:
 
 
 @router.get("/set")
-def practice_set(request: Request, db: SessionDep, user: PracticeUser, set: str = ""):
+def practice_set(request: Request, db: SessionDep, user: PracticeUser, set: str = "", q: str = ""):
+    """The set's next question; ``q`` and the answer form's fields: back from an answer that could not be
+    recorded (POST /practice/answer redirects here), shown as it was with what is missing."""
     if not set:
         return RedirectResponse("/practice/", status_code=303)
     ps = practice_sets.decode(set, signing_key(request), user)
     pos = practice_sets.position(db, user, ps)
     if pos.question is None:
         return page(request, "practice_summary.html", ps=ps, s=pos.summary, again=_again_url(ps), nav_here=_tab(ps.review))
+    if q and q == pos.question.id:
+        question, fields = pos.question, request.query_params
+        chosen = response_from_form(question, fields)
+        shown = presentation_from_form(dict(fields), list(question.options), question.parts)
+        return _question_page(request, db, ps, set, pos, shown=shown, chosen=chosen,
+                              error=practice.answer_problem(question, chosen))
     return _question_page(request, db, ps, set, pos)
 
 
@@ -127,11 +151,9 @@ async def record(request: Request, db, user, *, review: bool):
     try:
         practice.answer(db, user, question_id=question.id, response=response_from_form(question, form), review=review)
     except InvalidAnswer as e:
+        if ps is not None:       # back to the question's GET page: Back and reload never re-post the form
+            return RedirectResponse(back_to_question_url(token, question.id, form), status_code=303)
         shown = presentation_from_form({k: str(v) for k, v in form.items()}, list(question.options), question.parts)
-        if ps is not None:
-            pos = practice_sets.position(db, user, ps)
-            pos = practice_sets.Position(pos.number, pos.total, question, pos.summary)
-            return _question_page(request, db, ps, token, pos, shown=shown, error=e.message, status_code=422)
         flt = _filter(*(str(form.get(k, "")) for k in FILTER_KEYS))
         return page(request, "practice_question.html", status_code=422, question=question, shown=shown,
                     reported=reports.flag_on(db, question), ps=None, token="", pos=None, error=e.message,
@@ -147,7 +169,7 @@ async def practice_answer(request: Request, db: SessionDep, user: PracticeUser):
 @router.get("/feedback")
 def practice_feedback(request: Request, db: SessionDep, user: PracticeUser, q: str = "", set: str = "",
                       review: str = "", volume: str = "", module: str = "", step: str = "", statute: str = "",
-                      ids: str = ""):
+                      ids: str = "", item: str = ""):
     """The explanation of the user's own latest answer to a practice question
     (never an exam-only one; paused, like all practice, while an exam is open)."""
     if not q:
@@ -161,7 +183,7 @@ def practice_feedback(request: Request, db: SessionDep, user: PracticeUser, q: s
     fb = practice.Feedback(question, answer.response, answer.correct,
                            left_book=bool(is_review and answer.correct and practice_sets.left_book(db, user, question.id)))
     shown = presentation_from_form(dict(request.query_params), list(question.options), question.parts)
-    flt = _filter(volume, module, step, statute, ids)
+    flt = _filter(volume, module, step, statute, ids, item)
     pos = practice_sets.position(db, user, ps) if ps else None
     if ps:
         next_url = "/practice/set?" + urlencode({"set": set})

@@ -13,37 +13,52 @@ from ...domain import reports as rules
 from ...domain.errors import DomainError
 from ...models import Question
 from ..deps import CurrentUser, SessionDep
-from ..render import page
+from ..render import back_url, page
 
 router = APIRouter(prefix="/reports")
 
 
 def _form(request: Request, db, *, page_path: str, section: str, question_id: str, category: str = "",
-          text: str = "", error: str = "", status_code: int = 200):
+          text: str = "", error: str = "", status_code: int = 200, order: str = "", part_orders: str = ""):
     question = db.get(Question, question_id) if question_id else None
     found = None if question else reports.handbook_pages(request.app.state.settings.site_dir).get(page_path)
     return page(request, "report_form.html", status_code=status_code, page_path=page_path, section=section,
                 question=question, found=found, category=category, text=text, error=error,
-                categories=rules.CATEGORIES, max_text=rules.MAX_TEXT)
+                categories=rules.CATEGORIES, max_text=rules.MAX_TEXT, order=order, part_orders=part_orders)
+
+
+def _part_orders(encoded: str) -> dict[str, str]:
+    """The form's part_orders field, "1:BA,2:CAB", as part id -> order (checked by reports.submit)."""
+    return dict(p.split(":", 1) for p in encoded.split(",")[:20] if ":" in p)
 
 
 @router.get("/new")
 def report_form(request: Request, db: SessionDep, user: CurrentUser, page_path: str = "", section: str = "",
-                question: str = "", category: str = ""):
+                question: str = "", category: str = "", order: str = ""):
+    """``order`` and ``order-<part>``: the option order the reader saw, as the practice pages name it;
+    without them, the order of the page the form was opened from (reports.shown_order_seen)."""
+    shown, parts = order[:16], {k[6:]: v[:16] for k, v in request.query_params.items() if k.startswith("order-")}
+    q = db.get(Question, question) if question else None
+    if q is not None and not shown and not parts:
+        shown, parts = reports.shown_order_seen(db, user, q, back_url(request))
     return _form(request, db, page_path=page_path, section=section, question_id=question,
-                 category=category or ("answer" if question else ""))
+                 category=category or ("answer" if question else ""), order=shown,
+                 part_orders=",".join(f"{k}:{v}" for k, v in parts.items() if v))
 
 
 @router.post("/new")
 def report_submit(request: Request, db: SessionDep, user: CurrentUser, page_path: Annotated[str, Form()] = "",
                   section: Annotated[str, Form()] = "", question: Annotated[str, Form()] = "",
-                  category: Annotated[str, Form()] = "", text: Annotated[str, Form()] = ""):
+                  category: Annotated[str, Form()] = "", text: Annotated[str, Form()] = "",
+                  order: Annotated[str, Form(max_length=16)] = "",
+                  part_orders: Annotated[str, Form(max_length=200)] = ""):
     try:
         reports.submit(db, user, category=category, text=text, page=page_path, section=section, question_id=question,
-                       pages=reports.handbook_pages(request.app.state.settings.site_dir))
+                       pages=reports.handbook_pages(request.app.state.settings.site_dir), order=order,
+                       part_orders=_part_orders(part_orders))
     except DomainError as e:
         return _form(request, db, page_path=page_path, section=section, question_id=question, category=category,
-                     text=text, error=e.message, status_code=e.status)
+                     text=text, error=e.message, status_code=e.status, order=order, part_orders=part_orders)
     return RedirectResponse("/reports/?sent=1", status_code=303)
 
 

@@ -3,7 +3,8 @@ the units and their rosters, where officers are weak, the audit log and
 enrolments waiting for approval. Thin: the work is in quizapp/supervision.py."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from urllib.parse import urlencode
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -18,7 +19,7 @@ from ...exports import XLSX, Sheet, workbook
 from ...models import Role, User
 from .. import confirmation
 from ..deps import SessionDep, require_role
-from ..render import page
+from ..render import local_datetime, local_time, page
 
 router = APIRouter(prefix="/supervisor")
 Supervisor = Annotated[User, require_role(Role.supervisor)]
@@ -39,10 +40,10 @@ def _xlsx(sheets: list[Sheet], filename: str) -> Response:
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
 
 
-def _weakest(matrix: dict[str, dict[str, float]]) -> list[tuple[str, str, float]]:
+def _weakest(matrix: dict[str, dict[str, rules.AreaCell]]) -> list[tuple[str, str, rules.AreaCell]]:
     titles = {v.code: v.title for v in VOLUMES}
-    cells = [(titles.get(v, v), s, p) for v, steps in matrix.items() for s, p in steps.items() if v in titles]
-    return sorted(cells, key=lambda c: (c[2], c[0], c[1]))[:WEAKEST]
+    known = {v: steps for v, steps in matrix.items() if v in titles}
+    return [(titles[v], s, c) for v, s, c in rules.weakest_areas(known, WEAKEST)]
 
 
 @router.get("/")
@@ -50,7 +51,8 @@ def supervisor_home(request: Request, db: SessionDep, user: Supervisor, year: in
     report = supervision.coverage(db, _year(year))
     matrix = supervision.weak_areas(db)
     return page(request, "supervisor.html", year=report.year, report=report, matrix=matrix,
-                weakest=_weakest(matrix), volumes=VOLUMES, steps=ALL_STEPS, rules=rules)
+                weakest=_weakest(matrix), volumes=VOLUMES, steps=ALL_STEPS, rules=rules,
+                unitless=supervision.unitless_accounts(db))
 
 
 @router.get("/coverage.xlsx")
@@ -67,10 +69,12 @@ def coverage_xlsx(db: SessionDep, user: Supervisor, year: int | None = None):
 @router.get("/weak-areas.xlsx")
 def weak_areas_xlsx(db: SessionDep, user: Supervisor):
     matrix = supervision.weak_areas(db)
-    rows = [[v.title, *[matrix[v.code].get(s) / 100 if matrix[v.code].get(s) is not None else None
-                        for s in ALL_STEPS]] for v in VOLUMES if v.code in matrix]
+    cells = [(v, [matrix[v.code].get(s) for s in ALL_STEPS]) for v in VOLUMES if v.code in matrix]
+    rows = [[v.title, *[c.percent / 100 if c else None for c in row]] for v, row in cells]
     sheet = Sheet("薄弱领域得分率", ["分卷", *ALL_STEPS], rows, {i: "0.0%" for i in range(1, len(ALL_STEPS) + 1)})
-    return _xlsx([sheet], "weak-areas.xlsx")
+    answers = Sheet("作答人次", ["分卷", *ALL_STEPS], [[v.title, *[c.answers if c else None for c in row]]
+                                                     for v, row in cells])
+    return _xlsx([sheet, answers], "weak-areas.xlsx")
 
 
 # --- units and their officer rosters ---------------------------------------------------------
@@ -101,10 +105,10 @@ def unit_add(request: Request, db: SessionDep, user: Supervisor, name: Annotated
 
 
 @router.post("/units/aliases")
-def unit_alias(request: Request, db: SessionDep, user: Supervisor, unit_id: Annotated[int, Form()] = 0,
+def unit_alias(request: Request, db: SessionDep, user: Supervisor, unit_id: Annotated[str, Form(max_length=20)] = "",
                alias: Annotated[str, Form()] = ""):
     try:
-        supervision.add_alias(db, unit_id, alias, actor=user)
+        supervision.add_alias(db, int(unit_id) if unit_id.strip().isdigit() else None, alias, actor=user)
     except DomainError as e:
         return _units_page(request, db, e.status, error=e.message)
     return RedirectResponse("/supervisor/units", status_code=303)
@@ -203,19 +207,62 @@ def officer_remove(officer_id: int, request: Request, db: SessionDep, user: Supe
 
 # --- audit log and enrolments waiting for approval -------------------------------------------
 
+class AuditQuery:
+    """The audit log's filters as GET parameters: 操作人 (a user id, or audit.SYSTEM), 操作 (its name
+    in audit.ACTIONS: 新增单位), and a date range in the platform's time zone, both days included."""
+
+    def __init__(self, request: Request, actor: str, action: str, since: str, until: str):
+        self.actor = actor if actor == audit.SYSTEM or actor.isdigit() else ""
+        self.action = next((key for key, name in audit.ACTIONS.items() if name == action.strip()), "")
+        self.since, self.until = since.strip(), until.strip()
+        tz = request.app.state.settings.timezone
+        self.start = local_datetime(self.since, tz) if self.since else None
+        self.end = local_datetime(self.until, tz) + timedelta(days=1) if self.until else None
+        if self.start and self.end and self.start >= self.end:
+            raise supervision.SupervisionError("起始日期不能晚于截止日期")
+
+    def entries(self, db, limit: int):
+        return audit.entries(db, actor=self.actor, action=self.action, start=self.start, end=self.end, limit=limit)
+
+    def query(self) -> str:
+        return urlencode({k: v for k, v in (("actor", self.actor), ("action", audit.ACTIONS.get(self.action, "")),
+                                            ("since", self.since), ("until", self.until)) if v})
+
+
 @router.get("/audit")
-def audit_log(request: Request, db: SessionDep, user: Supervisor):
-    return page(request, "audit.html", rows=audit_view.readable(db, audit.recent(db)), actions=audit.ACTIONS)
+def audit_log(request: Request, db: SessionDep, user: Supervisor, actor: str = "", action: str = "",
+              since: str = "", until: str = ""):
+    """The newest 200 entries that match the filters, with the filtered .xlsx beside them."""
+    chosen = AuditQuery(request, actor, action, since, until)
+    return page(request, "audit.html", rows=audit_view.readable(db, chosen.entries(db, 200)), actions=audit.ACTIONS,
+                actors=audit.actors(db), chosen=chosen, system=audit.SYSTEM)
+
+
+@router.get("/audit.xlsx")
+def audit_log_xlsx(request: Request, db: SessionDep, user: Supervisor, actor: str = "", action: str = "",
+                   since: str = "", until: str = ""):
+    """The entries that match the filters (at most audit.EXPORT_LIMIT), newest first, as on the page."""
+    lines = audit_view.readable(db, AuditQuery(request, actor, action, since, until).entries(db, audit.EXPORT_LIMIT))
+    rows = [[local_time(line.event.at, "%Y-%m-%d %H:%M:%S"), line.actor.display_name if line.actor else "系统",
+             audit.ACTIONS.get(line.event.action, "其他操作"), line.target,
+             "；".join(f"{label}：{v if isinstance(v, str) else local_time(v)}" for label, v in line.details)]
+            for line in lines]
+    return _xlsx([Sheet("操作记录", ["时间", "操作人", "操作", "对象", "详情"], rows)], "audit-log.xlsx")
 
 
 @router.get("/enrolments")
-def pending_enrolments(request: Request, db: SessionDep, user: Supervisor):
-    """Existing accounts enrolled by name whose unit is not the instructor's: approve or refuse."""
-    return page(request, "supervisor_enrolments.html", rows=custody.pending(db))
+def pending_enrolments(request: Request, db: SessionDep, user: Supervisor, decided: str = "", cohort: int = 0,
+                       trainee: int = 0):
+    """Existing accounts enrolled by name whose unit is not the instructor's: approve or refuse;
+    ``decided`` (approve | refuse), ``cohort`` and ``trainee``: what was just done, said on the page."""
+    notice = custody.decision_notice(db, decided, cohort, trainee) if decided else ""
+    return page(request, "supervisor_enrolments.html", rows=custody.pending(db), notice=notice)
 
 
 @router.post("/enrolments/{cohort_id}/{user_id}")
 def decide_enrolment(cohort_id: int, user_id: int, db: SessionDep, user: Supervisor,
-                     decision: Annotated[str, Form()] = ""):
-    custody.decide(db, user, cohort_id, user_id, approve=decision == "approve")
-    return RedirectResponse("/supervisor/enrolments", status_code=303)
+                     decision: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = ""):
+    approve = decision == "approve"
+    custody.decide(db, user, cohort_id, user_id, approve=approve, reason=reason)
+    return RedirectResponse("/supervisor/enrolments?" + urlencode(
+        {"decided": "approve" if approve else "refuse", "cohort": cohort_id, "trainee": user_id}), status_code=303)

@@ -38,8 +38,10 @@ async def survey_submit(survey_id: int, request: Request, db: SessionDep, user: 
     answers = [str(form.get(f"q{i}", "")) for i in range(len(survey.questions))]
     try:
         surveys.answer(db, user, survey, ratings=ratings, answers=answers)
-    except surveys.AlreadyAnswered as e:
-        return page(request, "error.html", status_code=e.status, message=e.message)
+    except surveys.AlreadyAnswered as e:     # the answers given, read-only, and why nothing changed
+        return page(request, "survey_form.html", status_code=e.status, survey=survey, topics=surveys.TOPICS,
+                    error="", values={}, given=surveys.my_response(db, user, survey), just_submitted=False,
+                    already=e.message)
     except DomainError as e:
         return page(request, "survey_form.html", status_code=422, survey=survey, topics=surveys.TOPICS,
                     error=e.message, values=dict(form), given=None, just_submitted=False)

@@ -310,6 +310,14 @@
     if (!window.confirm(msg)) ev.preventDefault();
   });
 
+  /* what needs this script is shown (and 交卷 enabled) only now: without it the page says so instead */
+  document.getElementById("exam-top").hidden = false;
+  document.getElementById("clock-box").hidden = false;
+  saveState.hidden = false;
+  if (sheetToggle) sheetToggle.hidden = false;
+  root.querySelectorAll(".mark-row").forEach(function (row) { row.hidden = false; });
+  document.querySelector("#submit-form button[type='submit']").disabled = false;
+
   flush();
   showClock();
   showSaveState();

@@ -1,0 +1,145 @@
+"""Matching a county's published list of delegated items (赋权事项清单) to
+the handbook's catalogue (content/items.py): plain functions, no database.
+
+A published list names each item in its own words and gives its basis as
+free text (执法依据: "《农药管理条例》第二十四条、第五十五条", sometimes with
+中华人民共和国, Arabic numbers, a misspelt statute name or nothing at all).
+:func:`references` reads the statute articles out of that text;
+:func:`match_row` finds the catalogue item a row means:
+
+1. by the articles: the catalogue items whose basis names one of the row's
+   articles; among several, the one whose name is closest. Confidence 0.9
+   plus up to 0.1 for the name's similarity; 0.05 less when a statute name
+   had to be guessed from a misspelling.
+2. else, only when the basis names no article the corpus knows (empty, a
+   local rule, or no article number), by the name alone: the closest
+   catalogue name, accepted from a similarity of NAME_THRESHOLD; confidence
+   is the similarity times 0.8, so a match by name never ranks above one by
+   article. A row whose articles are known but belong to no catalogue item
+   is another provision: not matched (乡村规划区 under 城乡规划法 第六十五条
+   is not the 第六十四条 item, however alike the names).
+
+The kind (行政处罚 / 行政强制 / 行政检查) must agree when the row gives one.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from ..content.statutes import article_key
+
+NAME_THRESHOLD = 0.6          # name similarity from which a row without a usable basis is matched
+GUESS_CUTOFF = 0.75           # similarity from which a misspelt statute name (of about the same length) is read as a known one
+BY_ARTICLE, BY_NAME = "依据", "名称"
+
+TITLE = re.compile(r"《([^《》]{2,40})》")
+ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千\d]{1,8})条")
+NAME_NOISE = re.compile(r"^对|的?(行政处罚|行政强制|行政检查|处罚|强制措施|检查)$|[（(].*?[)）]|\s")
+
+
+@dataclass(frozen=True)
+class Reference:
+    statute: str              # the catalogue's short name
+    article: str              # article key: '55'
+
+
+@dataclass
+class Read:
+    """What a row's 执法依据 says: the articles, and the statute names that had
+    to be guessed (misspelt) or are unknown to the corpus."""
+    references: list[Reference] = field(default_factory=list)
+    guessed: dict[str, str] = field(default_factory=dict)      # as written -> read as
+    unknown: list[str] = field(default_factory=list)
+
+
+def _statute(name: str, names: dict[str, str]) -> tuple[str | None, bool]:
+    """(short name, guessed) for a name as written; names: every accepted spelling -> short name."""
+    name = name.strip().removeprefix("中华人民共和国")
+    if name in names:
+        return names[name], False
+    alike = [n for n in names if abs(len(n) - len(name)) <= 1]      # a misspelling, not another (local) rule
+    close = difflib.get_close_matches(name, alike, n=1, cutoff=GUESS_CUTOFF)
+    return (names[close[0]], True) if close else (None, False)
+
+
+def references(text: str, names: dict[str, str]) -> Read:
+    """The articles a basis text names. ``names``: spelling (short name or full
+    title without 中华人民共和国) -> short name. Articles after a statute's
+    title belong to it until the next title; a text without 《》 is searched
+    for known names."""
+    read = Read()
+    text = text or ""
+    spans = [(m.start(), m.end(), m.group(1)) for m in TITLE.finditer(text)]
+    if not spans:
+        found = sorted(((text.find(n), n) for n in names if n in text), key=lambda x: (x[0], -len(x[1])))
+        taken: list[tuple[int, int]] = []
+        for at, n in found:
+            if not any(a <= at < b for a, b in taken):
+                taken.append((at, at + len(n)))
+                spans.append((at, at + len(n), n))
+        spans.sort()
+    for i, (_, end, written) in enumerate(spans):
+        statute, guessed = _statute(written, names)
+        if statute is None:
+            read.unknown.append(written)
+            continue
+        if guessed:
+            read.guessed[written] = statute
+        stop = spans[i + 1][0] if i + 1 < len(spans) else len(text)
+        for m in ARTICLE.finditer(text, end, stop):
+            ref = Reference(statute, article_key(m.group(1)))
+            if ref not in read.references:
+                read.references.append(ref)
+    return read
+
+
+def plain_name(name: str) -> str:
+    """An item name without 对……的行政处罚 and brackets, for comparing names."""
+    previous = None
+    while previous != name:
+        previous, name = name, NAME_NOISE.sub("", name)
+    return name
+
+
+def similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, plain_name(a), plain_name(b)).ratio()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A catalogue item as the matcher sees it."""
+    id: str
+    name: str
+    kind: str
+    references: frozenset[Reference]
+
+
+@dataclass(frozen=True)
+class Match:
+    item_id: str | None
+    confidence: float          # 0–1
+    method: str                # BY_ARTICLE | BY_NAME | ''
+
+
+NO_MATCH = Match(None, 0.0, "")
+
+
+def match_row(name: str, kind: str, read: Read, candidates: list[Candidate]) -> Match:
+    """The catalogue item a list row means (see the module's note), or NO_MATCH."""
+    pool = [c for c in candidates if not kind or kind == c.kind]
+    wanted = set(read.references)
+    by_article = [c for c in pool if c.references & wanted]
+    if by_article:
+        best = max(by_article, key=lambda c: (len(c.references & wanted), similarity(name, c.name)))
+        confidence = 0.9 + 0.1 * similarity(name, best.name) - (0.05 if read.guessed else 0.0)
+        return Match(best.id, round(min(confidence, 1.0), 2), BY_ARTICLE)
+    if read.references:
+        return NO_MATCH
+    scored = [(similarity(name, c.name), c) for c in pool]
+    if not scored:
+        return NO_MATCH
+    score, best = max(scored, key=lambda x: x[0])
+    if score < NAME_THRESHOLD:
+        return NO_MATCH
+    return Match(best.id, round(score * 0.8, 2), BY_NAME)

@@ -1,0 +1,236 @@
+"""A county's list of delegated items (赋权事项清单) and 赋权评估 by item:
+the supervisor uploads the 40-row sample (tests/data/county_list_sample.py),
+checks the preview, confirms; the report's numbers are the hand-counted
+ones; nothing counts before confirming; instructors read, only supervisors
+import; the handbook learns what is not delegated; the readiness table on
+seeded answers gives the hand-computed readings."""
+import io
+import re
+from datetime import datetime, timezone
+
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from quizapp import cohorts, county_list, exams, readiness, surveys
+from quizapp.content.items import catalogue
+from quizapp.content.statutes import Corpus
+from quizapp.domain import readiness as rules
+from quizapp.exports import XLSX
+from quizapp.models import Attempt, CountyList, Exam, PracticeAnswer, Question, Role, SurveyResponse, User
+from tests import builders
+from tests.data import county_list_sample as sample
+
+
+def as_supervisor(client, db):
+    builders.user(db, "chief", Role.supervisor, display_name="监督员")
+    builders.login(client, "chief")
+
+
+def upload(client, data: bytes = None, title: str = sample.TITLE):
+    return client.post("/supervisor/items/lists", data={"title": title},
+                       files={"file": ("清单.xlsx", data or sample.workbook(), XLSX)})
+
+
+def figure(page: str, label: str) -> int:
+    return int(re.search(r"<strong>(\d+)</strong> " + label, page).group(1))
+
+
+def test_the_sample_list_is_checked_matched_and_counted_as_by_hand(client, db):
+    as_supervisor(client, db)
+    r = upload(client)
+    assert r.status_code == 303
+    page = client.get(r.headers["location"]).text
+    assert "预览（尚未生效）" in page
+    assert figure(page, "行") == 40
+    assert figure(page, "行手册已覆盖") == 15 and figure(page, "行手册未覆盖") == 23
+    assert figure(page, "行不导入") == 2 and figure(page, "个手册事项本县未下放") == 1
+    saved = db.exec(select(CountyList)).one()
+    rows = {r.row: r for r in county_list.rows_of(saved)}
+    assert {n: r.item_id for n, r in rows.items() if r.item_id} == sample.EXPECTED
+    assert {n for n, r in rows.items() if r.method == "名称"} == sample.BY_NAME
+    assert all(rows[n].confidence >= 0.9 for n in sample.EXPECTED if n not in sample.BY_NAME | sample.GUESSED)
+    assert all(any("请核对" in note for note in rows[n].notes) for n in sample.GUESSED)
+    assert all(any("不在本教程法规库中" in note for note in rows[n].notes) for n in sample.LOCAL_RULES)
+    assert {n for n, r in rows.items() if r.errors} == sample.REFUSED
+    assert "与第 8 行重复" in " ".join(rows[36].errors) and rows[40].errors == ["缺少事项名称"]
+    assert "执法依据为空，仅按事项名称匹配" in rows[37].notes
+    assert "对擅自占用城市道路的行政处罚" in page and "请核对" in page
+
+
+def test_nothing_counts_until_confirmed_and_a_new_list_replaces_the_old(client, db):
+    as_supervisor(client, db)
+    location = upload(client).headers["location"]
+    assert client.get("/api/items/delegated").json() == {"list": None, "ids": []}
+    assert client.post(location + "/confirm").status_code == 303
+    found = client.get("/api/items/delegated").json()
+    assert found["list"] == sample.TITLE
+    assert set(found["ids"]) == set(catalogue()) - sample.NOT_DELEGATED
+    page = client.get("/supervisor/items/").text
+    assert "本县现行清单" in page and sample.TITLE in page
+    again = client.post(location + "/confirm")                     # twice: refused, nothing changes
+    assert again.status_code == 200 and "已经确认过" in again.text
+    second = upload(client, title="青禾县赋权事项清单（调整后）").headers["location"]
+    client.post(second + "/confirm")
+    statuses = [c.status for c in db.exec(select(CountyList).order_by(CountyList.id))]
+    assert statuses == ["replaced", "active"]
+    assert client.get("/api/items/delegated").json()["list"] == "青禾县赋权事项清单（调整后）"
+
+
+def test_the_report_downloads_with_the_editors_to_do_list(client, db):
+    as_supervisor(client, db)
+    location = upload(client).headers["location"]
+    r = client.get(location + "/report.xlsx")
+    assert r.status_code == 200 and r.headers["content-type"] == XLSX
+    book = load_workbook(io.BytesIO(r.content))
+    assert book.sheetnames == ["手册未覆盖（编辑待办）", "已覆盖", "未导入的行", "手册有而本县未下放"]
+    counts = {name: book[name].max_row - 1 for name in book.sheetnames}
+    assert counts == {"手册未覆盖（编辑待办）": 23, "已覆盖": 15, "未导入的行": 2, "手册有而本县未下放": 1}
+    todo = [row[2] for row in book["手册未覆盖（编辑待办）"].iter_rows(min_row=2, values_only=True)]
+    assert "对未取得食品经营许可从事食品经营活动的行政处罚" in todo
+
+
+def test_bad_files_are_refused_in_chinese_and_nothing_is_saved(client, db):
+    as_supervisor(client, db)
+    r = upload(client, b"not a workbook")
+    assert r.status_code == 422 and "无法读取该文件" in r.text
+    from openpyxl import Workbook
+    wb = Workbook()
+    wb.active.append(["姓名", "手机号"])
+    wb.active.append(["张某", "13800000000"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = upload(client, buf.getvalue())
+    assert r.status_code == 422 and "事项名称" in r.text
+    assert db.exec(select(CountyList)).all() == []
+
+
+def test_instructors_read_lists_only_supervisors_import_and_confirm(client, db):
+    as_supervisor(client, db)
+    location = upload(client).headers["location"]
+    client.post("/logout")
+    builders.user(db, "teacher", Role.instructor, display_name="王老师")
+    builders.login(client, "teacher")
+    assert client.get("/supervisor/items/").status_code == 200
+    page = client.get(location).text
+    assert "手册未覆盖" in page and "确认，作为本县现行清单" not in page
+    assert client.get(location + "/report.xlsx").status_code == 200
+    assert upload(client).status_code == 403
+    assert client.post(location + "/confirm").status_code == 403
+    assert client.get("/supervisor/items/readiness").status_code == 403
+    client.post("/logout")
+    builders.user(db, "trainee")
+    builders.login(client, "trainee")
+    assert client.get(location).status_code == 403
+    assert client.get("/api/items/delegated").status_code == 200       # the handbook asks for every reader
+
+
+# --- 赋权评估 by item -----------------------------------------------------------------------------
+
+THIS_YEAR = datetime.now(timezone.utc).year
+
+
+def at(month: int, year: int = THIS_YEAR) -> datetime:
+    return datetime(year, month, 15, 8, tzinfo=timezone.utc)
+
+
+def answers(db, user: User, question_id: str, right: int, wrong: int, when: datetime | None = None) -> None:
+    for correct in [True] * right + [False] * wrong:
+        db.add(PracticeAnswer(user_id=user.id, question_id=question_id, response=[], correct=correct,
+                              answered_at=when or at(3)))
+    db.commit()
+
+
+def confirmed_sample(db) -> None:
+    chief = builders.user(db, "chief", Role.supervisor, display_name="监督员")
+    rows = county_list.check_and_match(county_list.read_list(sample.workbook()), list(catalogue().values()), Corpus())
+    county_list.confirm(db, chief, county_list.save_pending(db, chief, sample.TITLE, "清单.xlsx", rows).id)
+
+
+def test_the_readiness_of_each_item_is_read_as_computed_by_hand(client, db):
+    confirmed_sample(db)
+    a, b, c = (builders.user(db, f"1380000000{n}", display_name=name) for n, name in ((1, "张某"), (2, "李某"), (3, "王某")))
+    teacher = builders.user(db, "teacher", Role.instructor)
+    # 道路 (v5-sx-004): 24 answers, 12 right = 50 %: under 60 % -> 建议评估回收
+    for trainee in (a, b, c):
+        answers(db, trainee, "v1-gp-025", right=4, wrong=4)
+    answers(db, teacher, "v1-gp-025", right=30, wrong=0)                        # staff: not counted
+    answers(db, a, "v1-gp-025", right=0, wrong=10, when=at(6, THIS_YEAR - 1))    # last year: not counted
+    # 农药 (v3-sx-001): 21 answers, 18 right = 86 %, survey confidence 3.5 -> 达标
+    for trainee, right in ((a, 6), (b, 6), (c, 6)):
+        answers(db, trainee, "v1-di-003", right=right, wrong=1)
+    cohort = cohorts.create_cohort(db, creator=teacher, name="第一期")
+    survey = surveys.create_survey(db, teacher, cohort, title="训前调查")
+    for trainee, confidence in ((a, 4), (b, 3)):
+        db.add(SurveyResponse(survey_id=survey.id, user_id=trainee.id, answers=[],
+                              ratings={"volume:v3-agriculture": [confidence, 3], "step:听证": [1, 1]}))
+    db.commit()
+    # 土地 (v2-sx-002): 25 answers by two officers only -> 数据不足
+    answers(db, a, "v1-st-008", right=20, wrong=0)
+    answers(db, b, "v1-tp-035", right=5, wrong=0)
+    # 噪声 (v5-sx-008): 21 practice answers (15 right) and three exam questions each scored 1 of 2 points:
+    # (15 + 3 × 0.5) / 24 = 68.75 % -> 需加强
+    for trainee in (a, b, c):
+        answers(db, trainee, "v1-di-009", right=5, wrong=2)
+        exam = builders.exam(db, title=f"测验{trainee.id}", question_ids=["v1-di-009"])
+        db.add(Attempt(exam_id=exam.id, user_id=trainee.id, number=1, status="graded", started_at=at(4),
+                       deadline=at(4), submitted_at=at(4), score=1.0, max_score=2.0,
+                       paper=[{"question_id": "v1-di-009", "points": 2}], item_scores={"v1-di-009": 1.0}))
+    db.commit()
+
+    rows, title = readiness.table(db, THIS_YEAR)
+    by_id = {r.item.id: r for r in rows}
+    assert title == sample.TITLE and "v2-sx-003" not in by_id                  # not delegated: not assessed
+    road, pesticide, land, noise = (by_id[i] for i in ("v5-sx-004", "v3-sx-001", "v2-sx-002", "v5-sx-008"))
+    assert (road.evidence.answers, road.evidence.score, road.evidence.officers) == (24, 12, 3)
+    assert road.reading == rules.RECALL
+    assert (pesticide.evidence.answers, pesticide.evidence.score, pesticide.evidence.confidence) == (21, 18, 3.5)
+    assert pesticide.reading == rules.READY
+    assert (land.evidence.answers, land.evidence.officers, land.reading) == (25, 2, rules.UNKNOWN)
+    assert (noise.evidence.answers, noise.evidence.score, noise.reading) == (24, 16.5, rules.IMPROVE)
+    assert rows[0].reading == rules.RECALL                                      # weakest first
+
+    builders.login(client, "chief")
+    page = client.get("/supervisor/items/readiness").text
+    assert rules.RULE in page and "50%" in page and "86%" in page and "/practice/start?item=v5-sx-004" in page
+    book = load_workbook(io.BytesIO(client.get("/supervisor/items/readiness.xlsx").content))
+    sheet = {row[0]: row for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    assert sheet["v5-sx-004"][4:7] == (24, 3, 0.5) and sheet["v5-sx-004"][9] == rules.RECALL
+    assert sheet["v3-sx-001"][7] == 3.5 and book.sheetnames[1] == "评估规则"
+
+
+def test_a_practice_set_by_item_draws_only_its_questions(client, db):
+    builders.user(db, "trainee")
+    builders.login(client, "trainee")
+    tagged = {q.id for q in db.exec(select(Question)) if "v5-sx-004" in (q.items or [])}
+    assert tagged == {"v1-ca-026", "v1-gp-025", "v1-tp-013"}
+    r = client.get("/practice/start?item=v5-sx-004", follow_redirects=True)
+    assert r.status_code == 200 and "赋权事项“对擅自占用或者挖掘城市道路的行政处罚”" in r.text
+    assert "共 3 题" in r.text
+    assert re.search(r'name="question_id" value="([^"]+)"', r.text).group(1) in tagged
+
+
+def test_an_instructor_builds_an_exam_blueprint_by_item(client, db):
+    builders.user(db, "teacher", Role.instructor)
+    builders.login(client, "teacher")
+    form = {"title": "城市道路事项测验", "mode": "blueprint", "count-0": "3", "item-0": "v5-sx-004",
+            "time_limit_minutes": "20", "pass_percent": "60", "attempts_allowed": "1", "review_mode": "immediate",
+            "multiple_rule": "partial", "focus_loss_limit": "0"}
+    page = client.get("/instructor/exams/new").text
+    assert '<option value="v5-sx-004"' in page and "对擅自占用或者挖掘城市道路的行政处罚" in page
+    assert client.post("/instructor/exams/new", data={**form, "count-0": "4"}).status_code == 422   # only 3 tagged
+    r = client.post("/instructor/exams/new", data={**form, "item-0": "v9-sx-999"})
+    assert r.status_code == 422 and "赋权事项不在事项目录中" in r.text
+    assert client.post("/instructor/exams/new", data=form).status_code == 303
+    trainee = builders.user(db, "trainee")
+    created = db.exec(select(Exam).where(Exam.title == "城市道路事项测验")).one()
+    attempt = exams.start_attempt(db, trainee, created.id)
+    assert {item["question_id"] for item in attempt.paper} == {"v1-ca-026", "v1-gp-025", "v1-tp-013"}
+
+
+def test_the_bank_browser_filters_by_item_and_offers_its_practice_link(client, db):
+    builders.user(db, "teacher", Role.instructor)
+    builders.login(client, "teacher")
+    page = client.get("/instructor/bank/?item=v5-sx-004").text
+    assert "共 3 题" in page and "/practice/start?item=v5-sx-004" in page
+    assert {"v1-ca-026", "v1-gp-025", "v1-tp-013"} == set(re.findall(r'<code class="qid"[^>]*>([^<]+)</code>', page))
+    assert client.get("/instructor/bank/?item=v9-sx-999").status_code in (400, 422)
