@@ -246,9 +246,6 @@ def active(db: Session) -> CountyList | None:
     return db.exec(select(CountyList).where(CountyList.status == "active")).first()
 
 
-def delegated_ids(db: Session) -> list[str] | None:
-    """The catalogue items the county's list delegates; None when no list is confirmed."""
-    current = active(db)
-    if current is None:
-        return None
+def delegated_ids(current: CountyList) -> list[str]:
+    """The catalogue items a confirmed list delegates."""
     return report(rows_of(current), list(catalogue().values())).delegated_ids

@@ -91,7 +91,7 @@ def table(db: Session, year: int) -> tuple[list[ItemReadiness], str | None]:
     if current is None:
         return [], None
     found = catalogue()
-    items = [found[i] for i in county_list.delegated_ids(db) or [] if i in found]
+    items = [found[i] for i in county_list.delegated_ids(current) if i in found]
     gathered = evidence(db, items, year)
     rows = [ItemReadiness(i, gathered[i.id], rules.reading(gathered[i.id])) for i in items]
     order = {rules.RECALL: 0, rules.IMPROVE: 1, rules.UNKNOWN: 2, rules.READY: 3}

@@ -119,7 +119,7 @@ def delegated(db: SessionDep, user: PasswordUser):
     current = county_list.active(db)
     if current is None:
         return {"list": None, "ids": []}
-    return {"list": current.title, "ids": county_list.delegated_ids(db)}
+    return {"list": current.title, "ids": county_list.delegated_ids(current)}
 
 
 # --- 赋权评估 by item -----------------------------------------------------------------------------

@@ -28,24 +28,23 @@ router = APIRouter(prefix="/instructor/exams")
 BLUEPRINT_ROWS = 6
 
 
-def _int(form: FormData, name: str, label: str, default: int | None = None) -> int | None:
+def _parsed(form: FormData, name: str, label: str, convert, kind: str, default=None):
+    """A form field read by ``convert`` (int, float); empty: ``default``; else DomainError naming it."""
     raw = str(form.get(name, "")).strip()
     if not raw:
         return default
     try:
-        return int(raw)
+        return convert(raw)
     except ValueError:
-        raise DomainError(f"{label}应为整数：{raw}") from None
+        raise DomainError(f"{label}应为{kind}：{raw}") from None
+
+
+def _int(form: FormData, name: str, label: str, default: int | None = None) -> int | None:
+    return _parsed(form, name, label, int, "整数", default)
 
 
 def _number(form: FormData, name: str, label: str) -> float | None:
-    raw = str(form.get(name, "")).strip()
-    if not raw:
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        raise DomainError(f"{label}应为数字：{raw}") from None
+    return _parsed(form, name, label, float, "数字")
 
 
 def _item(form: FormData, n: int) -> str:
@@ -72,14 +71,8 @@ def exam_fields(form: FormData, tz: str) -> dict:
                                   "item": _item(form, n),
                                   "points": _number(form, f"row-points-{n}", f"组卷规则第 {n + 1} 行的每题分值")})
     ids = [i for i in re.split(r"[\s,，、]+", str(form.get("question_ids", ""))) if i] if mode == "fixed" else []
-    points = {}
-    for t in TYPE_NAMES:
-        raw = str(form.get(f"points-{t}", "")).strip()
-        if raw:
-            try:
-                points[t] = float(raw)
-            except ValueError:
-                raise DomainError(f"{TYPE_NAMES[t]}分值应为数字：{raw}") from None
+    points = {t: value for t in TYPE_NAMES
+              if (value := _number(form, f"points-{t}", f"{TYPE_NAMES[t]}分值")) is not None}
     try:
         pass_percent = float(str(form.get("pass_percent", "60")) or 60)
     except ValueError:
