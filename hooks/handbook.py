@@ -17,15 +17,9 @@
    ``on_post_page``: MkDocs Material's inline scripts are moved into files
    (quizapp/content/inline_scripts.py), so that the handbook passes the
    platform's Content-Security-Policy, which allows no inline script.
-4. ``on_post_build``: Material's search worker (9.x) splits a Chinese query
-   into words of the index, but its splitter never lets a word end at the
-   query's last character and returns overlapping alternatives that are only
-   OR-ed, so 先行登记保存 ranked every page with 保护 or 登记 above the guide
-   that explains it. The worker is given a plain longest-match splitter
-   whose words are all required (先行登记保存 -> +先行* +登记* +保存*), with
-   Material's splitter kept as the fallback for text the index does not
-   cover. Guarded: if the code is not found (Material changed), the build
-   warns and the browser test tells.
+4. ``on_page_content`` cuts each page into the search index's sections
+   (quizapp/content/search.py); ``on_post_build`` writes the index's shards
+   and the article lookup's table to ``search/``.
 
 All logic lives in ``quizapp/content``; this file only wires it to MkDocs.
 """
@@ -37,22 +31,19 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
-from quizapp.content import generate, inline_scripts
+from quizapp.content import generate, inline_scripts, search
 from quizapp.content.site import REVISIONS_PAGE, Site
 
 site: Site | None = None
+sections: search.Collector | None = None     # the search index's sections of this build
 reported: set[str] = set()            # pages given the 纠错/建议 link in this build
 
 
 def on_config(config):
-    global site
+    global site, sections
     reported.clear()
-    try:
-        import jieba  # the search plugin segments Chinese with it; keep its start-up chatter out of the build log
-        jieba.setLogLevel(logging.WARNING)
-    except ImportError:
-        pass
     site = Site(handbook=Path(config["docs_dir"]))
+    sections = search.Collector(site)
     homes: dict[str, list[dict[str, str]]] = {}
     for path, statute in site.statute_pages.items():
         index = path.rsplit("/", 1)[0] + "/index.md"
@@ -117,6 +108,11 @@ TASK_BOX = '<input type="checkbox" disabled/>'
 TASK_BOX_NAMED = '<input type="checkbox" disabled aria-label="核对项"/>'
 
 
+def on_page_content(html, page, config, files):
+    sections.add(page.file.src_uri, page.title, html)
+    return html
+
+
 def on_post_page(output, page, config):
     return _without_inline_scripts(output.replace(TASK_BOX, TASK_BOX_NAMED), config)
 
@@ -135,22 +131,8 @@ def _without_inline_scripts(html: str, config) -> str:
     return html
 
 
-SHIPPED_SPLIT = 's=>[...fe(s,this.index.invertedIndex)].join("* ")'
-OUR_SPLIT = "s=>zjSplit(s,this.index.invertedIndex)"
-ZJ_SPLIT_JS = """/* handbook hook: longest-match Chinese query splitting, every word required */
-function zjSplit(t,e){let w=[];for(let s=0;s<t.length;){let o=t.length;while(o>s&&!(t.slice(s,o)in e))o--;
-if(o===s)return[...fe(t,e)].join("* ");w.push(t.slice(s,o));s=o}return"+"+w.join("* +")}
-"""
-
-
 def on_post_build(config):
     log = logging.getLogger("mkdocs.hooks.handbook")
     (Path(config["site_dir"]) / generate.REPORT_PAGES).write_text(
         json.dumps(generate.report_pages(site, reported), ensure_ascii=False), encoding="utf-8")
-    workers = (Path(config["site_dir"]) / "assets" / "javascripts" / "workers").glob("search.*.min.js")
-    for worker in workers:
-        code = worker.read_text(encoding="utf-8")
-        if SHIPPED_SPLIT in code:
-            worker.write_text(ZJ_SPLIT_JS + code.replace(SHIPPED_SPLIT, OUR_SPLIT), encoding="utf-8")
-        elif OUR_SPLIT not in code:
-            log.warning("Material's search worker changed: Chinese query splitting not improved (%s)", worker.name)
+    log.info(sections.write(Path(config["site_dir"])))

@@ -27,8 +27,7 @@ def _escape(text: str) -> str:
 def statute_page(site: Site, statute: Statute) -> str:
     path = statute_page_path(statute)
     versions = site.corpus.versions(statute.short)
-    # Full statute texts rank below the guide and the cases that explain them.
-    out = ["---", "search:", "  boost: 0.3", "---", "", f"# {statute.title}（{statute.version}）", ""]
+    out = [f"# {statute.title}（{statute.version}）", ""]
     out += ['!!! info "版本说明"',
             f"    本页为《{statute.title}》{statute.version} 版本全文，收录自本教程法规库。"
             f"引用本法条文时请注明版本。", ""]

@@ -14,6 +14,7 @@ import pytest
 
 from quizapp.content import ROOT
 from tests.conftest import IN_CI
+from tests.e2e.handbook_search import RESULT, search
 from tests.servers import Server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -64,16 +65,11 @@ def test_search_then_login_and_practise(server, browser, width):
     page.goto(server + "/")
     assert "镇街综合行政执法教程" in page.title()
 
-    # Search the handbook for 先行登记保存: the first result is the guide page that explains it.
-    if width < 960:
-        page.locator("label[for='__search']").first.click()
-    else:
-        page.locator("input[name='query']").click()
-    page.locator("input[name='query']").fill("先行登记保存")
-    result = page.locator(".md-search-result__link").first
-    result.wait_for(timeout=15000)
-    assert "compulsory-measures" in result.get_attribute("href")
-    result.click()
+    # Search the handbook for 先行登记保存: the first result is the guide section that explains it.
+    links = search(page, "先行登记保存")
+    assert "/guide/compulsory-measures/#先行登记保存" in links[0]
+    page.screenshot(path=str(ARTIFACTS / f"handbook-search-results-{width}.png"))
+    page.locator(RESULT).first.click()
     page.wait_for_url("**/guide/compulsory-measures/**")
     assert "先行登记保存" in page.locator("article").inner_text()
     page.screenshot(path=str(ARTIFACTS / f"handbook-search-{width}.png"))

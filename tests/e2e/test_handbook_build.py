@@ -1,4 +1,5 @@
 """The built handbook: statute pages, generated backlinks, Chinese search."""
+import gzip
 import json
 import os
 import re
@@ -54,12 +55,19 @@ def test_quotation_titles_link_to_their_article(built_site):
     assert re.search(r'admonition-title"><a href="[^"]*xing-zheng-chu-fa-fa-2021-01-22/#art-\d+">《行政处罚法》', page)
 
 
-def test_chinese_search_index_is_segmented_into_words(built_site):
-    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["config"]["lang"] == ["zh"]
-    # jieba splits 先行登记保存 into words as the browser splits the query: 先行 / 登记 / 保存
-    hits = [d["location"] for d in index["docs"] if "\u200b".join(["先行", "登记", "保存"]) in d["text"]]
-    assert any(loc.startswith("volumes/v1-common/guide/compulsory-measures/") for loc in hits), hits
+def test_the_search_index_covers_every_page_in_small_shards_and_no_whole_site_index(built_site):
+    assert not (built_site / "search" / "search_index.json").exists()       # Material's whole-site index
+    meta = json.loads((built_site / "search" / "meta.json").read_text(encoding="utf-8"))
+    shards = list((built_site / "search" / meta["root"]).rglob("*.json"))
+    assert len(shards) == meta["termShards"] + -(-meta["docs"] // meta["docShard"])
+    assert max(len(gzip.compress(p.read_bytes())) for p in shards) < 8_000
+    rows = [row for p in (built_site / "search" / meta["root"] / "d").glob("*.json")
+            for row in json.loads(p.read_text(encoding="utf-8"))]
+    pages = {row[0].split("#")[0] for row in rows}
+    assert len(pages) == len(meta["pageStarts"])
+    assert "/volumes/v1-common/guide/compulsory-measures/" in pages and "/revisions/" not in pages
+    article = next(r for r in rows if r[0] == "/volumes/v1-common/laws/xing-zheng-chu-fa-fa-2021-01-22/#art-51")
+    assert article[2:4] == ["第五十一条", "第一卷 · 法律法规 · 法规全文"]
 
 
 @pytest.mark.parametrize("asset", ["assets/stylesheets", "assets/javascripts"])

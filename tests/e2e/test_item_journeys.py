@@ -19,6 +19,7 @@ from quizapp.models import Role
 from tests import builders
 from tests.conftest import prepared_engine
 from tests.data import county_list_sample as sample
+from tests.e2e.handbook_search import search
 from tests.e2e.test_browser import ARTIFACTS, browser  # noqa: F401 (fixture)
 from tests.servers import Server
 
@@ -77,11 +78,7 @@ def test_a_reader_filters_the_catalogue_and_opens_an_item_on_a_phone(items_serve
     assert href.startswith("/practice/start?ids=")
 
     # the search finds the item by its name
-    page.locator("label[for='__search']").first.click()
-    page.locator("input[name='query']").fill("露天烧烤")
-    result = page.locator(".md-search-result__link").first
-    result.wait_for(timeout=15000)
-    links = [a.get_attribute("href") for a in page.locator(".md-search-result__link").all()[:5]]
+    links = search(page, "露天烧烤")[:5]
     assert any("/items/v5-sx-002/" in link for link in links), links
     page.close()
 

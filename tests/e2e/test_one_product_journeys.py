@@ -50,8 +50,8 @@ def test_a_trainee_on_a_phone_uses_the_tab_bar_the_search_box_and_sees_their_nam
     page.fill("header form.search input[name='q']", "先行登记保存")
     page.press("header form.search input[name='q']", "Enter")
     page.wait_for_url("**/?q=*")
-    page.locator(".md-search-result__link").first.wait_for(timeout=15000)
-    assert page.locator("input[name='query']").input_value() == "先行登记保存"
+    page.locator(".zj-search__result").first.wait_for(timeout=15000)
+    assert page.locator("[data-search-dialog] input[name='query']").input_value() == "先行登记保存"
 
     # The handbook's header shows who is logged in.
     page.goto(server + "/volumes/v1-common/guide/compulsory-measures/")
@@ -84,7 +84,7 @@ def test_a_visitor_on_a_phone_has_practice_exams_and_login_in_the_header_and_a_q
         box = link.bounding_box()
         assert link.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 360, link.inner_text()
         assert box["width"] >= 24 and box["height"] >= 24, link.inner_text()
-    search = page.locator("label[for='__search']").first.bounding_box()
+    search = page.locator("[data-search-open]").first.bounding_box()
     assert search["x"] + search["width"] <= 360
     assert "Made with" not in page.locator("footer").inner_text()          # no English generator line
     page.screenshot(path=str(ARTIFACTS / "handbook-header-360.png"))
