@@ -6,8 +6,7 @@ refusal (errors.server_error adds the same headers to a 500):
 
 - ``Content-Security-Policy`` (``CSP``): scripts, styles, fonts and
   connections from the site itself only, no inline script or style, no
-  plugins, no <base>, no framing, forms post only here; WebAssembly may be
-  compiled ('wasm-unsafe-eval', for the handbook's search; it allows no eval). The platform's templates have no
+  plugins, no <base>, no framing, forms post only here. The platform's templates have no
   inline script, handler, ``javascript:`` URL or style attribute; the built
   handbook's few inline scripts (MkDocs Material's) are moved into files at
   build (quizapp/content/inline_scripts.py). nginx sends the same policy with
@@ -35,7 +34,7 @@ from starlette.staticfiles import StaticFiles
 
 CSP = "; ".join((
     "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",   # the handbook's search runs Pagefind's WebAssembly
+    "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",          # MkDocs Material's icons are data: URLs in its CSS
     "font-src 'self'",
