@@ -19,7 +19,9 @@
    platform's Content-Security-Policy, which allows no inline script.
 4. ``on_page_content`` cuts each page into the search index's sections
    (quizapp/content/search.py); ``on_post_build`` writes the index's shards
-   and the article lookup's table to ``search/``.
+   and the article lookup's table to ``search/``, each volume's offline list
+   and the web app manifest (quizapp/content/offline.py), then compresses every text
+   file once (``.br`` and ``.gz`` beside it: quizapp/content/precompress.py).
 
 All logic lives in ``quizapp/content``; this file only wires it to MkDocs.
 """
@@ -27,12 +29,16 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from mkdocs.structure.files import File
 
-from quizapp.content import generate, inline_scripts, search
-from quizapp.content.site import REVISIONS_PAGE, Site
+from quizapp.content import generate, inline_scripts, offline, precompress, search
+from quizapp.domain.procedure import VOLUMES
+from quizapp.content.site import REVISIONS_PAGE, Site, page_url
 
 site: Site | None = None
 sections: search.Collector | None = None     # the search index's sections of this build
@@ -135,4 +141,11 @@ def on_post_build(config):
     log = logging.getLogger("mkdocs.hooks.handbook")
     (Path(config["site_dir"]) / generate.REPORT_PAGES).write_text(
         json.dumps(generate.report_pages(site, reported), ensure_ascii=False), encoding="utf-8")
-    log.info(sections.write(Path(config["site_dir"])))
+    built = Path(config["site_dir"])
+    log.info(sections.write(built))
+    statute_urls = {page_url(path) for path in site.statute_pages}
+    log.info(offline.write(built, {v.code: v.title for v in VOLUMES}, statute_urls,
+                           datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat(), config["site_name"]))
+    for unused in ("lunr", "workers"):            # Material's own search, which this site does not load
+        shutil.rmtree(built / "assets" / "javascripts" / unused, ignore_errors=True)
+    log.info(precompress.compress_tree(built))

@@ -25,6 +25,7 @@ from ..exams import PracticePaused
 from .csrf import csrf_protect
 from .deps import NotLoggedIn, PasswordChangeRequired
 from . import errors, render
+from .handbook_files import HandbookFiles
 from .headers import CachedStatic, SecurityHeaders
 from .limits import RequestLimits
 from .render import page
@@ -137,7 +138,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
               name="static")
     site = Path(settings.site_dir)
     if (site / "index.html").is_file():
-        app.mount("/", CachedStatic(directory=site, html=True, cache_control="public, max-age=600"), name="handbook")
+        app.mount("/", HandbookFiles(directory=site, html=True), name="handbook")
     else:
         @app.get("/", include_in_schema=False)
         def no_handbook():

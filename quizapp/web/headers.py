@@ -18,8 +18,8 @@ refusal (errors.server_error adds the same headers to a 500):
 - ``Strict-Transport-Security`` when the request came over HTTPS.
 - ``Cache-Control: no-store`` unless the response says otherwise: every
   platform page, API answer and export holds someone's data. Only the static
-  mounts say otherwise (``CachedStatic``: the handbook for 10 minutes, as
-  nginx does; the platform's CSS and script revalidated each time).
+  mounts say otherwise (the handbook: handbook_files.py, as nginx does; the
+  platform's CSS and script revalidated each time).
 - Set-Cookie over HTTPS gets ``Secure`` (COOKIE_SECURE=true forces it on
   every cookie the app sets itself, whatever the scheme).
 

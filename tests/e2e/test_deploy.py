@@ -80,6 +80,12 @@ def test_nginx_serves_the_handbook_and_any_worker_serves_the_platform(layout):
     base, workers = layout
     page = httpx.get(f"{base}/volumes/v1-common/")
     assert page.status_code == 200 and page.headers["server"].startswith("nginx") and "第一卷" in page.text
+    # the build's .gz sent as it is; fingerprinted assets kept for good, pages revalidated
+    assert page.headers["content-encoding"] == "gzip" and page.headers["cache-control"] == "no-cache"
+    bundle = re.search(r'src="[./]*(assets/javascripts/bundle\.[0-9a-f]{8}\.min\.js)"', page.text).group(1)
+    asset = httpx.get(f"{base}/{bundle}")
+    assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert asset.headers["content-security-policy"]                      # the headers survive the map
     with httpx.Client(base_url=base) as browser:
         nonce = browser.get("/login").cookies[LOGIN_COOKIE]          # the login form's pre-session cookie
         r = browser.post("/login", headers={"X-CSRF-Token": login_token(nonce)},
