@@ -54,9 +54,15 @@ def ensure_venv() -> None:
     STAMP.write_text(want)
 
 
-def build() -> None:
+def build(pdf_required: bool = True) -> None:
     say("构建手册（mkdocs build --strict）")
     run(BIN / "mkdocs", "build", "--strict", env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    say("生成各卷印刷本 PDF（site/pdf/，WeasyPrint）")
+    if subprocess.run([str(PY), "-m", "quizapp.content", "pdf"], cwd=ROOT).returncode != 0:
+        if pdf_required:
+            sys.exit("生成 PDF 失败（见上方信息）")
+        say("未能生成 PDF（WeasyPrint 需要系统的 Pango：apt-get install libpango-1.0-0 libpangoft2-1.0-0；"
+            "中文字体：fonts-noto-cjk）。手册与平台照常启动，只是暂无 PDF 下载。")
 
 
 def main(argv: list[str]) -> None:
@@ -80,7 +86,7 @@ def main(argv: list[str]) -> None:
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
         parser.add_argument("--workers", default=os.environ.get("WORKERS", "1"))
         args = parser.parse_args(rest)
-        build()
+        build(pdf_required=False)
         say("检查内容、迁移数据库、同步题库")
         run(PY, "-m", "quizapp", "setup")
         os.execv(str(PY), [str(PY), "-m", "quizapp", "serve", "--host", args.host, "--port", args.port,

@@ -91,7 +91,8 @@ def serve(site: Path):
 def transfer(browser, url: str, action=None) -> tuple[int, int, int]:
     """(bytes sent compressed, bytes decoded, requests) for loading url with an
     empty cache, or, with action, for what the action fetches after the load."""
-    context = browser.new_context(viewport={"width": 360, "height": 780}, is_mobile=True)
+    # service workers blocked: a page's fetches answered by sw.js report no bytes of their own
+    context = browser.new_context(viewport={"width": 360, "height": 780}, is_mobile=True, service_workers="block")
     page = context.new_page()
     seen = []
     page.on("requestfinished", lambda r: seen.append(r))

@@ -8,7 +8,10 @@
  */
 (function () {
   "use strict";
-  if (!("serviceWorker" in navigator) || !("caches" in window)) return;
+  if (!("serviceWorker" in navigator) || !("caches" in window)) {
+    document.documentElement.classList.add("no-offline");      /* extra.css hides the controls */
+    return;
+  }
   var root = new URL("..", document.currentScript.src);
   var PREFIX = "zj-volume-";
   navigator.serviceWorker.register(new URL("sw.js", root).href, { scope: new URL(".", root).pathname })
@@ -93,7 +96,6 @@
         show();
       });
     });
-    section.hidden = false;
     show();
   }
 
@@ -114,8 +116,18 @@
     }).catch(function () { /* offline after all, or the list is gone: keep what is saved */ });
   }
 
+  function pdfSize(section) {                     /* the PDF's size and pages, as the build reported them */
+    var code = section.getAttribute("data-offline-volume"), out = section.querySelector("[data-volume-pdf-size]");
+    fetch(new URL("pdf/index.json", root), { cache: "no-cache" }).then(function (r) { return r.ok ? r.json() : {}; })
+      .then(function (all) {
+        var pdf = all[code];
+        if (pdf && out) out.textContent = "（" + pdf.pages + " 页，" + (pdf.bytes / 1048576).toFixed(1) + " MB）";
+      }).catch(function () {});
+  }
+
   function init() {
     var section = document.querySelector("[data-offline-volume]");
+    if (section) pdfSize(section);
     if (section) box(section);
     var m = /\/volumes\/([^/]+)\//.exec(location.pathname);
     if (m) note(m[1]);

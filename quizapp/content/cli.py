@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                      "excel_questions", "main"),
     "export": ("把整个题库导出为 Moodle XML 或 GIFT 文件，供其他学习平台导入",
                "cli", "export_main"),
+    "pdf": ("由已构建的手册（site/）生成各卷印刷本 PDF（封面、目录及页码、页眉），法规全文可作附录",
+            "pdf", "main"),
 }
 
 HELP = f"""用法：{PROG} <命令> [参数……]
