@@ -96,11 +96,12 @@ def transfer(browser, url: str, action=None) -> tuple[int, int, int]:
     page = context.new_page()
     seen = []
     page.on("requestfinished", lambda r: seen.append(r))
-    page.goto(url, wait_until="networkidle")
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(1500)                   # the scripts' own requests after load (whoami, pdf sizes)
     if action:
         seen.clear()
         action(page)
-        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(500)
     sent = decoded = 0
     for request in seen:
         sizes = request.sizes()
@@ -188,10 +189,15 @@ def main() -> None:
     parser.add_argument("--no-build", action="store_true", help="use site/ as it is")
     parser.add_argument("--no-lighthouse", action="store_true")
     parser.add_argument("--no-padded", action="store_true", help="skip the eight-volume padded handbook")
+    parser.add_argument("--pdf", action="store_true", help="also build the volume PDFs and time them")
     args = parser.parse_args()
     site = ROOT / "site"
     if not args.no_build:
         print(f"build of the whole site: {build(site):.1f} s")
+    if args.pdf:
+        start = time.monotonic()
+        subprocess.run([sys.executable, "-m", "quizapp.content", "pdf", "--site", str(site)], cwd=ROOT, check=True)
+        print(f"the eight volume PDFs: {time.monotonic() - start:.1f} s")
     reading(site, "the handbook as written")
     if not args.no_padded:
         padded = Path(tempfile.mkdtemp()) / "site"

@@ -23,7 +23,8 @@ ACTIONS = {"cohort.create": "新建培训班", "cohort.enrol": "添加学员", "
            "account.end_sessions": "结束登录会话",
            "unit.create": "新增单位", "unit.edit": "修改单位", "unit.delete": "删除单位",
            "officer.add": "名册添加人员", "officer.edit": "名册修改人员", "officer.remove": "名册移除人员",
-           "officer.import": "导入人员名册"}
+           "officer.import": "导入人员名册",
+           "county_list.correct": "更正赋权事项清单的对应", "county_list.confirm": "确认赋权事项清单"}
 
 
 def recent(db: Session, limit: int = 200) -> list[tuple[AuditEvent, User | None]]:

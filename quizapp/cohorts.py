@@ -371,11 +371,14 @@ def passwords_downloaded(db: Session, upload: RosterUpload):
     return next((e.at for e in events if e.detail.get("upload") == upload.id), None)
 
 
+PASSWORDS_TAKEN = ("本次导入的初始密码表已经下载过，平台不保存初始密码，不能再次下载；"
+                   "遗失的请在培训班页面为该学员重置密码")
+
+
 def record_passwords_download(db: Session, actor: User, upload: RosterUpload, count: int) -> None:
     """The workbook is given once: its download is audited, and a second is refused."""
     if passwords_downloaded(db, upload) is not None:
-        raise handover.HandoverExpired("本次导入的初始密码表已经下载过，平台不保存初始密码，不能再次下载；"
-                                       "遗失的请在培训班页面为该学员重置密码")
+        raise handover.HandoverExpired(PASSWORDS_TAKEN)
     audit(db, actor, PASSWORDS_DOWNLOADED, f"cohort:{upload.cohort_id}", upload=upload.id, accounts=count)
     db.commit()
 

@@ -8,7 +8,11 @@ mode ``county-list``: the same size limits and confinement as a roster) by
 name, an unknown kind, a duplicate, an empty basis, a statute the corpus does
 not have or had to guess) and matches it to a catalogue item
 (domain/item_matching.py). The result is saved as a *pending* CountyList:
-nothing counts until the supervisor confirms it on the preview. Confirming
+nothing counts until the supervisor confirms it on the preview. On the
+preview a row whose match is unsure is shown 请核对 (:attr:`ListRow.needs_check`,
+the one definition the row and the summary both use), and the supervisor
+may correct any row's match (:func:`correct`: another catalogue item, or
+none; audited). Confirming
 makes it the county's list (the one before is kept, marked replaced), which
 the handbook greys against (/api/items/delegated) and 赋权评估 reads.
 :func:`report` sorts a list into what the handbook covers, what it does not
@@ -30,6 +34,7 @@ from .content.statutes import Corpus
 from .domain import item_matching as matching
 from .domain import text as free_text
 from .domain.errors import DomainError, NotFound
+from .domain.procedure import VOLUME_BY_CODE
 from .models import CountyList, User, utcnow
 
 HEADERS = {
@@ -44,6 +49,9 @@ KIND_WORDS = {"行政处罚": "行政处罚", "处罚": "行政处罚", "行政�
               "行政强制措施": "行政强制", "行政检查": "行政检查", "检查": "行政检查"}
 MAX_CELL_CHARS = 1000              # a basis cell may name several articles in full
 LOW_CONFIDENCE = 0.8               # a match below this is shown 「请核对」
+MANUAL = "人工核对"                 # the method of a match the supervisor chose on the preview
+NO_ITEM = "none"                   # the preview's choice 「手册无对应事项」
+LIKELY_FROM = 0.3                  # name similarity from which the closest item's volume is offered first
 
 
 class ListError(DomainError):
@@ -63,7 +71,11 @@ class ListRow:
     notes: list[str] = field(default_factory=list)      # imported, with a remark (a guessed statute, no basis)
     item_id: str | None = None
     confidence: float = 0.0
-    method: str = ""
+    method: str = ""                                    # item_matching's BY_*, or MANUAL
+    guessed: bool = False                               # a statute name of its basis had to be guessed
+    auto_item_id: str | None = None                     # a corrected row: what the matcher had found
+    auto_confidence: float = 0.0
+    auto_method: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -71,6 +83,18 @@ class ListRow:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def needs_check(self) -> bool:
+        """Shown 「请核对」 on the preview and counted in its summary: a match below
+        LOW_CONFIDENCE, or one that rests on a guessed statute name; never a
+        match the supervisor chose."""
+        return (bool(self.item_id) and self.method != MANUAL
+                and (self.confidence < LOW_CONFIDENCE or self.guessed))
+
+    @property
+    def corrected(self) -> bool:
+        return self.method == MANUAL
 
 
 def _text(value) -> str:
@@ -168,15 +192,53 @@ def check_and_match(rows: list[ListRow], items: list[Item], corpus: Corpus) -> l
         read = matching.references(r.basis, names)
         if not r.basis:
             r.notes.append("执法依据为空，仅按事项名称匹配")
+        r.guessed = bool(read.guessed)
         for written, short in read.guessed.items():
-            r.notes.append(f"法规名称“{written}”按《{short}》识别，请核对")
+            r.notes.append(f"法规名称“{written}”不在法规库中，按近似的《{short}》识别")
         for written in read.unknown:
             r.notes.append(f"《{written}》不在本教程法规库中（可能是地方性法规或部门规章）")
         if r.basis and not read.references and not read.unknown:
             r.notes.append("执法依据中没有识别出条文，仅按事项名称匹配")
         match = matching.match_row(r.name, kind, read, pool)
         r.item_id, r.confidence, r.method = match.item_id, match.confidence, match.method
+        if match.remark:
+            r.notes.append(match.remark)
     return rows
+
+
+def plausible_volume(row: ListRow, items: list[Item]) -> str | None:
+    """The volume a row most likely belongs to, for the preview's choice of
+    items: its match's (or, corrected, the matcher's), else the one whose
+    items' statutes its basis names most, else the closest name's."""
+    found = {i.id: i for i in items}
+    for known in (row.item_id, row.auto_item_id):
+        if known in found:
+            return found[known].volume
+    cited: dict[str, int] = {}
+    for i in items:
+        if any(b.statute in row.basis for b in i.basis):
+            cited[i.volume] = cited.get(i.volume, 0) + 1
+    if cited:
+        return max(cited, key=cited.get)
+    scored = [(matching.similarity(row.name, i.name), i.volume) for i in items if row.name]
+    best = max(scored, default=(0.0, None))
+    return best[1] if best[0] >= LIKELY_FROM else None
+
+
+def choice_groups(row: ListRow, items: list[Item]) -> list[tuple[str, list[Item]]]:
+    """The catalogue items the preview offers to correct a row's match, by
+    volume: the plausible volume first (labelled 可能), then all the others."""
+    likely = plausible_volume(row, items)
+    by_volume: dict[str, list[Item]] = {}
+    for i in items:
+        by_volume.setdefault(i.volume, []).append(i)
+
+    def title(code: str) -> str:
+        return VOLUME_BY_CODE[code].title if code in VOLUME_BY_CODE else code
+
+    order = sorted(by_volume, key=lambda v: (v != likely, VOLUME_BY_CODE[v].number if v in VOLUME_BY_CODE else 99,
+                                             v))
+    return [(title(v) + ("（可能）" if v == likely else ""), by_volume[v]) for v in order]
 
 
 @dataclass
@@ -190,6 +252,11 @@ class ListReport:
     @property
     def delegated_ids(self) -> list[str]:
         return list(dict.fromkeys(r.item_id for r in self.covered))
+
+    @property
+    def to_check(self) -> list[ListRow]:
+        """The rows shown 「请核对」 (ListRow.needs_check): the summary counts these."""
+        return [r for r in self.covered if r.needs_check]
 
 
 def report(rows: list[ListRow], items: list[Item]) -> ListReport:
@@ -223,6 +290,40 @@ def list_for(db: Session, list_id: int) -> CountyList:
     if found is None:
         raise NotFound("没有这份清单")
     return found
+
+
+def correct(db: Session, actor: User, list_id: int, choices: dict[int, str], items: dict[str, Item]) -> int:
+    """The supervisor's corrections on a pending list's preview: ``choices``
+    maps a sheet row to a catalogue item id or NO_ITEM (手册无对应事项). A
+    choice equal to the row's match changes nothing; a changed row keeps what
+    the matcher had found (auto_*) and is no longer 请核对. Audited; the
+    number of rows changed."""
+    pending = list_for(db, list_id)
+    if pending.status != "pending":
+        raise ListError("这份清单已经确认过，或已被新的清单替换，不能再更正对应事项")
+    rows = rows_of(pending)
+    imported = {r.row: r for r in rows if r.ok}
+    changes = []
+    for number, choice in sorted(choices.items()):
+        row = imported.get(number)
+        if row is None:
+            raise ListError(f"第 {number} 行不在这份清单的导入行中，不能更正")
+        chosen = None if choice == NO_ITEM else choice
+        if chosen is not None and chosen not in items:
+            raise ListError(f"第 {number} 行：所选事项不在手册的赋权事项目录中")
+        if chosen == row.item_id:
+            continue
+        if not row.corrected:
+            row.auto_item_id, row.auto_confidence, row.auto_method = row.item_id, row.confidence, row.method
+        changes.append({"row": number, "before": row.item_id, "after": chosen})
+        row.item_id, row.confidence, row.method = chosen, (1.0 if chosen else 0.0), MANUAL
+    if changes:
+        pending.rows = [r.as_dict() for r in rows]
+        db.add(pending)
+        audit(db, actor, "county_list.correct", f"county_list:{pending.id}", title=pending.title,
+              changed=len(changes), rows=changes)
+        db.commit()
+    return len(changes)
 
 
 def confirm(db: Session, actor: User, list_id: int) -> CountyList:

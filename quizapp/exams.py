@@ -663,8 +663,8 @@ class ResultItem:
 
     @property
     def outcome(self) -> str:
-        """right, partial or wrong (rules.outcome)."""
-        return rules.outcome(self.score, self.paper.points)
+        """right, partial, wrong or unanswered (rules.outcome)."""
+        return rules.outcome(self.score, self.paper.points, self.paper.response)
 
 
 def review_allowed(exam: Exam, now: datetime) -> bool:

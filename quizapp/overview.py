@@ -9,7 +9,7 @@ from sqlmodel import Session, func, select
 
 from . import custody
 from .domain import practice as rules
-from .domain.procedure import ALL_STEPS, VOLUMES
+from .domain.procedure import ALL_STEPS, VOLUMES, Volume
 from .models import PracticeAnswer, Question, Role, User
 
 
@@ -23,13 +23,34 @@ class TraineeRow:
     answers: int = 0
 
 
-def bank_matrix(db: Session) -> dict[str, dict[str, int]]:
-    """volume -> step -> number of active questions (volumes and steps in order)."""
+@dataclass
+class BankMatrix:
+    """Active questions per step (a row each, in the procedure's order) and volume
+    (a column each, only the volumes that have questions, in order)."""
+    volumes: list[Volume]
+    steps: tuple[str, ...]
+    counts: dict[tuple[str, str], int]
+
+    def count(self, volume: str, step: str) -> int:
+        return self.counts.get((volume, step), 0)
+
+    def step_total(self, step: str) -> int:
+        return sum(self.count(v.code, step) for v in self.volumes)
+
+    def volume_total(self, volume: str) -> int:
+        return sum(self.count(volume, s) for s in self.steps)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def bank_matrix(db: Session) -> BankMatrix:
+    """The bank's active questions by step and volume (volumes without any left out)."""
     rows = db.exec(select(Question.volume, Question.step, func.count()).where(Question.active == True)  # noqa: E712
                    .group_by(Question.volume, Question.step)).all()
-    counts = {(v, s): n for v, s, n in rows}
-    return {v.code: {s: counts.get((v.code, s), 0) for s in ALL_STEPS} for v in VOLUMES
-            if any(counts.get((v.code, s)) for s in ALL_STEPS)}
+    counts = {(v, s): n for v, s, n in rows if s in ALL_STEPS}
+    return BankMatrix([v for v in VOLUMES if any(counts.get((v.code, s)) for s in ALL_STEPS)], ALL_STEPS, counts)
 
 
 def visible_trainee_ids(db: Session, viewer: User) -> set[int] | None:

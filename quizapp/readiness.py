@@ -6,7 +6,9 @@ items it delegates; the questions tagged with each item (questions.items)
 give its answers: trainees' practice answers of the year (1 or 0) and the
 graded exam attempts submitted in the year (each tagged question's share of
 its points), across all cohorts; the needs surveys answered in the year give
-the confidence on the item's volume and on its questions' steps. One pass
+the confidence on the item's volume and on its questions' steps, and who
+gave it (respondents: people, each counted once however many surveys or
+topics they answered). One pass
 over each table: no query per item.
 """
 from __future__ import annotations
@@ -69,6 +71,7 @@ def evidence(db: Session, items: list[Item], year: int) -> dict[str, rules.Evide
                 if qid in tagged and entry.get("points"):
                     add(attempt.user_id, qid, min(1.0, float(attempt.item_scores.get(qid, 0.0)) / entry["points"]))
     ratings: dict[str, list[int]] = defaultdict(list)
+    respondents: dict[str, set[int]] = defaultdict(set)
     topics = {i.id: {f"volume:{i.volume}"} | {f"step:{s}" for s in steps[i.id]} for i in items}
     for response in db.exec(select(SurveyResponse).where(SurveyResponse.submitted_at >= start,
                                                          SurveyResponse.submitted_at < end)):
@@ -76,11 +79,13 @@ def evidence(db: Session, items: list[Item], year: int) -> dict[str, rules.Evide
             for item_id, wanted_topics in topics.items():
                 if topic in wanted_topics:
                     ratings[item_id].append(int(rating[0]))
+                    respondents[item_id].add(response.user_id)
     out = {}
     for i in items:
         r = ratings.get(i.id, [])
         out[i.id] = rules.Evidence(answers=len(scores[i.id]), score=sum(scores[i.id]), officers=len(people[i.id]),
-                                   confidence=sum(r) / len(r) if r else None, ratings=len(r))
+                                   confidence=sum(r) / len(r) if r else None, ratings=len(r),
+                                   respondents=len(respondents[i.id]))
     return out
 
 

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -26,7 +27,7 @@ from .domain import text as free_text
 from .domain import reports as rules
 from .domain.errors import NotFound
 from .domain.procedure import VOLUME_BY_CODE
-from .models import Attempt, ContentReport, Question, Role, User, utcnow
+from .models import Attempt, AuditEvent, ContentReport, Question, Role, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,13 @@ def _read_pages(file: str, mtime: float) -> HandbookPages:
 def volume_of(page: str) -> str:
     parts = page.split("/")
     return parts[1] if len(parts) > 2 and parts[0] == "volumes" and parts[1] in VOLUME_BY_CODE else ""
+
+
+def volume_label(report: ContentReport) -> str:
+    """The volume a report is about, short (第一卷), to go before its page's title (第一卷 · 听证);
+    '' for a page outside the volumes (易错点汇总 …)."""
+    volume = VOLUME_BY_CODE.get(report.volume or volume_of(report.page or ""))
+    return volume.ordinal if volume else ""
 
 
 def submit(db: Session, user: User, *, category: str, text: str, page: str = "", section: str = "",
@@ -204,6 +212,35 @@ def question_for(db: Session, question_id: str) -> Question:
     if question is None:
         raise NotFound(f"题目 {question_id} 不存在")
     return question
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """A suspended question with its latest suspension as the audit log holds it (reason '' and no time
+    when the log has none)."""
+    question: Question
+    reason: str = ""
+    at: datetime | None = None
+    by: User | None = None
+
+
+def suspensions(db: Session) -> list[Suspension]:
+    """The questions suspended now, in id order, each with the reason, time and editor of its suspension."""
+    questions = db.exec(select(Question).where(Question.suspended == True).order_by(Question.id)).all()  # noqa: E712
+    if not questions:
+        return []
+    events = db.exec(select(AuditEvent).where(AuditEvent.action == "question.suspend",
+                                              AuditEvent.target.in_([f"question:{q.id}" for q in questions]))
+                     .order_by(AuditEvent.at, AuditEvent.id)).all()
+    latest = {e.target: e for e in events}                       # the newest of each question's suspensions
+    actors = {e.actor_id for e in latest.values() if e.actor_id is not None}
+    people = {u.id: u for u in db.exec(select(User).where(User.id.in_(actors)))} if actors else {}
+    out = []
+    for q in questions:
+        e = latest.get(f"question:{q.id}")
+        out.append(Suspension(q, str(e.detail.get("reason") or "") if e else "", e.at if e else None,
+                              people.get(e.actor_id) if e else None))
+    return out
 
 
 def set_suspended(db: Session, editor: User, question_id: str, suspended: bool, reason: str = "") -> Question:

@@ -73,3 +73,26 @@ def confirm_import(client: TestClient, upload_url: str, **data):
 def handed_over_password(html: str) -> str:
     """The initial password the cohort page shows after a reset or an addition."""
     return re.search(r'<strong class="secret">([^<]+)</strong>', html).group(1)
+
+
+ROSTER_HEADER = ("姓名", "单位/镇街", "手机号", "工号", "执法证号")
+
+
+def roster_xlsx(rows, header=ROSTER_HEADER) -> bytes:
+    """A roster workbook (the cohort's and the units' officer roster share the format); every text
+    cell is stored as text (openpyxl would make '=…' a formula)."""
+    import io
+
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(header))
+    for row in rows:
+        ws.append(list(row))
+    for cells in ws.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -36,21 +36,42 @@
   }
   /* The county's confirmed list (the platform's /api/items/delegated, for a
      logged-in reader): catalogue rows and item pages of items the county did
-     not delegate are greyed and say so. A visitor, or no list: nothing changes. */
+     not delegate are greyed and say so, and the catalogue says which list it
+     follows. A visitor gets {list: null} (a 200, as /api/whoami), and so does
+     everyone while no list is confirmed: nothing changes. */
+  function note(found) {
+    var table = document.querySelector(".zj-items");
+    if (!table || document.querySelector(".zj-county-note")) return;
+    var p = document.createElement("p");
+    p.className = "zj-item-status zj-county-note";
+    p.setAttribute("title", found.list);
+    p.appendChild(document.createTextNode("已按本县赋权事项清单"));
+    if (found.confirmed) {
+      var day = document.createElement("span");      // the date on one line on a phone
+      day.style.whiteSpace = "nowrap";
+      day.textContent = "（确认于 " + found.confirmed + "）";
+      p.appendChild(day);
+    }
+    p.appendChild(document.createTextNode("标注：灰色为本县未下放"));
+    var bar = document.querySelector(".zj-item-filter");
+    var before = bar && bar.parentNode === table.parentNode ? bar : table;
+    before.parentNode.insertBefore(p, before);
+  }
   function county() {
     var rows = document.querySelectorAll(".zj-items tbody tr");
-    var status = document.querySelector(".zj-item-status");
+    var status = document.querySelector(".zj-item-status[data-item]");
     if ((!rows.length && !status) || !window.fetch) return;
     fetch("/api/items/delegated", {credentials: "same-origin", cache: "no-store", headers: {"Accept": "application/json"}})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (found) {
-        if (!found || !found.list) return;
+        if (!found || !found.list || !found.ids) return;
         var ids = {};
         found.ids.forEach(function (id) { ids[id] = true; });
+        if (rows.length) note(found);
         Array.prototype.forEach.call(rows, function (row) {
           var link = row.querySelector("a[href*='/items/']");
           var m = link && link.getAttribute("href").match(/(v\d-sx-\d{3})/);
-          if (m && !ids[m[1]]) {
+          if (m && !ids[m[1]] && !row.classList.contains("zj-not-delegated")) {
             row.classList.add("zj-not-delegated");
             link.insertAdjacentText("afterend", "（本县未下放）");
           }

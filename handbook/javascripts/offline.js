@@ -121,7 +121,7 @@
     fetch(new URL("pdf/index.json", root), { cache: "no-cache" }).then(function (r) { return r.ok ? r.json() : {}; })
       .then(function (all) {
         var pdf = all[code];
-        if (pdf && out) out.textContent = "（" + pdf.pages + " 页，" + (pdf.bytes / 1048576).toFixed(1) + " MB）";
+        if (pdf && out) out.textContent = "共 " + pdf.pages + " 页，" + (pdf.bytes / 1048576).toFixed(1) + " MB，版本 " + pdf.version;
       }).catch(function () {});
   }
 

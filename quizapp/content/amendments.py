@@ -414,6 +414,31 @@ def _absolute(file: str) -> Path:
 # comparing versions
 
 
+def compared_versions(corpus: Corpus, statute: str, old_version: str = "",
+                      new_version: str = "") -> tuple[str, str]:
+    """The versions to compare (old, new; '' where not given), each checked against the corpus, so that
+    an analysis never runs against a version the library does not hold (and reports nothing to do).
+    A new version without the old one compares with the newest version before it, as the command does.
+    Raises LookupError naming the versions the corpus has."""
+    name = plain_name(statute)
+    versions = [s.version for s in corpus.versions(name)]
+    if not versions:
+        raise LookupError(f"《{name}》不在项目法规库中")
+    have = "、".join(versions)
+    for version, role in ((old_version, "被替换的版本"), (new_version, "新版本")):
+        if version and version not in versions:
+            raise LookupError(f"法规库中没有《{name}》的 {version} 版本（{role}），无法分析。"
+                              f"法规库中的版本：{have}。尚未收入的新版本，须先将其文本加入法规库。")
+    if new_version and not old_version:
+        older = [v for v in versions if v < new_version]
+        if not older:
+            raise LookupError(f"《{name}》在法规库中没有早于 {new_version} 的版本可供对比（法规库中的版本：{have}）")
+        old_version = older[0]
+    if new_version and new_version == old_version:
+        raise LookupError(f"被替换的版本与新版本都是 {new_version}：请选择《{name}》的两个不同版本（法规库中的版本：{have}）")
+    return old_version, new_version
+
+
 def changed_articles(corpus: Corpus, statute: str, old_version: str,
                      new_version: str) -> dict[str, tuple[str | None, str | None]]:
     """Article key -> (old text, new text) for every article whose text differs

@@ -254,7 +254,7 @@ def item_catalogue(site: Site, here: str, volume: str | None) -> str:
     items = [i for i in site.items if volume is None or i.volume == volume]
     title = f"{VOLUME_BY_CODE[volume].title} · 赋权事项目录" if volume else "赋权事项目录"
     taught = items_module.questions_of(site.items, site.questions)
-    out = ["---", "search:", "  boost: 2", "---", "", f"# {title}", "",
+    out = [f"# {title}", "",
            f"本目录列出{'本卷' if volume else '全书'}讲到的 {len(items)} 个赋权事项，每个事项链接到其执法依据（逐字引用条文）、"
            "处罚概要、办理要点、相关案例和练习题。" + ITEMS_FILTER_NOTE, "",
            f'!!! warning "{items_module.PROVINCE_NOTE}"',
@@ -294,7 +294,7 @@ def item_page(site: Site, item) -> str:
     the cases and the 练一练 of its questions."""
     here = item.page
     volume = VOLUME_BY_CODE[item.volume]
-    out = ["---", "search:", "  boost: 2", "---", "", f"# {item.name}", "",
+    out = [f"# {item.name}", "",
            f'!!! info "{items_module.PROVINCE_NOTE}"',
            "    本页是教学用的事项说明。本事项是否已下放本镇街，以省级人民政府公布的赋权事项目录和本县（市、区）"
            "的承接清单为准；承接后以镇人民政府（街道办事处）的名义实施。", "",

@@ -386,15 +386,27 @@ def review_visible(mode: str, now: datetime, closes_at: datetime | None) -> bool
     return False
 
 
-OUTCOMES = {"right": "答对", "partial": "部分得分", "wrong": "答错"}
+OUTCOMES = {"right": "答对", "partial": "部分得分", "wrong": "答错", "unanswered": "未作答"}
 
 
-def outcome(score: float, points: float) -> str:
+def answered(response: object) -> bool:
+    """Whether a saved response holds any answer: a choice, a judgement, or
+    any part of a case-analysis question answered."""
+    if isinstance(response, dict):
+        return any(answered(v) for v in response.values())
+    if isinstance(response, (list, tuple, str)):
+        return len(response) > 0
+    return response is not None
+
+
+def outcome(score: float, points: float, response: object = True) -> str:
     """How one graded question went, as the result page colours it: full marks
-    are right, some marks partial, none wrong (OUTCOMES)."""
+    are right, some marks partial, none wrong, nothing chosen unanswered (OUTCOMES)."""
     if points > 0 and score >= points - 1e-9:
         return "right"
-    return "partial" if score > 1e-9 else "wrong"
+    if score > 1e-9:
+        return "partial"
+    return "wrong" if answered(response) else "unanswered"
 
 
 ENDED_BY = {"trainee": "本人交卷", "deadline": "时间到自动交卷", "focus_limit": "离开页面超过上限自动交卷"}

@@ -8,16 +8,27 @@ free text (执法依据: "《农药管理条例》第二十四条、第五十五
 :func:`match_row` finds the catalogue item a row means:
 
 1. by the articles: the catalogue items whose basis names one of the row's
-   articles; among several, the one whose name is closest. Confidence 0.9
-   plus up to 0.1 for the name's similarity; 0.05 less when a statute name
-   had to be guessed from a misspelling.
-2. else, only when the basis names no article the corpus knows (empty, a
-   local rule, or no article number), by the name alone: the closest
-   catalogue name, accepted from a similarity of NAME_THRESHOLD; confidence
-   is the similarity times 0.8, so a match by name never ranks above one by
-   article. A row whose articles are known but belong to no catalogue item
-   is another provision: not matched (乡村规划区 under 城乡规划法 第六十五条
-   is not the 第六十四条 item, however alike the names).
+   articles; among several, the one sharing most of them, then the one whose
+   name is closest. When the item's basis has every article the row names:
+   confidence 0.9 plus up to 0.1 for the name's similarity (BY_ARTICLE).
+   When the row also names articles that are not the item's (another
+   provision beside it, or a procedure law): only partly by the articles,
+   so the name weighs more: 0.7 plus up to 0.2 for its similarity
+   (BY_PART). Either way 0.05 less when a statute name had to be guessed
+   from a misspelling.
+2. else by the name alone: the closest catalogue name, confidence the
+   similarity times 0.8, so a match by name never ranks above a sure one by
+   article (BY_NAME). Accepted from a similarity of NAME_THRESHOLD when the
+   basis names no article the corpus knows (empty, a local rule, no article
+   number); from OTHER_ARTICLES_THRESHOLD when its articles are known but
+   are no item's basis: a county may cite another statute for the same
+   conduct (随意倾倒、抛撒、堆放生活垃圾 under 《城市市容和环境卫生管理条例》
+   第三十四条 is the catalogue's item under 固体废物污染环境防治法), but a
+   merely alike name is another provision (乡村规划区 under 城乡规划法
+   第六十五条 is not the 第六十四条 item).
+
+A match below the county list's sure threshold is shown 请核对 and the
+supervisor may correct it on the preview (quizapp/county_list.py).
 
 The kind (行政处罚 / 行政强制 / 行政检查) must agree when the row gives one.
 """
@@ -30,8 +41,12 @@ from dataclasses import dataclass, field
 from ..content.statutes import article_key
 
 NAME_THRESHOLD = 0.6          # name similarity from which a row without a usable basis is matched
+OTHER_ARTICLES_THRESHOLD = 0.8    # ... a row whose known articles are no item's basis: the name must be nearly the same
+GUESS_PENALTY = 0.05          # confidence lost when a statute name had to be guessed
 GUESS_CUTOFF = 0.75           # similarity from which a misspelt statute name (of about the same length) is read as a known one
-BY_ARTICLE, BY_NAME = "依据", "名称"
+BY_ARTICLE, BY_PART, BY_NAME = "依据", "依据和名称", "名称"
+PART_REMARK = "执法依据所引条文只有部分是该事项的依据，结合事项名称对应"
+OTHER_ARTICLES_REMARK = "执法依据所引条文不是手册任何事项的依据，按事项名称的相似程度对应"
 
 TITLE = re.compile(r"《([^《》]{2,40})》")
 ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千\d]{1,8})条")
@@ -119,7 +134,8 @@ class Candidate:
 class Match:
     item_id: str | None
     confidence: float          # 0–1
-    method: str                # BY_ARTICLE | BY_NAME | ''
+    method: str                # BY_ARTICLE | BY_PART | BY_NAME | ''
+    remark: str = ""           # why, when it is not plain: PART_REMARK, OTHER_ARTICLES_REMARK
 
 
 NO_MATCH = Match(None, 0.0, "")
@@ -129,17 +145,18 @@ def match_row(name: str, kind: str, read: Read, candidates: list[Candidate]) -> 
     """The catalogue item a list row means (see the module's note), or NO_MATCH."""
     pool = [c for c in candidates if not kind or kind == c.kind]
     wanted = set(read.references)
+    penalty = GUESS_PENALTY if read.guessed else 0.0
     by_article = [c for c in pool if c.references & wanted]
     if by_article:
         best = max(by_article, key=lambda c: (len(c.references & wanted), similarity(name, c.name)))
-        confidence = 0.9 + 0.1 * similarity(name, best.name) - (0.05 if read.guessed else 0.0)
-        return Match(best.id, round(min(confidence, 1.0), 2), BY_ARTICLE)
-    if read.references:
-        return NO_MATCH
+        alike = similarity(name, best.name)
+        if wanted <= best.references:
+            return Match(best.id, round(min(0.9 + 0.1 * alike - penalty, 1.0), 2), BY_ARTICLE)
+        return Match(best.id, round(0.7 + 0.2 * alike - penalty, 2), BY_PART, PART_REMARK)
     scored = [(similarity(name, c.name), c) for c in pool]
     if not scored:
         return NO_MATCH
     score, best = max(scored, key=lambda x: x[0])
-    if score < NAME_THRESHOLD:
+    if score < (OTHER_ARTICLES_THRESHOLD if wanted else NAME_THRESHOLD):
         return NO_MATCH
-    return Match(best.id, round(score * 0.8, 2), BY_NAME)
+    return Match(best.id, round(score * 0.8, 2), BY_NAME, OTHER_ARTICLES_REMARK if wanted else "")

@@ -22,8 +22,13 @@ class Volume:
     name: str
 
     @property
+    def ordinal(self) -> str:
+        """第一卷 … 第八卷: the volume's short label where its whole title does not fit (a table's head)."""
+        return f"第{'一二三四五六七八'[self.number - 1]}卷"
+
+    @property
     def title(self) -> str:
-        return f"第{'一二三四五六七八'[self.number - 1]}卷　{self.name}"
+        return f"{self.ordinal}　{self.name}"
 
 
 VOLUMES: tuple[Volume, ...] = (

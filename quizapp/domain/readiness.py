@@ -9,7 +9,10 @@ For each item of the county's list the evidence of the year is
   share of the points);
 - officers: how many different trainees answered at least one of them;
 - confidence: the needs survey's mean self-rated confidence (1–5) on the
-  item's volume and on the procedure steps of its questions.
+  item's volume and on the procedure steps of its questions: the mean of
+  every such rating (one trainee may rate several of the item's topics);
+  respondents: the trainees who gave them (the page shows this number,
+  people, not ratings).
 
 The reading (the rule is printed on the page, :data:`RULE`):
 
@@ -42,7 +45,8 @@ class Evidence:
     score: float = 0.0               # their total, each 0–1
     officers: int = 0                # different trainees among them
     confidence: float | None = None  # mean survey confidence (1–5), None when nobody rated the topics
-    ratings: int = 0                 # survey ratings behind it
+    ratings: int = 0                 # survey ratings behind it (topics rated, over all respondents)
+    respondents: int = 0             # different trainees who gave them
 
     @property
     def accuracy(self) -> float | None:

@@ -30,3 +30,16 @@ def local_path(target: str | None, default: str = DEFAULT) -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+# What a visitor sent to the login page was about to do, by the path they asked for (the login
+# page says it: 「练习需要登录……」); the first prefix that matches.
+PURPOSES = (("/reports/new", "纠错/建议"),
+            ("/practice/", "练习"), ("/exams/", "考试"), ("/attempts/", "考试"), ("/mistakes/", "错题本"),
+            ("/me", "我的成绩"), ("/surveys/", "培训问卷"), ("/feedback/", "课程评价"), ("/reports/", "我的反馈"),
+            ("/instructor/", "教员工作台"), ("/supervisor/", "执法监督"), ("/editor/", "编辑工作台"))
+
+
+def purpose(target: str) -> str:
+    """What the page a visitor asked for is for, in Chinese; '' when unknown."""
+    return next((what for prefix, what in PURPOSES if target.startswith(prefix)), "")

@@ -108,10 +108,11 @@ def back_url(request: Request) -> str:
 
 
 def score(value) -> str:
-    """A score to one decimal (86.5); none yet: 「—」."""
+    """A score to one decimal, a whole one without it (86.5, 90); none yet: 「—」."""
     if value is None:
         return "—"
-    return f"{float(value):.1f}"
+    text = f"{float(value):.1f}"
+    return text.removesuffix(".0")
 
 
 def percent(value, whole=None) -> str:

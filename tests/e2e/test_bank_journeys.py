@@ -134,8 +134,10 @@ def test_item_statistics_show_the_question_and_explain_a_column_on_tap(bank_serv
     first = page.locator("table.item-stats td.item-question details").first
     first.locator("summary").click()
     assert "在题库中查看答案、解析和历次统计" in first.inner_text()
-    help_ = page.locator("details.stat-help", has_text="区分度").first
-    help_.locator("summary").click()
-    assert help_.locator(".stat-help-text").is_visible()
+    # on a phone the table is a card per question, its heads hidden: the columns are explained above it
+    glossary = page.locator("details.stat-glossary").first
+    glossary.locator("summary").click()
+    assert glossary.get_by_text("本题得分与其余题目总分的相关系数").is_visible()
+    assert page.locator("table.item-stats td[data-label='区分度']").first.is_visible()
     assert page.locator("table.item-stats a:has-text('报告问题')").count() == seeded["fixed_count"]
     page.close()

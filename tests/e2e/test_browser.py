@@ -286,6 +286,6 @@ def test_a_reader_reports_a_problem_on_the_section_being_read(server, browser):
     page.fill("textarea[name='text']", "本节对复议决定撤销理由的分析表述不够清楚，建议补充勘验笔录的要求。")
     page.screenshot(path=str(ARTIFACTS / "report-form-360.png"), full_page=True)
     page.click("main button[type='submit']")
-    page.wait_for_url(re.compile(r"/reports/\?sent=1$"))
+    page.wait_for_url(re.compile(r"/reports/\?sent=1(&back=[^&]+)?$"))
     assert "勘验" in page.locator("main").inner_text() and "新提交" in page.locator("main").inner_text()
     page.close()

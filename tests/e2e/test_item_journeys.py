@@ -1,17 +1,19 @@
 """The 赋权事项目录 on a phone (360 px) in headless Chromium: a reader filters
 the catalogue by kind and keyword, opens an item (its basis quoted verbatim,
 its case, its practice), and finds it by name in the search; a supervisor
-uploads the county's list (tests/data/county_list_sample.py), confirms it
-on the preview, and then the catalogue greys the item the county did not
-delegate, for every logged-in reader.
+uploads the county's list (tests/data/county_list_sample.py), corrects a
+match and confirms it on the preview, and then the catalogue greys the item
+the county did not delegate, for every logged-in reader, and says which list
+it follows; a visitor's catalogue asks and gets no list, without an error.
 
 Needs /usr/bin/chromium, like tests/e2e/test_browser.py (whose browser fixture this uses)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import Session
 
-from quizapp.content import ROOT
 from quizapp.content.items import catalogue
 from quizapp.content.statutes import Corpus
 from quizapp.content.items import article_text
@@ -54,8 +56,15 @@ def shown_rows(page) -> list[str]:
 def test_a_reader_filters_the_catalogue_and_opens_an_item_on_a_phone(items_server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    page.goto(items_server + "/items/")
+    errors, asked = [], []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("response", lambda r: asked.append(r.status) if "/api/items/delegated" in r.url else None)
+    with page.expect_response(lambda r: "/api/items/delegated" in r.url):
+        page.goto(items_server + "/items/")
     assert len(shown_rows(page)) == len(catalogue())
+    # a visitor: the script asks which items are delegated, gets a 200 with no list, and changes nothing
+    assert asked == [200] and errors == []
+    assert page.locator(".zj-county-note").count() == 0 and page.locator(".zj-not-delegated").count() == 0
     page.select_option("select[data-filter='kind']", "行政强制")
     assert len(shown_rows(page)) == 2 and all("行政强制" in r for r in shown_rows(page))
     assert page.inner_text(".zj-item-count") == f"显示 2 / {len(catalogue())} 个事项"
@@ -98,6 +107,14 @@ def test_after_the_county_list_is_confirmed_the_catalogue_greys_what_is_not_dele
     assert "预览（尚未生效）" in page.inner_text("main")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(ARTIFACTS / "county-list-preview-360.png"))
+    # a correction on the preview: the row matched by its name alone (请核对) has no counterpart after all; its
+    # item stays delegated by another row
+    assert page.locator("select[name='match-37'] option:checked").get_attribute("value") == "v5-sx-004"
+    page.select_option("select[name='match-37']", "none")
+    page.locator("button", has_text="保存更正").first.click()
+    page.wait_for_url("**/supervisor/items/lists/*?corrected=1*")
+    assert "已更正 1 行的对应事项" in page.inner_text("main")
+    assert page.locator("select[name='match-37'] option:checked").get_attribute("value") == "none"
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("text=确认，作为本县现行清单")
     page.wait_for_load_state()
@@ -111,6 +128,11 @@ def test_after_the_county_list_is_confirmed_the_catalogue_greys_what_is_not_dele
     greyed = page.locator(".zj-items tr.zj-not-delegated")
     greyed.first.wait_for()
     assert greyed.count() == len(sample.NOT_DELEGATED) and "（本县未下放）" in greyed.first.inner_text()
+    # the catalogue says which list it follows, instead of the generic disclaimer alone
+    said = page.inner_text(".zj-county-note")
+    assert re.fullmatch(r"已按本县赋权事项清单（确认于 \d{4}-\d{2}-\d{2}）标注：灰色为本县未下放", said), said
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(ARTIFACTS / "items-catalogue-greyed-360.png"))
     page.goto(items_server + "/volumes/v2-natural-resources/items/v2-sx-003/")
     status = page.locator(".zj-item-status")
     status.wait_for()

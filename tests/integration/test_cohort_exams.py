@@ -95,6 +95,16 @@ def test_results_statistics_and_exports(client, db):
     people = list(book["成绩"].iter_rows(values_only=True))
     assert people[0][:4] == ("姓名", "登录名", "单位/镇街", "得分") and {r[0] for r in people[1:]} == {"张某", "李某"}
     assert book["成绩"]["F2"].number_format == "0.0%"
+    # 题目分析 names each question by its id and, beside it, its stem (on one line, at most 60 characters)
+    items = list(book["题目分析"].iter_rows(values_only=True))
+    assert items[0][:4] == ("题目编号", "题干", "环节", "作答人数")
+    assert {row[0] for row in items[1:]} == {i["question_id"] for a in graded for i in a.paper}   # each drawn once
+    for qid, stem, step, *_ in items[1:]:
+        q = db.get(Question, qid)
+        whole = " ".join(q.stem.split())
+        assert step == q.step and 0 < len(stem) <= 60
+        assert stem == whole if len(whole) <= 60 else (stem.endswith("…") and whole.startswith(stem[:-1]))
+    assert book["题目分析"]["E2"].number_format == "0.0"                  # 难易度, moved one column right
     csv = client.get(f"/instructor/exams/{exam.id}/results.csv").content
     assert csv.startswith("\ufeff姓名".encode("utf-8"))
     client.post("/logout")

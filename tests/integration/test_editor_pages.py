@@ -157,7 +157,7 @@ def test_the_report_header_has_no_empty_brackets_and_names_a_section_once(client
     detail = client.get(f"/editor/reports/{report.id}").text
     assert "学员一（）" not in detail and "（）" not in detail and " · 学员一 · " in detail
     place = re.search(r"位置：<a [^>]*>([^<]+)</a>", detail).group(1)
-    assert report.section == "听证" and place == "听证"                        # not 听证 › 听证
+    assert report.section == "听证" and place == "第一卷 · 听证"                # not 听证 › 听证; its volume first
     assert "听证 › 听证" not in client.get("/editor/?status=").text
 
 

@@ -360,6 +360,26 @@ def right_and_wrong_result(client, db, *, right: int, wrong: int):
     return aid, [q.id for q in singles]
 
 
+def test_a_question_left_unanswered_is_shown_as_unanswered_not_wrong(client, db):
+    builders.user(db)
+    singles = db.exec(select(Question).where(Question.type == "single", Question.pool == "practice",
+                                             Question.active == True).order_by(Question.id).limit(3)).all()  # noqa: E712
+    exam = builders.exam(db, question_ids=[q.id for q in singles])
+    builders.login(client)
+    aid = start(client, exam.id)
+    client.post(f"/api/attempts/{aid}/answers", json={"question_id": singles[0].id,
+                                                     "response": builders.response(singles[0], True)})
+    client.post(f"/api/attempts/{aid}/answers", json={"question_id": singles[1].id,
+                                                     "response": builders.response(singles[1], False)})
+    client.post(f"/attempts/{aid}/submit")
+    page = client.get(f"/attempts/{aid}/result").text
+    bar = page.split('class="card jump-bar"', 1)[1].split("</nav>", 1)[0]
+    labels = re.findall(r'aria-label="第 \d+ 题，(\w+)"', bar)
+    assert sorted(labels) == ["未作答", "答对", "答错"]
+    assert "未作答 <strong>1</strong> 题" in bar and "错题含未作答的题目" in bar
+    assert '<p class="crumbs"><a href="/exams/">考试</a>' in page                # the way back, at the top
+
+
 def test_the_result_has_a_jump_bar_coloured_right_and_wrong_and_a_wrong_only_filter(client, db):
     builders.user(db)
     aid, ids = right_and_wrong_result(client, db, right=3, wrong=2)

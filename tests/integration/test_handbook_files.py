@@ -3,7 +3,6 @@ the build's .br or .gz when the browser accepts them, fingerprinted files kept
 for a year, pages revalidated, a 304 for what the browser already has."""
 from __future__ import annotations
 
-import brotli
 import pytest
 
 from quizapp.config import Settings

@@ -15,7 +15,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
@@ -28,6 +28,9 @@ from quizapp.web.app import create_app
 from quizapp.web.deps import COOKIE
 from tests import builders
 from tests.conftest import BrowserLikeClient
+
+roster = builders.roster_xlsx
+
 
 CHANGE_FIRST = "请先修改初始密码"
 
@@ -143,15 +146,6 @@ def test_a_password_of_ones_own_never_expires(app, db):
     assert builders.login(client_for(app), trainee.username).status_code == 303
 
 
-def roster(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["姓名", "单位/镇街", "手机号", "工号", "执法证号"])
-    for row in rows:
-        ws.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def every_stored_text(engine) -> str:

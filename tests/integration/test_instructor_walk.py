@@ -11,7 +11,6 @@ import random
 import re
 from datetime import timedelta
 
-from openpyxl import Workbook
 from sqlalchemy import inspect, text
 from sqlmodel import func, select
 
@@ -19,6 +18,9 @@ from quizapp import accounts, audit, audit_view, cohorts, devices, exams, handov
 from quizapp.exports import XLSX
 from quizapp.models import Attempt, AuditEvent, CohortInstructor, PracticeAnswer, Question, Role, User, utcnow
 from tests import builders
+
+
+roster = builders.roster_xlsx
 
 
 def trainee(db, cohort, teacher, login, name, unit="某镇"):
@@ -51,15 +53,6 @@ def every_stored_text(engine) -> str:
                          for row in conn.execute(text(f'SELECT * FROM "{table}"')))
 
 
-def roster(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["姓名", "单位/镇街", "手机号"])
-    for row in rows:
-        ws.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 # --- 1. POST-redirect-GET for every action that makes an initial password ------------------------
@@ -370,7 +363,7 @@ def test_a_blueprint_row_of_any_type_gives_every_trainee_the_same_full_mark(clie
                         blueprint=[{"count": 6, "points": 2.5}])
     builders.login(client, "13800000090")
     notice = client.get(f"/exams/{new.id}").text
-    assert "满分 15.0 分" in notice and "–" not in notice.split("满分")[1][:20]
+    assert "满分 15 分" in notice and "–" not in notice.split("满分")[1][:20]
     client.post("/logout")
     builders.login(client, "teacher")
     preview = client.get(f"/instructor/exams/{new.id}/preview").text

@@ -96,3 +96,13 @@ def test_a_login_whose_client_has_gone_while_it_queued_costs_no_argon2(engine, m
              "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
     asyncio.run(app(scope, receive, send))
     assert sent[0]["status"] == 499 and checked == []
+
+
+@pytest.mark.parametrize("target, said", [("/reports/new?page_path=x.md", "纠错/建议需要登录"),
+                                          ("/practice/start?ids=a", "练习需要登录"),
+                                          ("/exams/", "考试需要登录")])
+def test_the_login_page_says_what_the_visitor_was_about_to_do(client, target, said):
+    page = client.get("/login", params={"next": target}).text
+    assert said in page and "登录后将直接回到您刚才要打开的页面" in page
+    assert "需要登录。" not in client.get("/login").text
+    assert "需要登录。" not in client.get("/login", params={"next": "https://evil.example/"}).text

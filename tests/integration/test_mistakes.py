@@ -85,7 +85,7 @@ def test_an_entry_opens_with_the_question_the_trainees_last_wrong_answer_the_key
     page = client.get(entry_link(client))
     assert page.status_code == 200
     text = page.text
-    assert q.stem[:20] in text and "您最近一次答错" in text and "练习或复习" in text
+    assert q.stem[:20] in text and "您最近一次答错" in text and "练习（含错题复习）中" in text
     assert chosen_on(text) == [q.options[wrong[0]]]
     assert "正确答案" in text and q.explanation[:20] in text
     assert "答错 1 次" in text and 'href="/mistakes/"' in text

@@ -43,7 +43,7 @@ def test_a_pretest_is_drawn_per_step_and_its_accuracy_sits_beside_the_survey_and
     surveys.answer(db, trainee, survey, ratings={t: (4, 3) for t in survey.topics}, answers=[])
     result = client.get(f"/instructor/surveys/{survey.id}").text
     row = lambda html, href: html.split(f'href="{href}"', 1)[1].split("</tr>", 1)[0]   # noqa: E731
-    assert '<td class="num">0%</td>' in row(result, "/volumes/v1-common/guide/step-06-hearing/")
+    assert '<td class="num" data-label="训前测验">0%</td>' in row(result, "/volumes/v1-common/guide/step-06-hearing/")
     assert "100%" in row(result, "/volumes/v1-common/guide/step-02-investigation/")
     sheet = load_workbook(io.BytesIO(client.get(f"/instructor/surveys/{survey.id}/result.xlsx").content))["需求排序"]
     rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}

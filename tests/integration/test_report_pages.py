@@ -60,3 +60,23 @@ def test_without_a_built_handbook_no_page_can_be_reported(client, db):
     assert "没有找到要反馈的手册页面" in client.get("/reports/new", params={"page_path": PAGE}).text
     r = client.post("/reports/new", data={"page_path": PAGE, "category": "unclear", "text": "有误"})
     assert r.status_code == 422 and "不存在" in r.text
+
+
+def test_after_sending_a_report_the_reader_is_offered_the_page_they_came_from(built_site, sqlite_url, engine, db):
+    builders.user(db)
+    came_from = "/practice/feedback?set=abc&n=3"
+    with make_client(sqlite_url, site_dir=built_site) as client:
+        builders.login(client)
+        form = client.get("/reports/new", params={"page_path": PAGE},
+                          headers={"Referer": "http://testserver" + came_from})
+        assert f'name="back" value="{came_from.replace("&", "&amp;")}"' in form.text
+        r = client.post("/reports/new", data={"page_path": PAGE, "category": "unclear", "text": "有误",
+                                              "back": came_from}, follow_redirects=True)
+        assert "已提交" in r.text and f'href="{came_from.replace("&", "&amp;")}"' in r.text
+        assert "返回刚才的页面" in r.text
+        # only a path of this site is offered back
+        for elsewhere in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+            r = client.post("/reports/new", data={"page_path": PAGE, "category": "unclear", "text": "有误",
+                                                  "back": elsewhere}, follow_redirects=True)
+            assert "已提交" in r.text and "返回刚才的页面" not in r.text, elsewhere
+        assert "返回刚才的页面" not in client.get("/reports/", params={"back": "https://evil.example/"}).text

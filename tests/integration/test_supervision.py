@@ -6,7 +6,7 @@ import io
 import re
 from datetime import date, datetime, timezone
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from quizapp import cohorts, exams, supervision
@@ -14,18 +14,12 @@ from quizapp.exports import XLSX
 from quizapp.models import Attempt, AuditEvent, Officer, Question, Role
 from tests import builders
 
+roster_xlsx = builders.roster_xlsx
+
+
 YEAR = date.today().year
 
 
-def roster_xlsx(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["姓名", "单位/镇街", "手机号", "工号", "执法证号"])
-    for row in rows:
-        ws.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def as_supervisor(client, db):
@@ -129,6 +123,12 @@ def test_the_roster_import_refuses_bad_rows_in_chinese_and_imports_nothing(clien
     for message in ("第 3 行：缺少姓名", "第 4 行：单位“西山镇”不在单位列表中", "第 5 行：手机号“12345”不是 11 位手机号码",
                     "第 6 行：与第 2 行重复", "未导入任何人员"):
         assert message in r.text, message
+    # one line per bad row, under the sentence that says nothing was imported
+    alert = re.search(r'<div class="alert error rows-refused" role="alert">(.*?)</div>', r.text, re.S).group(1)
+    assert re.search(r"<p>名册有 4 行有问题，未导入任何人员，请改正后重新上传。</p>", alert)
+    lines = re.findall(r"<li>(.*?)</li>", alert)
+    assert [line.split("：")[0] for line in lines] == ["第 3 行", "第 4 行", "第 5 行", "第 6 行"]
+    assert lines[0] == "第 3 行：缺少姓名"
     assert db.exec(select(Officer)).all() == []
     r = client.post("/supervisor/units/roster", files={"file": ("名册.xlsx", b"not a workbook", XLSX)})
     assert r.status_code == 422 and "无法读取该文件" in r.text
@@ -312,3 +312,12 @@ def test_the_audit_log_filters_by_actor_action_and_dates_and_exports_what_it_sho
     assert {row[1:3] for row in rows[1:]} == {("监督员", "新增单位")}
     bad = client.get("/supervisor/audit", params={"since": "2026-02-01", "until": "2026-01-01"})
     assert bad.status_code == 422 and "起始日期不能晚于截止日期" in bad.text
+
+
+def test_a_refusal_naming_rows_is_split_one_line_per_row_and_other_messages_are_kept_whole():
+    from quizapp.web.routes.supervisor import message_lines
+    lead, lines = message_lines("名册有 22 行有问题，未导入任何人员，请改正后重新上传。第 2 行：缺少姓名 "
+                                "第 6 行：与第 2 行重复；单位“某镇”的别名（另有 2 行有问题）")
+    assert lead == "名册有 22 行有问题，未导入任何人员，请改正后重新上传。"
+    assert lines == ["第 2 行：缺少姓名", "第 6 行：与第 2 行重复；单位“某镇”的别名", "另有 2 行有问题"]
+    assert message_lines("无法读取该文件：请上传 Excel 工作簿（.xlsx）") == ("无法读取该文件：请上传 Excel 工作簿（.xlsx）", [])

@@ -61,6 +61,24 @@ def test_a_practice_set_counts_its_questions_and_ends_with_a_summary(client, db)
     assert "用时" in figures and 'href="/mistakes/"' in page.text
 
 
+def test_a_set_can_be_ended_early_with_a_summary_of_what_was_answered(client, db):
+    builders.user(db)
+    builders.login(client)
+    page = client.get(client.get("/practice/next", params={"ids": ",".join(three_questions(db))}).headers["location"])
+    assert "结束本组" not in page.text                          # nothing answered yet: nothing to sum up
+    q, r = answer_on(client, db, page, right=True)
+    feedback = client.get(r.headers["location"])
+    top = re.search(r'class="next-top" href="([^"]+)">下一题 ›', feedback.text)
+    end = re.search(r'class="button" href="([^"]+)">结束本组', feedback.text)
+    assert top and end
+    summary = client.get(end.group(1).replace("&amp;", "&"))
+    assert "本组练习提前结束" in summary.text and "已答 1 题 / 共 3 题" in summary.text
+    figures = dict(re.findall(r"<dt>([^<]+)</dt><dd[^>]*>([^<]+)</dd>", summary.text))
+    assert figures["已答"] == "1" and figures["答对"] == "1" and figures["正确率"] == "100%"
+    second = client.get(top.group(1).replace("&amp;", "&"))
+    assert "第 <strong>2</strong> 题 / 共 3 题" in second.text and "结束本组" in second.text   # the set goes on
+
+
 def test_a_set_is_bounded_and_a_refresh_keeps_its_place(client, db):
     builders.user(db)
     builders.login(client)

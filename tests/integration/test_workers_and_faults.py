@@ -25,6 +25,7 @@ from sqlmodel import Session, func, select
 from quizapp import accounts, exams
 from quizapp.db import make_engine
 from quizapp.models import Attempt, AttemptAnswer, Exam, MistakeEntry, Question, User, utcnow
+from quizapp.web.render import score
 from tests import builders
 from tests.conftest import make_client, prepared_engine
 from tests.servers import Server, TcpProxy, Trainee, at_once
@@ -160,7 +161,7 @@ def test_an_attempt_whose_requests_alternate_between_two_workers_keeps_every_ans
     assert graded.status == "graded" and graded.ended_by == "trainee"
     assert graded.item_scores == {q: (points[q] if q in right else 0.0) for q in ids}
     assert graded.score == expected_score(graded, right) and graded.max_score == round(sum(points.values()), 2)
-    assert f"<strong>{graded.score}</strong> / {graded.max_score}" in result.text
+    assert f"<strong>{score(graded.score)}</strong> / {score(graded.max_score)}" in result.text
     assert set(mistakes_of(engine, graded.user_id)) == set(ids) - right
 
 

@@ -14,10 +14,10 @@ def test_help_lists_every_command_in_chinese(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("用法：python -m quizapp.content <命令>")
-    for name in ("check", "impact", "import-excel", "export"):
+    for name in ("check", "impact", "import-excel", "export", "pdf"):
         assert f"  {name} " in out
-    assert "法律修订影响分析" in out and "Moodle XML 或 GIFT" in out and set(COMMANDS) == {
-        "check", "impact", "import-excel", "export"}
+    assert "法律修订影响分析" in out and "Moodle XML 或 GIFT" in out and "印刷本 PDF" in out and set(COMMANDS) == {
+        "check", "impact", "import-excel", "export", "pdf"}
 
 
 def test_a_command_keeps_its_own_options_with_argparse_in_chinese(capsys):

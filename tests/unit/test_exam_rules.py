@@ -215,3 +215,13 @@ def test_a_response_is_checked_against_the_paper_as_drawn():
         rules.check_paper_response(case, {"1": ["A", "B"]})
     with pytest.raises(InvalidAnswer, match="小题 9 不存在"):
         rules.check_paper_response(case, {"9": ["A"]})
+
+
+def test_a_question_is_right_partial_wrong_or_unanswered():
+    from quizapp.domain.exams import outcome
+    assert outcome(2.0, 2.0, ["A"]) == "right"
+    assert outcome(1.0, 2.0, ["A", "B"]) == "partial"
+    assert outcome(0.0, 2.0, ["C"]) == "wrong"
+    assert outcome(0.0, 2.0, None) == outcome(0.0, 2.0, []) == "unanswered"
+    assert outcome(0.0, 2.0, {"1": [], "2": []}) == "unanswered"           # a case question with no part answered
+    assert outcome(0.0, 2.0, {"1": [], "2": ["B"]}) == "wrong"

@@ -1,9 +1,14 @@
 """Reading a county list's 执法依据 and matching its rows to catalogue items
-(quizapp/domain/item_matching.py)."""
+(quizapp/domain/item_matching.py), and the rows' 请核对 (quizapp/county_list.py's
+check_and_match and ListRow.needs_check: plain functions, no server)."""
 import pytest
 
-from quizapp.domain.item_matching import (BY_ARTICLE, BY_NAME, NO_MATCH, Candidate, Reference, match_row,
-                                          plain_name, references)
+from quizapp.content.items import catalogue
+from quizapp.content.statutes import Corpus
+from quizapp.county_list import LOW_CONFIDENCE, MANUAL, ListRow, check_and_match, report
+from quizapp.domain.item_matching import (BY_ARTICLE, BY_NAME, BY_PART, NAME_THRESHOLD, NO_MATCH,
+                                          OTHER_ARTICLES_REMARK, OTHER_ARTICLES_THRESHOLD, PART_REMARK, Candidate,
+                                          Reference, match_row, plain_name, references, similarity)
 
 NAMES = {"农药管理条例": "农药管理条例", "城市道路管理条例": "城市道路管理条例",
          "固体废物污染环境防治法": "固体废物污染环境防治法", "大气污染防治法": "大气污染防治法"}
@@ -87,3 +92,65 @@ def test_known_articles_of_no_item_are_another_provision_not_a_name_match():
                      [planning]) == NO_MATCH
     local = references("《某省市容管理条例》第十条", names)                  # a local rule: the name decides
     assert match_row("对擅自占用城市道路的行政处罚", "行政处罚", local, CATALOGUE).item_id == "v5-sx-001"
+
+
+# --- the name decides when the cited articles are known but are no item's (or only partly an item's) basis ------
+
+URBAN = {**NAMES, "城市市容和环境卫生管理条例": "城市市容和环境卫生管理条例", "行政处罚法": "行政处罚法"}
+WASTE = Candidate("v5-sx-001", "对随意倾倒、抛撒、堆放或者焚烧生活垃圾的行政处罚", "行政处罚",
+                  frozenset({Reference("固体废物污染环境防治法", "49"), Reference("固体废物污染环境防治法", "111")}))
+WALKED_ROW = "对随意倾倒、抛撒、堆放生活垃圾的行政处罚"          # as a county published it (the browser walk's row)
+WALKED_BASIS = "《城市市容和环境卫生管理条例》第三十四条"
+
+
+def test_a_row_citing_another_statutes_article_is_matched_by_its_nearly_same_name_and_marked_to_check():
+    read = references(WALKED_BASIS, URBAN)
+    assert read.references == [Reference("城市市容和环境卫生管理条例", "34")]     # known, but no item's basis
+    m = match_row(WALKED_ROW, "行政处罚", read, [*CATALOGUE, WASTE])
+    assert (m.item_id, m.method, m.remark) == ("v5-sx-001", BY_NAME, OTHER_ARTICLES_REMARK)
+    assert m.confidence == round(similarity(WALKED_ROW, WASTE.name) * 0.8, 2) == 0.7
+    assert m.confidence < LOW_CONFIDENCE                                       # shown 请核对, never as sure
+
+
+def test_known_articles_of_no_item_need_a_nearly_same_name_not_a_merely_alike_one():
+    read = references(WALKED_BASIS, URBAN)
+    alike = "对随意倾倒、抛撒建筑垃圾的行政处罚"                    # another provision, its name about 0.62 alike
+    assert NAME_THRESHOLD <= similarity(alike, WASTE.name) < OTHER_ARTICLES_THRESHOLD
+    assert match_row(alike, "行政处罚", read, [WASTE]) == NO_MATCH
+    assert match_row(alike, "行政处罚", references("", URBAN), [WASTE]).item_id == "v5-sx-001"   # no basis: the name
+
+
+def test_a_row_whose_articles_are_only_partly_the_items_is_matched_with_the_name_weighing_more():
+    read = references("《农药管理条例》第五十五条；《中华人民共和国行政处罚法》第五十一条", URBAN)
+    full = match_row("对未取得农药经营许可证经营农药的行政处罚", "", references("《农药管理条例》第五十五条", URBAN),
+                     CATALOGUE)
+    part = match_row("对未取得农药经营许可证经营农药的行政处罚", "", read, CATALOGUE)
+    assert (full.method, part.method, part.item_id, part.remark) == (BY_ARTICLE, BY_PART, "v3-sx-001", PART_REMARK)
+    assert part.confidence == 0.9 < full.confidence                             # 0.7 + 0.2 × 1.0
+    unlike = match_row("对农资经营的行政处罚", "", read, CATALOGUE)                    # the name hardly agrees: to check
+    assert unlike.item_id == "v3-sx-001" and unlike.confidence < LOW_CONFIDENCE
+
+
+def test_with_the_real_catalogue_the_walked_row_is_covered_and_marked_to_check():
+    rows = [ListRow(3, "1", WALKED_ROW, "县城市管理和综合执法局", "行政处罚", WALKED_BASIS, "城关镇")]
+    (row,) = check_and_match(rows, list(catalogue().values()), Corpus())
+    assert row.item_id == "v5-sx-001" and row.method == BY_NAME and row.needs_check
+    assert OTHER_ARTICLES_REMARK in row.notes
+    village = ListRow(4, "2", "对在乡、村庄规划区内未依法取得乡村建设规划许可证进行建设的行政处罚", kind="行政处罚",
+                      basis="《中华人民共和国城乡规划法》第六十五条")
+    assert check_and_match([village], list(catalogue().values()), Corpus())[0].item_id is None
+
+
+def test_a_guessed_statute_is_to_check_whatever_the_confidence_and_one_definition_counts_it():
+    rows = check_and_match([ListRow(3, "1", "对未取得农药经营许可证经营农药的行政处罚", kind="行政处罚",
+                                    basis="《农药管理条理》第五十五条"),
+                            ListRow(4, "2", "对擅自占用城市绿化用地的行政处罚", kind="行政处罚",
+                                    basis="《城市绿化条例》第二十七条")], list(catalogue().values()), Corpus())
+    guessed, sure = rows
+    assert guessed.guessed and guessed.confidence >= LOW_CONFIDENCE and guessed.needs_check
+    assert "法规名称“农药管理条理”不在法规库中，按近似的《农药管理条例》识别" in guessed.notes
+    assert not any("请核对" in note for note in guessed.notes)                   # said once, by needs_check
+    assert not sure.needs_check
+    assert report(rows, list(catalogue().values())).to_check == [guessed]
+    guessed.method = MANUAL                                                     # chosen by the supervisor
+    assert not guessed.needs_check

@@ -25,7 +25,7 @@ def test_a_sets_summary_counts_each_question_by_its_first_answer_and_times_to_th
 
 
 def test_scores_have_one_decimal_and_percentages_none_and_no_answers_say_so():
-    assert score(86.04) == "86.0" and score(72.56) == "72.6"
-    assert score(90) == "90.0" and score(None) == "—"
+    assert score(86.04) == "86" and score(72.56) == "72.6" and score(8.4) == "8.4"
+    assert score(90) == "90" and score(14.0) == "14" and score(None) == "—"
     assert percent(2, 3) == "67%" and percent(0, 0) == "未作答" and percent(0, 4) == "0%"
     assert percent(66.6) == "67%" and percent(None) == "未作答"

@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ... import accounts, devices
 from ...domain.errors import DomainError, LoginFailed
-from ...domain.redirects import home_for, local_path
+from ...domain.redirects import home_for, local_path, purpose
 from ..csrf import login_nonce, remember_login_nonce
 from ..deps import COOKIE, MaybeUser, PasswordUser, SessionDep
 from ..render import page
@@ -36,7 +36,8 @@ def safe_next(target: str | None, role: str = "") -> str:
 @router.get("/login")
 def login_form(request: Request, user: MaybeUser, next: str = ""):
     login_nonce(request)
-    response = page(request, "login.html", next=local_path(next, ""), username="", error="")
+    target = local_path(next, "")
+    response = page(request, "login.html", next=target, purpose=purpose(target), username="", error="")
     remember_login_nonce(request, response, request.app.state.settings.cookie_secure)
     return response
 
@@ -86,7 +87,7 @@ async def login(request: Request, username: Annotated[str, Form()] = "", passwor
     except LoginFailed as e:
         headers = {"Retry-After": str(e.retry_after)} if isinstance(e, accounts.LoginThrottled) else None
         return page(request, "login.html", status_code=e.status, next=local_path(next, ""), username=username,
-                    error=e.message, headers=headers)
+                    purpose=purpose(local_path(next, "")), error=e.message, headers=headers)
     target = ("/account/password?next=" + quote(safe_next(next, checked.role)) if checked.must_change_password
               else safe_next(next, checked.role))
     response = RedirectResponse(target, status_code=303)

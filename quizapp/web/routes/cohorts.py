@@ -269,14 +269,27 @@ def roster_passwords(upload_id: int, request: Request, db: SessionDep, key: Hand
     """The import's initial-password workbook: once, for the instructor who
     imported, within 10 minutes of the import (the sealed seed of the page's form)."""
     upload = cohorts.upload_for(db, user, upload_id)
-    done = handover.unseal(key, token, actor_id=user.id, now=utcnow())
-    if done.kind != "roster" or done.upload_id != upload.id or done.seed is None:
-        raise handover.HandoverExpired(handover.EXPIRED)
-    credentials = cohorts.credentials_of(db, upload, done.seed)
-    cohorts.record_passwords_download(db, user, upload, len(credentials))
+    try:
+        if cohorts.passwords_downloaded(db, upload) is not None:        # once only, whoever asks again
+            raise handover.HandoverExpired(cohorts.PASSWORDS_TAKEN)
+        done = handover.unseal(key, token, actor_id=user.id, now=utcnow())
+        if done.kind != "roster" or done.upload_id != upload.id or done.seed is None:
+            raise handover.HandoverExpired(handover.EXPIRED)
+        credentials = cohorts.credentials_of(db, upload, done.seed)
+        cohorts.record_passwords_download(db, user, upload, len(credentials))
+    except handover.HandoverExpired:
+        return _passwords_gone(request, db, user, upload)
     return Response(cohorts.credentials_workbook(credentials), media_type=XLSX, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''initial-passwords-{upload.id}.xlsx",
         "Cache-Control": "no-store"})
+
+
+def _passwords_gone(request: Request, db, user, upload: RosterUpload):
+    """410 in plain words: the workbook was downloaded already (when), or its ten minutes are over or
+    the token is not this instructor's; either way a trainee's password is had again by a reset."""
+    return page(request, "roster_passwords_gone.html", status_code=410, upload=upload,
+                downloaded=cohorts.passwords_downloaded(db, upload),
+                cohort=cohorts.cohort_for(db, user, upload.cohort_id))
 
 
 @router.post("/{cohort_id}/trainees/{user_id}/throttle")

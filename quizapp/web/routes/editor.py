@@ -38,25 +38,28 @@ def queue(request: Request, db: SessionDep, user: EditorUser, volume: str = "", 
     ids = {r.user_id for r in rows} | {r.assignee_id for r in rows if r.assignee_id}
     people = {u.id: u for u in db.exec(select(User).where(User.id.in_(ids)))}
     flagged = reports.flagged_questions(db)
-    suspended = db.exec(select(Question).where(Question.suspended == True).order_by(Question.id)).all()  # noqa: E712
+    suspended = reports.suspensions(db)
     asked = {r.question_id for r in rows if r.question_id} | set(flagged)
     stems = {q.id: q.stem for q in db.exec(select(Question).where(Question.id.in_(asked)))} if asked else {}
     return page(request, "editor_queue.html", rows=rows, people=people, volumes=VOLUMES, statuses=rules.STATUSES,
                 categories=rules.CATEGORIES, chosen={"volume": volume, "category": category, "status": status},
-                flagged=flagged, suspended=suspended, stems=stems)
+                flagged=flagged, suspended=suspended, stems=stems,
+                volume_of={r.id: reports.volume_label(r) for r in rows})
 
 
-def _detail(request: Request, db, report, *, error: str = "", status_code: int = 200):
+def _detail(request: Request, db, report, *, error: str = "", status_code: int = 200, saved: bool = False):
     question = db.get(Question, report.question_id) if report.question_id else None
     return page(request, "editor_report.html", status_code=status_code, report=report, question=question,
                 reporter=db.get(User, report.user_id), editors=reports.editors(db), statuses=rules.STATUSES,
                 categories=rules.CATEGORIES, error=error, open_reports=reports.open_counts(db),
-                letters=reports.letters_seen(report, question))
+                letters=reports.letters_seen(report, question), saved=saved,
+                volume=reports.volume_label(report))
 
 
 @router.get("/reports/{report_id}")
-def report_detail(report_id: int, request: Request, db: SessionDep, user: EditorUser):
-    return _detail(request, db, reports.get(db, report_id))
+def report_detail(report_id: int, request: Request, db: SessionDep, user: EditorUser, saved: str = ""):
+    """A report; ``saved=1``: the handling just saved (POST-redirect-GET) is confirmed at the top."""
+    return _detail(request, db, reports.get(db, report_id), saved=saved == "1")
 
 
 @router.post("/reports/{report_id}")
@@ -68,7 +71,7 @@ def report_handle(report_id: int, request: Request, db: SessionDep, user: Editor
                        assignee_id=int(assignee_id) if assignee_id.strip().isdigit() else None)
     except DomainError as e:
         return _detail(request, db, reports.get(db, report_id), error=e.message, status_code=e.status)
-    return RedirectResponse(f"/editor/reports/{report_id}", status_code=303)
+    return RedirectResponse(f"/editor/reports/{report_id}?saved=1", status_code=303)
 
 
 @router.post("/questions/{question_id}/suspend")
@@ -100,8 +103,11 @@ def _ask_suspension(request: Request, question: Question, back: str, reason: str
 
 
 def _impact(statute: str, version: str, new: str):
-    """(found, changes, stale) as the command computes them; LookupError for an unknown statute or version."""
+    """(found, changes, stale) as the command computes them; LookupError for an unknown statute or a
+    version the statute library does not hold (amendments.compared_versions: a new version without an old
+    one is compared with the newest before it)."""
     site = content_site()
+    version, new = amendments.compared_versions(site.corpus, statute, version.strip(), new.strip())
     found = amendments.impact(site, statute, version or None)
     changes = amendments.changed_articles(site.corpus, statute, version, new) if version and new else None
     stale = amendments.stale_quotes(site, statute, version, new) if version and new else None
@@ -120,17 +126,22 @@ def impact(request: Request, user: EditorUser, statute: str = "", version: str =
     if statute:
         try:
             found, changes, stale = _impact(statute, version, new)
+            version = found.version or ""            # a new version alone: compared with the one before it
             view = impact_view.arrange(found, {q.id: q for q in load_bank()[0]}, changes=changes,
-                                       new_version=new or None, stale=stale)
+                                       new_version=new.strip() or None, stale=stale)
             shown = view.group(group) if group else None
             if group and shown is None:
                 raise LookupError("没有这一组：请从分析结果中点选页面或题库")
         except LookupError as e:
             error = str(e)
     statutes = {name: [s.version for s in site.corpus.versions(name)] for name in site.corpus.names()}
+    known = site.corpus.versions(statute) if statute else []
+    # the versions offered in the form's fields: the chosen statute's, else every statute's (named)
+    choices = [(s.version, s.short) for s in known] or [(v, name) for name, vs in statutes.items() for v in vs]
     return page(request, "editor_impact.html", view=view, error=error, statutes=statutes,
                 status_code=422 if error else 200, chosen={"statute": statute, "version": version, "new": new},
-                shown=shown)
+                shown=shown, version_choices=choices,
+                compared={name: vs for name, vs in statutes.items() if len(vs) > 1})
 
 
 @router.get("/impact.txt")

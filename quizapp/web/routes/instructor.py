@@ -4,7 +4,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from ... import overview
-from ...domain.procedure import ALL_STEPS
 from ..deps import SessionDep, StaffUser
 from ..render import page
 
@@ -13,5 +12,5 @@ router = APIRouter(prefix="/instructor")
 
 @router.get("/")
 def instructor_home(request: Request, db: SessionDep, user: StaffUser):
-    return page(request, "instructor.html", matrix=overview.bank_matrix(db), steps=ALL_STEPS,
+    return page(request, "instructor.html", matrix=overview.bank_matrix(db),
                 trainees=overview.trainees(db, user), weak=overview.weak_steps(db, user))

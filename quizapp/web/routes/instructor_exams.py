@@ -275,6 +275,15 @@ def attempt_extend(attempt_id: int, request: Request, db: SessionDep, user: Staf
     return RedirectResponse(f"/instructor/exams/{attempt.exam_id}", status_code=303)
 
 
+STEM_EXCERPT = 60        # characters of a question's stem beside its id in the 题目分析 sheet
+
+
+def stem_excerpt(stem: str, limit: int = STEM_EXCERPT) -> str:
+    """A stem on one line (its line breaks as spaces), cut to ``limit`` characters with 「…」."""
+    text = " ".join(stem.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _result_sheets(res, absent: list[User] = (), *, as_text: bool = False) -> list[Sheet]:
     """成绩 (each trainee's first graded attempt, then the expected trainees without one: 未参加 while
     the exam is open, 缺考 once it has closed), 题目分析 and 整卷统计. 得分率: in the workbook a number
@@ -288,10 +297,14 @@ def _result_sheets(res, absent: list[User] = (), *, as_text: bool = False) -> li
                      "合格" if a.passed else "不合格", local_time(a.submitted_at)] for u, a in res.rows]
                    + [[u.display_name, u.username, u.unit, None, None, None, missing, ""] for u in absent],
                    {5: "0.0%"})
-    items = Sheet("题目分析", ["题目", "环节", "作答人数", "难易度(%)", "标准差(%)", "区分度(%)", "区分效率(%)", "需复核", "原因"],
-                  [[i.question_id, res.questions[i.question_id].step if i.question_id in res.questions else "", i.n,
+    def question(qid):
+        q = res.questions.get(qid)
+        return (stem_excerpt(q.stem), q.step) if q else ("（题目已从题库移除）", "")
+    items = Sheet("题目分析", ["题目编号", "题干", "环节", "作答人数", "难易度(%)", "标准差(%)", "区分度(%)", "区分效率(%)",
+                           "需复核", "原因"],
+                  [[i.question_id, *question(i.question_id), i.n,
                     i.facility, i.sd, i.discrimination_index, i.discriminative_efficiency, "是" if i.flagged else "",
-                    "；".join(i.reasons)] for i in res.items], {3: "0.0", 4: "0.0", 5: "0.0", 6: "0.0"})
+                    "；".join(i.reasons)] for i in res.items], {4: "0.0", 5: "0.0", 6: "0.0", 7: "0.0"})
     t = res.test
     summary = Sheet("整卷统计", ["指标", "数值"], [["作答人数", t.n], ["平均分", t.mean], ["中位数", t.median],
                                               ["标准差", t.sd], ["偏度", t.skewness], ["峰度", t.kurtosis],

@@ -107,15 +107,17 @@ def _again_url(ps: practice_sets.PracticeSet) -> str:
 
 
 @router.get("/set")
-def practice_set(request: Request, db: SessionDep, user: PracticeUser, set: str = "", q: str = ""):
+def practice_set(request: Request, db: SessionDep, user: PracticeUser, set: str = "", q: str = "", end: str = ""):
     """The set's next question; ``q`` and the answer form's fields: back from an answer that could not be
-    recorded (POST /practice/answer redirects here), shown as it was with what is missing."""
+    recorded (POST /practice/answer redirects here), shown as it was with what is missing.
+    ``end=1`` (结束本组): the summary of what has been answered so far."""
     if not set:
         return RedirectResponse("/practice/", status_code=303)
     ps = practice_sets.decode(set, signing_key(request), user)
     pos = practice_sets.position(db, user, ps)
-    if pos.question is None:
-        return page(request, "practice_summary.html", ps=ps, s=pos.summary, again=_again_url(ps), nav_here=_tab(ps.review))
+    if pos.question is None or end == "1":
+        return page(request, "practice_summary.html", ps=ps, s=pos.summary, again=_again_url(ps), nav_here=_tab(ps.review),
+                    ended_early=pos.question is not None)
     if q and q == pos.question.id:
         question, fields = pos.question, request.query_params
         chosen = response_from_form(question, fields)
@@ -185,11 +187,14 @@ def practice_feedback(request: Request, db: SessionDep, user: PracticeUser, q: s
     shown = presentation_from_form(dict(request.query_params), list(question.options), question.parts)
     flt = _filter(volume, module, step, statute, ids, item)
     pos = practice_sets.position(db, user, ps) if ps else None
+    end_url = ""
     if ps:
         next_url = "/practice/set?" + urlencode({"set": set})
+        end_url = "/practice/set?" + urlencode({"set": set, "end": "1"})
     elif is_review:
         next_url = "/mistakes/review"
     else:
         next_url = f"/practice/next?{flt.query()}"
     return page(request, "practice_feedback.html", fb=fb, shown=shown, ps=ps, pos=pos, review=is_review,
-                title=ps.title if ps else flt.describe(), next_url=next_url, nav_here=_tab(is_review))
+                title=ps.title if ps else flt.describe(), next_url=next_url, end_url=end_url,
+                nav_here=_tab(is_review))

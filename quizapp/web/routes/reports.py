@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
@@ -11,6 +12,7 @@ from sqlmodel import select
 from ... import exams, reports
 from ...domain import reports as rules
 from ...domain.errors import DomainError
+from ...domain.redirects import local_path
 from ...models import Question
 from ..deps import CurrentUser, SessionDep
 from ..render import back_url, page
@@ -19,12 +21,14 @@ router = APIRouter(prefix="/reports")
 
 
 def _form(request: Request, db, *, page_path: str, section: str, question_id: str, category: str = "",
-          text: str = "", error: str = "", status_code: int = 200, order: str = "", part_orders: str = ""):
+          text: str = "", error: str = "", status_code: int = 200, order: str = "", part_orders: str = "",
+          back: str = ""):
     question = db.get(Question, question_id) if question_id else None
     found = None if question else reports.handbook_pages(request.app.state.settings.site_dir).get(page_path)
     return page(request, "report_form.html", status_code=status_code, page_path=page_path, section=section,
                 question=question, found=found, category=category, text=text, error=error,
-                categories=rules.CATEGORIES, max_text=rules.MAX_TEXT, order=order, part_orders=part_orders)
+                categories=rules.CATEGORIES, max_text=rules.MAX_TEXT, order=order, part_orders=part_orders,
+                back=local_path(back, ""))
 
 
 def _part_orders(encoded: str) -> dict[str, str]:
@@ -43,7 +47,7 @@ def report_form(request: Request, db: SessionDep, user: CurrentUser, page_path: 
         shown, parts = reports.shown_order_seen(db, user, q, back_url(request))
     return _form(request, db, page_path=page_path, section=section, question_id=question,
                  category=category or ("answer" if question else ""), order=shown,
-                 part_orders=",".join(f"{k}:{v}" for k, v in parts.items() if v))
+                 part_orders=",".join(f"{k}:{v}" for k, v in parts.items() if v), back=back_url(request))
 
 
 @router.post("/new")
@@ -51,19 +55,22 @@ def report_submit(request: Request, db: SessionDep, user: CurrentUser, page_path
                   section: Annotated[str, Form()] = "", question: Annotated[str, Form()] = "",
                   category: Annotated[str, Form()] = "", text: Annotated[str, Form()] = "",
                   order: Annotated[str, Form(max_length=16)] = "",
-                  part_orders: Annotated[str, Form(max_length=200)] = ""):
+                  part_orders: Annotated[str, Form(max_length=200)] = "",
+                  back: Annotated[str, Form(max_length=500)] = ""):
     try:
         reports.submit(db, user, category=category, text=text, page=page_path, section=section, question_id=question,
                        pages=reports.handbook_pages(request.app.state.settings.site_dir), order=order,
                        part_orders=_part_orders(part_orders))
     except DomainError as e:
         return _form(request, db, page_path=page_path, section=section, question_id=question, category=category,
-                     text=text, error=e.message, status_code=e.status, order=order, part_orders=part_orders)
-    return RedirectResponse("/reports/?sent=1", status_code=303)
+                     text=text, error=e.message, status_code=e.status, order=order, part_orders=part_orders,
+                     back=back)
+    back = local_path(back, "")
+    return RedirectResponse("/reports/?sent=1" + (f"&back={quote(back, safe='')}" if back else ""), status_code=303)
 
 
 @router.get("/")
-def my_reports(request: Request, db: SessionDep, user: CurrentUser, sent: str = ""):
+def my_reports(request: Request, db: SessionDep, user: CurrentUser, sent: str = "", back: str = ""):
     """我的反馈: each report by the page's and section's titles or the question's
     stem (no paths, no ids), with the editors' answer. While an exam is open,
     the answer to a report on a question of its paper waits (it may name the key)."""
@@ -76,4 +83,5 @@ def my_reports(request: Request, db: SessionDep, user: CurrentUser, sent: str = 
     attempt = exams.open_attempt_of(db, user.id)
     withheld = {i["question_id"] for i in attempt.paper} if attempt else set()
     return page(request, "reports_mine.html", rows=rows, statuses=rules.STATUSES, categories=rules.CATEGORIES,
-                sent=bool(sent), sections=sections, stems=stems, withheld=withheld)
+                sent=bool(sent), sections=sections, stems=stems, withheld=withheld,
+                back=local_path(back[:500], "") if sent else "")

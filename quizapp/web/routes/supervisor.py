@@ -3,6 +3,7 @@ the units and their rosters, where officers are weak, the audit log and
 enrolments waiting for approval. Thin: the work is in quizapp/supervision.py."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from urllib.parse import urlencode
 from typing import Annotated
@@ -79,9 +80,28 @@ def weak_areas_xlsx(db: SessionDep, user: Supervisor):
 
 # --- units and their officer rosters ---------------------------------------------------------
 
+ROW_PROBLEM = re.compile(r"第 \d+ 行：")
+MORE_ROWS = re.compile(r"（另有 \d+ 行有问题）$")
+
+
+def message_lines(message: str) -> tuple[str, list[str]]:
+    """A refusal that names bad rows (supervision.import_officers: a sentence,
+    then 第 n 行：… for each row, perhaps （另有 n 行有问题）) as its lead and
+    one line per row, shown as a list; any other message: itself and no lines."""
+    starts = [m.start() for m in ROW_PROBLEM.finditer(message)]
+    if not starts:
+        return message, []
+    lines = [message[a:b].strip() for a, b in zip(starts, starts[1:] + [len(message)])]
+    more = MORE_ROWS.search(lines[-1])
+    if more:
+        lines[-1:] = [lines[-1][:more.start()].strip(), more.group(0).strip("（）")]
+    return message[:starts[0]].strip(), lines
+
+
 def _units_page(request: Request, db, status_code: int = 200, **extra):
     extra.setdefault("error", "")
     extra.setdefault("notice", "")
+    extra["error"], extra["error_lines"] = message_lines(extra["error"])
     report = supervision.coverage(db)
     return page(request, "supervisor_units.html", status_code=status_code, units=supervision.units(db),
                 counts={c.unit_id: c.officers for c in report.rows}, unmatched=report.unmatched, max_rows=roster.MAX_ROWS,
