@@ -20,7 +20,7 @@ ACTIONS = {"cohort.create": "新建培训班", "cohort.enrol": "添加学员", "
            "roster.passwords_download": "下载初始密码表", "exam.extend_time": "延长考试时间", "exam.grant_attempt": "增加作答机会",
            "account.reset_password": "重置密码", "account.lift_throttle": "解除登录限制", "account.disable": "停用账号", "account.enable": "启用账号",
            "question.suspend": "暂停使用题目", "question.restore": "恢复使用题目",
-           "account.end_sessions": "结束登录会话",
+           "account.end_sessions": "结束登录会话", "account.set_unit": "填写学员单位",
            "unit.create": "新增单位", "unit.edit": "修改单位", "unit.delete": "删除单位",
            "officer.add": "名册添加人员", "officer.edit": "名册修改人员", "officer.remove": "名册移除人员",
            "officer.import": "导入人员名册",

@@ -194,6 +194,27 @@ def set_active(db: Session, actor: User, cohort: Cohort, user_id: int, active: b
     return user
 
 
+UNIT_MAX = 100
+
+
+def set_unit(db: Session, actor: User, cohort: Cohort, user_id: int, unit: str) -> User:
+    """Fill in or correct the unit (镇街) of a trainee ``actor`` holds (coverage counts by it; the
+    supervisor's page asks the cohort's instructor to fill in a missing one); audited."""
+    user = custody.managed_trainee(db, actor, cohort, user_id)
+    unit = " ".join((unit or "").split())
+    if not unit:
+        raise DomainError("请填写单位（镇街）")
+    if len(unit) > UNIT_MAX:
+        raise DomainError(f"单位名称不超过 {UNIT_MAX} 个字")
+    before = user.unit or ""
+    user.unit = unit
+    db.add(user)
+    audit(db, actor, "account.set_unit", f"user:{user.id}", username=user.username, cohort_id=cohort.id,
+          before=before, after=unit)
+    db.commit()
+    return user
+
+
 def save_upload(db: Session, actor: User, cohort: Cohort, *, filename: str,
                 rows: list[roster.RosterRow]) -> RosterUpload:
     """Check the rows read from a roster (roster.read_apart) and keep them for

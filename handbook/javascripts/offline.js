@@ -70,7 +70,7 @@
     function show() {
       var s = state(code);
       if (s) {
-        status.textContent = "本卷已保存离线阅读（" + s.pages + " 页，保存于 " + when(s.saved) + "，手册版本 " + s.built +
+        status.textContent = "本卷已保存离线阅读（" + s.pages + " 个网页，保存于 " + when(s.saved) + "，手册版本 " + s.built +
                              "）。联网时打开本卷会自动更新。";
         saveButton.textContent = "重新保存";
         removeButton.hidden = false;
@@ -121,7 +121,7 @@
     fetch(new URL("pdf/index.json", root), { cache: "no-cache" }).then(function (r) { return r.ok ? r.json() : {}; })
       .then(function (all) {
         var pdf = all[code];
-        if (pdf && out) out.textContent = "共 " + pdf.pages + " 页，" + (pdf.bytes / 1048576).toFixed(1) + " MB，版本 " + pdf.version;
+        if (pdf && out) out.textContent = "印刷本 PDF 共 " + pdf.pages + " 页，" + (pdf.bytes / 1048576).toFixed(1) + " MB，版本 " + pdf.version;
       }).catch(function () {});
   }
 

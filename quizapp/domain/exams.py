@@ -58,7 +58,9 @@ class DeadlinePassed(DomainError):
 @dataclass(frozen=True)
 class Cell:
     """One row of a blueprint: how many questions of which kind. Empty
-    criteria match anything."""
+    criteria match anything, except that a row of any type draws no
+    案例分析 question: a case of several parts worth a choice question's
+    points would be a trap, so cases come only from a row typed 案例分析."""
     count: int
     volume: str = ""
     step: str = ""
@@ -71,13 +73,14 @@ class Cell:
     def matches(self, q: "Candidate") -> bool:
         return ((not self.volume or q.volume == self.volume) and (not self.step or q.step == self.step)
                 and (self.difficulty is None or q.difficulty == self.difficulty)
-                and (not self.type or q.type == self.type) and (not self.pool or q.pool == self.pool)
+                and (q.type == self.type if self.type else q.type != "case")
+                and (not self.pool or q.pool == self.pool)
                 and (not self.item or self.item in q.items))
 
     def describe(self) -> str:
         parts = [self.volume or "任意分卷", self.step or "任意环节",
                  DIFFICULTY_NAMES.get(self.difficulty, f"难度{self.difficulty}") if self.difficulty else "任意难度",
-                 TYPE_NAMES.get(self.type, "任意题型")]
+                 TYPE_NAMES.get(self.type, "任意题型（不含案例分析）")]
         if self.pool:
             parts.append(POOLS.get(self.pool, self.pool))
         if self.item:

@@ -50,6 +50,8 @@ OTHER_ARTICLES_REMARK = "执法依据所引条文不是手册任何事项的依�
 
 TITLE = re.compile(r"《([^《》]{2,40})》")
 ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千\d]{1,8})条")
+# A local rule names its place first (广东省…条例, 某省…, 湛江市…): never read as a misspelt national one.
+PLACE = re.compile(r"^(?!城市)(.{1,8}?(?:省|自治区|市))")
 NAME_NOISE = re.compile(r"^对|的?(行政处罚|行政强制|行政检查|处罚|强制措施|检查)$|[（(].*?[)）]|\s")
 
 
@@ -74,6 +76,9 @@ def _statute(name: str, names: dict[str, str]) -> tuple[str | None, bool]:
     if name in names:
         return names[name], False
     alike = [n for n in names if abs(len(n) - len(name)) <= 1]      # a misspelling, not another (local) rule
+    place = PLACE.match(name)
+    if place:                                # only a rule of the same place can be what was meant
+        alike = [n for n in alike if n.startswith(place.group(1))]
     close = difflib.get_close_matches(name, alike, n=1, cutoff=GUESS_CUTOFF)
     return (names[close[0]], True) if close else (None, False)
 

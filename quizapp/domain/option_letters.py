@@ -17,6 +17,9 @@ import re
 from collections.abc import Mapping, Sequence
 
 LATIN_RUN = re.compile(r"[A-Za-z]+")
+# A list of single letters joined by 、 ("A、D项错误"): mapped as one reference and re-sorted, so that
+# it never reads "C、B" on the screen; else each run alone.
+LETTER_LIST_OR_RUN = re.compile(r"(?<![A-Za-z])[A-Z](?:、[A-Z])+(?![A-Za-z])|[A-Za-z]+")
 OPTION_LETTERS = "ABCDEF"
 
 
@@ -45,8 +48,9 @@ def shown_letters(order: Sequence[str]) -> dict[str, str]:
 def relabel(text: str, mapping: Mapping[str, str]) -> str:
     """``text`` with every option reference mapped through ``mapping`` (bank
     key -> shown letter); a run of several letters is re-sorted ("AC" shown
-    as "BD" or "DB" -> "BD"). Runs that are not references, or name a key
-    the mapping lacks, are left as they are."""
+    as "BD" or "DB" -> "BD"), and so is a list joined by 、 ("A、D" shown as
+    "C、B" -> "B、C"). Runs that are not references, or name a key the
+    mapping lacks, are left as they are."""
     if not text or all(k == v for k, v in mapping.items()):
         return text
 
@@ -56,4 +60,10 @@ def relabel(text: str, mapping: Mapping[str, str]) -> str:
             return run
         return "".join(sorted(mapping[c] for c in run))
 
-    return LATIN_RUN.sub(one, text)
+    def list_or_run(m: re.Match) -> str:
+        parts = m.group(0).split("、")
+        if len(parts) > 1 and all(_is_reference(p) and p in mapping for p in parts):
+            return "、".join(sorted(mapping[p] for p in parts))
+        return "、".join(LATIN_RUN.sub(one, p) for p in parts)
+
+    return LETTER_LIST_OR_RUN.sub(list_or_run, text)

@@ -1,6 +1,7 @@
 """Jinja2 templates and the helpers they use."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from zoneinfo import ZoneInfo
 
 from ..content.page_names import page_name
+from ..content.statutes import article_label, int_to_cn
 from ..content.site import page_url
 from .csrf import csrf_field, csrf_meta
 from ..accounts import initial_password_expired
@@ -72,6 +74,9 @@ def place_name(path: str, section: str = "", section_title: str = "") -> str:
     section or the section is the page's own heading (听证 › 听证)."""
     name = page_name(path)
     section = (section_title or section or "").strip()
+    article = re.fullmatch(r"art-(\d+)(?:-(\d+))?", section)
+    if article:                                     # a statute page's article anchor: 第二十六条
+        section = article_label(article.group(1) + (f"之{int_to_cn(int(article.group(2)))}" if article.group(2) else ""))
     return f"{name} › {section}" if section and section != name else name
 
 
@@ -165,6 +170,18 @@ def exam_sections(questions: list[PaperQuestion]) -> list[Markup]:
     return sections
 
 
+# What a POST-redirect-GET says on the page it lands on: ``?notice=<key>`` (a fixed text per key, so
+# nothing of the address is echoed into the page).
+NOTICES = {"question-suspended": "已暂停使用本题：不再进入新试卷和练习，已评成绩不变。",
+           "question-restored": "已恢复使用本题。"}
+
+
+def with_notice(url: str, key: str) -> str:
+    """``url`` with ``notice=key`` added to its query."""
+    return url + ("&" if "?" in url else "?") + "notice=" + key
+
+
 def page(request: Request, name: str, status_code: int = 200, headers: dict | None = None, **context):
     context.setdefault("user", getattr(request.state, "user", None))
+    context.setdefault("notice", NOTICES.get(request.query_params.get("notice", "")))
     return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)

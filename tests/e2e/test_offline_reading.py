@@ -52,7 +52,7 @@ def test_a_saved_volume_opens_without_a_network_and_the_platform_is_never_stored
     status = page.locator("[data-offline-status]")
     status.filter(has_text="本卷已保存离线阅读").wait_for(timeout=120_000)
     entry = json.loads(page.evaluate("fetch('/offline/v1-common.json').then(r => r.text())"))
-    assert f"（{len(entry['pages'])} 页，保存于 " in status.inner_text()
+    assert f"（{len(entry['pages'])} 个网页，保存于 " in status.inner_text()
     assert page.locator("[data-offline-remove]").is_visible()
     page.screenshot(path=str(ARTIFACTS / "offline-saved-360.png"))
 

@@ -172,7 +172,7 @@ def test_an_editor_suspends_and_restores_from_the_question_page_audited_and_back
     assert f'action="/editor/questions/{q.id}/suspend"' in page and f'value="/instructor/bank/{q.id}"' in page
     r = c.post(f"/editor/questions/{q.id}/suspend", data={"suspended": "yes", "reason": "答案待核实",
                                                           "back": f"/instructor/bank/{q.id}", "confirmed": "yes"})
-    assert r.status_code == 303 and r.headers["location"] == f"/instructor/bank/{q.id}"
+    assert r.status_code == 303 and r.headers["location"] == f"/instructor/bank/{q.id}?notice=question-suspended"
     db.expire_all()
     assert db.get(Question, q.id).suspended
     assert "已暂停使用" in c.get(f"/instructor/bank/{q.id}").text
@@ -185,7 +185,7 @@ def test_an_editor_suspends_and_restores_from_the_question_page_audited_and_back
     assert actions == ["question.suspend", "question.restore"]
     # back elsewhere is not followed
     r = c.post(f"/editor/questions/{q.id}/suspend", data={"suspended": "no", "back": "https://evil.example/"})
-    assert r.headers["location"] == "/editor/"
+    assert r.headers["location"] == "/editor/?notice=question-restored"
 
 
 # --- the exam preview -------------------------------------------------------------------

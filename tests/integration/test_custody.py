@@ -187,3 +187,26 @@ def test_the_supervisor_is_told_what_was_done_and_a_refusal_keeps_its_reason_in_
     enrol_by_name(t)
     r = t["chief"].post(f"/supervisor/enrolments/{t['cohort_b'].id}/{t['trainee'].id}", data={"decision": "approve"})
     assert "已批准 张三（13800000001）加入“乙班”" in t["chief"].get(r.headers["location"]).text
+
+
+def test_the_holding_instructor_fills_in_a_trainees_unit_and_no_one_else_can(town, db):
+    t = town
+    trainee = db.get(User, t["trainee"].id)
+    trainee.unit = ""
+    db.add(trainee)
+    db.commit()
+    url = f"/instructor/cohorts/{t['cohort_a'].id}/trainees/{t['trainee'].id}/unit"
+    page = t["teacher-a"].get(f"/instructor/cohorts/{t['cohort_a'].id}").text
+    assert f'action="{url}"' in page and "未填写" in page
+    assert t["teacher-a"].post(url, data={"unit": "  "}).status_code == 403            # empty: refused, said why
+    assert t["teacher-a"].post(url, data={"unit": " 甲镇  东街 "}).status_code == 303
+    db.expire_all()
+    assert db.get(User, t["trainee"].id).unit == "甲镇 东街"
+    entry = db.exec(select(AuditEvent).where(AuditEvent.action == "account.set_unit")).one()
+    assert entry.detail["before"] == "" and entry.detail["after"] == "甲镇 东街"
+    # another cohort's instructor may not, even through their own cohort's address
+    other = f"/instructor/cohorts/{t['cohort_b'].id}/trainees/{t['trainee'].id}/unit"
+    assert t["teacher-b"].post(other, data={"unit": "乙镇"}).status_code in (403, 404)
+    assert t["teacher-b"].post(url, data={"unit": "乙镇"}).status_code in (403, 404)
+    db.expire_all()
+    assert db.get(User, t["trainee"].id).unit == "甲镇 东街"

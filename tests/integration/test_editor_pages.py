@@ -182,8 +182,12 @@ def test_suspending_a_question_takes_a_reason_and_a_confirmation(client, db):
     # a reason but no confirmation (no script): asked, the reason kept in the form
     kept = client.post(url, data={"suspended": "yes", "reason": "答案待核实"})
     assert kept.status_code == 200 and 'value="答案待核实"' in kept.text and not suspended()
-    done = client.post(url, data={"suspended": "yes", "reason": "答案待核实", "confirmed": "yes", "back": "/editor/"})
+    done = client.post(url, data={"suspended": "yes", "reason": "答案待核实", "confirmed": "yes",
+                                  "back": "/editor/reports/7"})
     assert done.status_code == 303 and suspended()
+    assert done.headers["location"] == "/editor/reports/7?notice=question-suspended"       # it says so there
+    assert "已暂停使用本题" in client.get("/editor/?notice=question-suspended").text
+    assert "已暂停使用本题" not in client.get("/editor/?notice=<b>x</b>").text              # fixed texts only
     entry = db.exec(select(AuditEvent).where(AuditEvent.action == "question.suspend")).one()
     assert entry.detail["reason"] == "答案待核实"
     # the report page's form asks with the browser's confirm() (static/confirm.js) and requires the reason

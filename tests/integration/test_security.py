@@ -126,6 +126,7 @@ ACCESS = {
     ("POST", "/instructor/cohorts/{cohort_id}/trainees/{user_id}/password"): "staff-of-cohort",
     ("POST", "/instructor/cohorts/{cohort_id}/trainees/{user_id}/active"): "staff-of-cohort",
     ("POST", "/instructor/cohorts/{cohort_id}/trainees/{user_id}/throttle"): "staff-of-cohort",
+    ("POST", "/instructor/cohorts/{cohort_id}/trainees/{user_id}/unit"): "staff-of-cohort",
     ("POST", "/instructor/cohorts/{cohort_id}/roster"): "staff-of-cohort",
     ("GET", "/instructor/cohorts/uploads/{upload_id}"): "staff-of-cohort",
     ("POST", "/instructor/cohorts/uploads/{upload_id}/confirm"): "staff-of-cohort",
@@ -356,6 +357,7 @@ def request_data(w: World, actor: str, method: str, path: str) -> dict:
         "/instructor/cohorts/{cohort_id}/trainees/{user_id}/password": {"data": {"confirmed": "yes"}},
         "/instructor/cohorts/{cohort_id}/trainees/{user_id}/active": {"data": {"active": "yes"}},
         "/instructor/cohorts/{cohort_id}/trainees/{user_id}/throttle": {},
+        "/instructor/cohorts/{cohort_id}/trainees/{user_id}/unit": {"data": {"unit": "某镇"}},
         "/instructor/cohorts/{cohort_id}/roster": {"files": {"file": (
             "roster.xlsx", roster_xlsx([("赵六", "某镇", "13900000003")]), XLSX)}},
         "/instructor/cohorts/uploads/{upload_id}/confirm": {"data": {}},

@@ -310,8 +310,13 @@ def test_the_audit_log_filters_by_actor_action_and_dates_and_exports_what_it_sho
     assert rows[0] == ("时间", "操作人", "操作", "对象", "详情")
     assert sorted(row[3] for row in rows[1:]) == ["单位「东山镇」", "单位「南坪镇」"]
     assert {row[1:3] for row in rows[1:]} == {("监督员", "新增单位")}
-    bad = client.get("/supervisor/audit", params={"since": "2026-02-01", "until": "2026-01-01"})
-    assert bad.status_code == 422 and "起始日期不能晚于截止日期" in bad.text
+    # a wrong range is said on the audit page itself, the filters kept as entered and no export offered
+    bad = client.get("/supervisor/audit", params={"since": "2026-02-01", "until": "2026-01-01", "action": "新增单位"})
+    assert bad.status_code == 200 and "起始日期不能晚于截止日期" in bad.text
+    assert 'value="2026-02-01"' in bad.text and 'value="2026-01-01"' in bad.text and "<option selected>新增单位" in bad.text
+    assert "/supervisor/audit.xlsx" not in bad.text and "单位「东山镇」" not in bad.text
+    assert "时间格式有误" in client.get("/supervisor/audit", params={"since": "2026-13-45"}).text
+    assert client.get("/supervisor/audit.xlsx", params={"since": "2026-02-01", "until": "2026-01-01"}).status_code == 422
 
 
 def test_a_refusal_naming_rows_is_split_one_line_per_row_and_other_messages_are_kept_whole():

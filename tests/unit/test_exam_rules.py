@@ -225,3 +225,11 @@ def test_a_question_is_right_partial_wrong_or_unanswered():
     assert outcome(0.0, 2.0, None) == outcome(0.0, 2.0, []) == "unanswered"
     assert outcome(0.0, 2.0, {"1": [], "2": []}) == "unanswered"           # a case question with no part answered
     assert outcome(0.0, 2.0, {"1": [], "2": ["B"]}) == "wrong"
+
+
+def test_a_row_of_any_type_never_draws_a_case_question_a_row_typed_case_does():
+    case = Candidate("c1", "v1-common", "听证", 3, "case")
+    single = Candidate("s9", "v1-common", "听证", 1, "single")
+    assert not Cell(1).matches(case) and Cell(1).matches(single)
+    assert Cell(1, type="case").matches(case)
+    assert "不含案例分析" in Cell(2).describe()

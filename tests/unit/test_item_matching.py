@@ -154,3 +154,12 @@ def test_a_guessed_statute_is_to_check_whatever_the_confidence_and_one_definitio
     assert report(rows, list(catalogue().values())).to_check == [guessed]
     guessed.method = MANUAL                                                     # chosen by the supervisor
     assert not guessed.needs_check
+
+
+def test_a_local_rule_is_never_read_as_a_misspelt_national_one():
+    from quizapp.domain.item_matching import _statute
+    names = {"城市道路管理条例": "城市道路管理条例", "农药管理条例": "农药管理条例",
+             "广东省大气污染防治条例": "广东省大气污染防治条例"}
+    assert _statute("某省城市管理条例", names) == (None, False)
+    assert _statute("农药管理条理", names) == ("农药管理条例", True)            # a misspelling is still read
+    assert _statute("广东省大气污染防治条列", names) == ("广东省大气污染防治条例", True)

@@ -5,7 +5,7 @@ from quizapp.domain.option_letters import relabel, shown_letters, unmappable
 def test_every_option_letter_of_an_explanation_is_mapped_to_the_letter_shown():
     mapping = shown_letters(["C", "A", "D", "B"])            # bank C is shown as A, bank A as B …
     assert mapping == {"C": "A", "A": "B", "D": "C", "B": "D"}
-    assert relabel("C正确。A项错误，选项B、D也不对。", mapping) == "A正确。B项错误，选项D、C也不对。"
+    assert relabel("C正确。A项错误，选项B、D也不对。", mapping) == "A正确。B项错误，选项C、D也不对。"  # a list, re-sorted
     assert relabel("正确答案为ACD。", mapping) == "正确答案为ABC。"     # a run is re-sorted
 
 
@@ -26,3 +26,11 @@ def test_the_checker_rejects_letters_it_cannot_map():
     assert unmappable("答案为AAB", ["A", "B", "C"]) == ["AAB"]
     assert unmappable("A项", []) == ["A"]                                # a true/false item has no letters
     assert unmappable("以PDF格式", []) == []
+
+
+def test_a_list_of_letters_joined_by_a_dunhao_is_re_sorted_as_one_reference():
+    from quizapp.domain.option_letters import relabel
+    mapping = {"A": "C", "B": "A", "C": "D", "D": "B"}
+    assert relabel("A、D给法律增设了义务；B、C错误", mapping) == "B、C给法律增设了义务；A、D错误"
+    assert relabel("A、D、C三项", mapping) == "B、C、D三项"
+    assert relabel("选A，PDF、FSRS不变", mapping) == "选C，PDF、FSRS不变"

@@ -29,3 +29,10 @@ def test_scores_have_one_decimal_and_percentages_none_and_no_answers_say_so():
     assert score(90) == "90" and score(14.0) == "14" and score(None) == "—"
     assert percent(2, 3) == "67%" and percent(0, 0) == "未作答" and percent(0, 4) == "0%"
     assert percent(66.6) == "67%" and percent(None) == "未作答"
+
+
+def test_a_report_on_a_statute_article_names_the_article_not_its_anchor():
+    from quizapp.web.render import place_name
+    place = place_name("volumes/v1-common/laws/xing-zheng-chu-fa-fa-2021-01-22.md", "art-26")
+    assert place.endswith("› 第二十六条") and "art-" not in place
+    assert place_name("volumes/v1-common/laws/x.md", "art-33-1").endswith("› 第三十三条之一")

@@ -194,6 +194,18 @@ def trainee_set_active(cohort_id: int, user_id: int, request: Request, db: Sessi
     return _account_action(request, db, user, cohort, switch)
 
 
+@router.post("/{cohort_id}/trainees/{user_id}/unit")
+def trainee_set_unit(cohort_id: int, user_id: int, request: Request, db: SessionDep, user: StaffUser,
+                     unit: Annotated[str, Form(max_length=200)] = ""):
+    """填写/更正单位: only for a trainee the instructor holds (as a reset)."""
+    cohort = cohorts.cohort_for(db, user, cohort_id)
+
+    def save():
+        cohorts.set_unit(db, user, cohort, user_id, unit)
+        return RedirectResponse(f"/instructor/cohorts/{cohort_id}", status_code=303)
+    return _account_action(request, db, user, cohort, save)
+
+
 def _cohort_then_no_transaction(db, user, cohort_id: int):
     cohort = cohorts.cohort_for(db, user, cohort_id)
     commit_keeping_loaded(db)            # on SQLite: the write lock is not held while the workbook is read

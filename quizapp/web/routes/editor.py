@@ -20,7 +20,7 @@ from ...domain.procedure import VOLUMES
 from ...models import Question, User
 from .. import confirmation
 from ..deps import EditorUser, SessionDep
-from ..render import page
+from ..render import page, with_notice
 
 router = APIRouter(prefix="/editor")
 
@@ -89,7 +89,8 @@ def question_suspend(question_id: str, request: Request, db: SessionDep, user: E
         if not reason or not confirmation.confirmed(confirmed):
             return _ask_suspension(request, question, back, reason, refused=confirmation.confirmed(confirmed))
     reports.set_suspended(db, user, question.id, suspend, reason)
-    return RedirectResponse(back, status_code=303)
+    return RedirectResponse(with_notice(back, "question-suspended" if suspend else "question-restored"),
+                            status_code=303)
 
 
 def _ask_suspension(request: Request, question: Question, back: str, reason: str, *, refused: bool):

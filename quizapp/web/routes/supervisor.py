@@ -236,12 +236,20 @@ class AuditQuery:
         self.action = next((key for key, name in audit.ACTIONS.items() if name == action.strip()), "")
         self.since, self.until = since.strip(), until.strip()
         tz = request.app.state.settings.timezone
-        self.start = local_datetime(self.since, tz) if self.since else None
-        self.end = local_datetime(self.until, tz) + timedelta(days=1) if self.until else None
+        self.error = ""              # said on the page beside the filters, which stay as entered
+        try:
+            self.start = local_datetime(self.since, tz) if self.since else None
+            self.end = local_datetime(self.until, tz) + timedelta(days=1) if self.until else None
+        except DomainError as e:
+            self.start = self.end = None
+            self.error = e.message
         if self.start and self.end and self.start >= self.end:
-            raise supervision.SupervisionError("起始日期不能晚于截止日期")
+            self.error = "起始日期不能晚于截止日期，请调整日期范围"
 
     def entries(self, db, limit: int):
+        """The matching entries; none while the filters are wrong (the page says why)."""
+        if self.error:
+            return []
         return audit.entries(db, actor=self.actor, action=self.action, start=self.start, end=self.end, limit=limit)
 
     def query(self) -> str:
@@ -262,7 +270,10 @@ def audit_log(request: Request, db: SessionDep, user: Supervisor, actor: str = "
 def audit_log_xlsx(request: Request, db: SessionDep, user: Supervisor, actor: str = "", action: str = "",
                    since: str = "", until: str = ""):
     """The entries that match the filters (at most audit.EXPORT_LIMIT), newest first, as on the page."""
-    lines = audit_view.readable(db, AuditQuery(request, actor, action, since, until).entries(db, audit.EXPORT_LIMIT))
+    chosen = AuditQuery(request, actor, action, since, until)
+    if chosen.error:
+        raise supervision.SupervisionError(chosen.error)
+    lines = audit_view.readable(db, chosen.entries(db, audit.EXPORT_LIMIT))
     rows = [[local_time(line.event.at, "%Y-%m-%d %H:%M:%S"), line.actor.display_name if line.actor else "系统",
              audit.ACTIONS.get(line.event.action, "其他操作"), line.target,
              "；".join(f"{label}：{v if isinstance(v, str) else local_time(v)}" for label, v in line.details)]
