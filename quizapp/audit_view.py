@@ -29,7 +29,7 @@ LABELS = {"username": "登录名", "user_id": "学员", "cohort_id": "培训班"
           "purpose": "类型", "minutes": "延长（分钟）", "extra_attempts": "增加次数", "deadline_before": "原截止时间",
           "deadline_after": "新截止时间", "enrolled": "加入人数", "created": "新建账号", "skipped": "跳过行数",
           "status": "状态", "custody": "账号管理", "ended": "结束登录数", "reason": "原因", "via": "方式",
-          "officer": "执法人员", "before": "原名称", "moved_from": "原单位", "aliases": "别名", "added": "新增人数",
+          "officer": "执法人员", "before": "原名称", "unit_was": "原单位（修改前）", "unit_now": "现单位", "moved_from": "原单位", "aliases": "别名", "added": "新增人数",
           "updated": "更新人数",
           # an exam changed after it was saved (exams.edit_exam, close_exam): each field before and after
           **{f"{field}_{when}": f"{'原' if when == 'before' else '新'}{label}"

@@ -210,7 +210,7 @@ def set_unit(db: Session, actor: User, cohort: Cohort, user_id: int, unit: str) 
     user.unit = unit
     db.add(user)
     audit(db, actor, "account.set_unit", f"user:{user.id}", username=user.username, cohort_id=cohort.id,
-          before=before, after=unit)
+          unit_was=before or "（未填写）", unit_now=unit)
     db.commit()
     return user
 

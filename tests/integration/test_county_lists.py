@@ -328,12 +328,14 @@ def test_a_practice_set_by_item_draws_only_its_questions(client, db):
 def test_an_instructor_builds_an_exam_blueprint_by_item(client, db):
     builders.user(db, "teacher", Role.instructor)
     builders.login(client, "teacher")
-    form = {"title": "城市道路事项测验", "mode": "blueprint", "count-0": "3", "item-0": "v5-sx-004",
+    # the item's two choice questions from a row of any type, its case question from a row typed 案例分析
+    form = {"title": "城市道路事项测验", "mode": "blueprint", "count-0": "2", "item-0": "v5-sx-004",
+            "count-1": "1", "item-1": "v5-sx-004", "type-1": "case",
             "time_limit_minutes": "20", "pass_percent": "60", "attempts_allowed": "1", "review_mode": "immediate",
             "multiple_rule": "partial", "focus_loss_limit": "0"}
     page = client.get("/instructor/exams/new").text
     assert '<option value="v5-sx-004"' in page and "对擅自占用或者挖掘城市道路的行政处罚" in page
-    assert client.post("/instructor/exams/new", data={**form, "count-0": "4"}).status_code == 422   # only 3 tagged
+    assert client.post("/instructor/exams/new", data={**form, "count-0": "3"}).status_code == 422   # 2 untyped
     r = client.post("/instructor/exams/new", data={**form, "item-0": "v9-sx-999"})
     assert r.status_code == 422 and "赋权事项不在事项目录中" in r.text
     assert client.post("/instructor/exams/new", data=form).status_code == 303

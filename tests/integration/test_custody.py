@@ -203,7 +203,9 @@ def test_the_holding_instructor_fills_in_a_trainees_unit_and_no_one_else_can(tow
     db.expire_all()
     assert db.get(User, t["trainee"].id).unit == "甲镇 东街"
     entry = db.exec(select(AuditEvent).where(AuditEvent.action == "account.set_unit")).one()
-    assert entry.detail["before"] == "" and entry.detail["after"] == "甲镇 东街"
+    assert entry.detail["unit_was"] == "（未填写）" and entry.detail["unit_now"] == "甲镇 东街"
+    log = t["chief"].get("/supervisor/audit").text
+    assert "填写学员单位" in log and "现单位：甲镇 东街" in log
     # another cohort's instructor may not, even through their own cohort's address
     other = f"/instructor/cohorts/{t['cohort_b'].id}/trainees/{t['trainee'].id}/unit"
     assert t["teacher-b"].post(other, data={"unit": "乙镇"}).status_code in (403, 404)
