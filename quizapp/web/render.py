@@ -183,5 +183,5 @@ def with_notice(url: str, key: str) -> str:
 
 def page(request: Request, name: str, status_code: int = 200, headers: dict | None = None, **context):
     context.setdefault("user", getattr(request.state, "user", None))
-    context.setdefault("notice", NOTICES.get(request.query_params.get("notice", "")))
+    context.setdefault("flash", NOTICES.get(request.query_params.get("notice", "")))
     return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)

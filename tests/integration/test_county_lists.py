@@ -194,7 +194,7 @@ def test_the_walked_rows_are_matched_and_the_supervisor_corrects_them_before_con
     r = client.post(location + "/matches", data={"match-2": "v5-sx-001", "match-4": "v5-sx-004", "match-5": "none"})
     assert r.status_code == 303
     page = client.get(r.headers["location"]).text
-    assert "已更正 2 行的对应事项" in page
+    assert page.count("已更正 2 行的对应事项") == 1                      # said once
     db.expire_all()
     found = db.exec(select(CountyList)).one()
     rows = {r.row: r for r in county_list.rows_of(found)}

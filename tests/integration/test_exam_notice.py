@@ -41,6 +41,7 @@ def test_the_exams_list_leads_to_the_notice_which_starts_nothing(client, db):
     assert "立即自动保存到服务器" in text and "恢复连接后自动重新提交" in text
     assert f'<form method="post" action="/exams/{exam.id}/start"' in notice.text
     assert attempts(db) == []                                         # reading the rules starts no clock
+    assert "ExamNotice" not in notice.text and 'class="alert ok"' not in notice.text   # no stray banner
 
 
 def test_a_blueprint_of_open_types_gives_one_full_mark_and_only_an_older_exam_a_range(client, db):

@@ -124,7 +124,7 @@ async def exam_create(request: Request, db: SessionDep, user: StaffUser):
         exam = exams.create_exam(db, created_by=user.id, **fields)
     except DomainError as e:
         return _form(request, db, user, 422, e.message, dict(form))
-    return RedirectResponse(f"/instructor/exams/{exam.id}", status_code=303)
+    return RedirectResponse(f"/instructor/exams/{exam.id}?done=created", status_code=303)
 
 
 def may_see(user, exam: Exam, visible_cohorts: set[int]) -> bool:
@@ -168,7 +168,8 @@ def exam_detail(exam_id: int, request: Request, db: SessionDep, user: StaffUser,
                 **_status_context(db, exam))
 
 
-DONE = {"closed": "考试已关闭：不再接受新的作答，正在作答的学员按各自的截止时间继续。",
+DONE = {"created": "考试已创建并发布：学员自开放时间起可以参加。",
+        "closed": "考试已关闭：不再接受新的作答，正在作答的学员按各自的截止时间继续。",
         "edited": "已保存修改。"}
 
 
