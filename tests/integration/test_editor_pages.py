@@ -156,6 +156,7 @@ def test_the_report_header_has_no_empty_brackets_and_names_a_section_once(client
     editor(client, db)
     detail = client.get(f"/editor/reports/{report.id}").text
     assert "学员一（）" not in detail and "（）" not in detail and " · 学员一 · " in detail
+    assert "到手册中学习本题知识点" in detail and "本题有误？纠错/建议" not in detail      # an editor files none
     place = re.search(r"位置：<a [^>]*>([^<]+)</a>", detail).group(1)
     assert report.section == "听证" and place == "第一卷 · 听证"                # not 听证 › 听证; its volume first
     assert "听证 › 听证" not in client.get("/editor/?status=").text
