@@ -296,7 +296,8 @@ def correct(db: Session, actor: User, list_id: int, choices: dict[int, str], ite
     """The supervisor's corrections on a pending list's preview: ``choices``
     maps a sheet row to a catalogue item id or NO_ITEM (手册无对应事项). A
     choice equal to the row's match changes nothing; a changed row keeps what
-    the matcher had found (auto_*) and is no longer 请核对. Audited; the
+    the matcher had found (auto_*) and is no longer 请核对; choosing the
+    matcher's item again undoes the correction. Audited; the
     number of rows changed."""
     pending = list_for(db, list_id)
     if pending.status != "pending":
@@ -312,6 +313,10 @@ def correct(db: Session, actor: User, list_id: int, choices: dict[int, str], ite
         if chosen is not None and chosen not in items:
             raise ListError(f"第 {number} 行：所选事项不在手册的赋权事项目录中")
         if chosen == row.item_id:
+            continue
+        if row.corrected and chosen == row.auto_item_id:      # back to what the matcher found: no correction left
+            changes.append({"row": number, "before": row.item_id, "after": chosen})
+            row.item_id, row.confidence, row.method = row.auto_item_id, row.auto_confidence, row.auto_method
             continue
         if not row.corrected:
             row.auto_item_id, row.auto_confidence, row.auto_method = row.item_id, row.confidence, row.method

@@ -210,11 +210,17 @@ def test_the_walked_rows_are_matched_and_the_supervisor_corrects_them_before_con
     bad = client.post(location + "/matches", data={"match-2": "v9-sx-999"})
     assert bad.status_code == 422 and "所选事项不在手册的赋权事项目录中" in bad.text
     assert client.post(location + "/matches", data={"match-99": "none"}).status_code == 422
+    # choosing the matcher's item again undoes a correction: the row reads as matched, not 人工更正
+    assert client.post(location + "/matches", data={"match-5": "v5-sx-006"}).status_code == 303
+    db.expire_all()
+    row5 = {r.row: r for r in county_list.rows_of(db.exec(select(CountyList)).one())}[5]
+    assert (row5.item_id, row5.corrected) == ("v5-sx-006", False) and row5.method != county_list.MANUAL
     # confirming uses the corrected matches
     assert client.post(location + "/confirm").status_code == 303
-    assert set(client.get("/api/items/delegated").json()["ids"]) == {"v5-sx-001", "v3-sx-001", "v5-sx-004"}
+    assert set(client.get("/api/items/delegated").json()["ids"]) == {"v5-sx-001", "v3-sx-001", "v5-sx-004",
+                                                                     "v5-sx-006"}
     audit = [e.action for e in db.exec(select(AuditEvent).order_by(AuditEvent.id))]
-    assert audit == ["county_list.correct", "county_list.confirm"]
+    assert audit == ["county_list.correct", "county_list.correct", "county_list.confirm"]
     late = client.post(location + "/matches", data={"match-2": "none"})
     assert late.status_code == 422 and "不能再更正" in late.text
 
