@@ -666,7 +666,7 @@ def populate(w: World, t: Texts) -> Populated:
         "title": t.exam, "mode": "fixed", "question_ids": " ".join(q.id for q in w.questions.values()),
         "time_limit_minutes": "30", "cohort_id": str(cid), "review_mode": "immediate", "attempts_allowed": "1"})
     assert r.status_code == 303, r.text
-    exam_id = int(r.headers["location"].rsplit("/", 1)[1])
+    exam_id = int(r.headers["location"].split("?")[0].rsplit("/", 1)[1])
     r = teacher.post(f"/instructor/cohorts/{cid}/surveys", data={"title": t.survey})
     survey_id = int(r.headers["location"].rsplit("/", 1)[1])
     assert teacher.post(f"/instructor/cohorts/{cid}/sessions",
