@@ -143,9 +143,10 @@ def on_post_build(config):
         json.dumps(generate.report_pages(site, reported), ensure_ascii=False), encoding="utf-8")
     built = Path(config["site_dir"])
     log.info(sections.write(built))
-    statute_urls = {page_url(path) for path in site.statute_pages}
-    log.info(offline.write(built, {v.code: v.title for v in VOLUMES}, statute_urls,
-                           datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat(), config["site_name"]))
     for unused in ("lunr", "workers"):            # Material's own search, which this site does not load
         shutil.rmtree(built / "assets" / "javascripts" / unused, ignore_errors=True)
     log.info(precompress.compress_tree(built))
+    statute_urls = {page_url(path) for path in site.statute_pages}
+    log.info(offline.write(built, {v.code: v.title for v in VOLUMES}, statute_urls,
+                           datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat(), config["site_name"]))
+    precompress.compress_tree(built / offline.FOLDER)        # the lists just written

@@ -1,6 +1,7 @@
 """Offline reading: what a phone stores when a reader chooses 离线阅读本卷.
 
-    hooks/handbook.py on_post_build -> write(site_dir, volumes, built_on)
+    hooks/handbook.py on_post_build -> write(site_dir, volumes, statute_urls, built_on, site_name)
+        (after the build's pre-compression, whose .gz sizes give the download figure)
         offline/<volume>.json   the volume's pages (every built page under
                                 volumes/<volume>/, and every statute page they
                                 link to, whatever its volume), the scripts,
@@ -52,27 +53,38 @@ def _file_of(site_dir: Path, url: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def volume_files(site_dir: Path, volume: str, statute_urls: set[str]) -> tuple[list[str], list[str]]:
-    """(pages, assets) of one volume, as site URLs, sorted."""
+def volume_files(site_dir: Path, volume: str, statute_urls: set[str],
+                 links: dict[str, set[str]] | None = None) -> tuple[list[str], list[str]]:
+    """(pages, assets) of one volume, as site URLs, sorted. ``links``: each page's
+    targets already read (shared by the volumes, which cite the same statute pages)."""
     site_dir = Path(site_dir)
-    pages = {page_url(site_dir, p) for p in (site_dir / "volumes" / volume).rglob("index.html")}
-    assets: set[str] = set()
-    for url in sorted(pages):
-        for target in _targets(site_dir, _file_of(site_dir, url)):
-            if target in statute_urls:
-                pages.add(target)
-    for url in pages:
-        assets |= {t for t in _targets(site_dir, _file_of(site_dir, url))
-                   if ASSET.search(t) and _file_of(site_dir, t)}
+    links = {} if links is None else links
+
+    def targets(url: str) -> set[str]:
+        if url not in links:
+            links[url] = _targets(site_dir, _file_of(site_dir, url))
+        return links[url]
+
+    own = {page_url(site_dir, p) for p in (site_dir / "volumes" / volume).rglob("index.html")}
+    pages = own | {t for url in own for t in targets(url) if t in statute_urls}
+    assets = {t for url in pages for t in targets(url) if ASSET.search(t) and _file_of(site_dir, t)}
     return sorted(pages), sorted(assets)
 
 
-def version(site_dir: Path, urls: list[str]) -> str:
+def version(files: list[tuple[str, bytes]]) -> str:
+    """A hash of the (url, content) pairs: changes whenever any file of the volume does."""
     digest = hashlib.sha1()
-    for url in urls:
+    for url, content in files:
         digest.update(url.encode())
-        digest.update(_file_of(Path(site_dir), url).read_bytes())
+        digest.update(content)
     return digest.hexdigest()[:12]
+
+
+def compressed_size(path: Path, content: bytes) -> int:
+    """The bytes a browser downloads for a file: its .gz made by the build
+    (precompress.py, run before this), else gzip computed here."""
+    gz = path.with_name(path.name + ".gz")
+    return gz.stat().st_size if gz.is_file() else len(gzip.compress(content, compresslevel=6))
 
 
 def manifest(name: str, short_name: str) -> dict:
@@ -92,14 +104,16 @@ def write(site_dir: Path, volumes: dict[str, str], statute_urls: set[str], built
                                      encoding="utf-8")
     (site_dir / FOLDER).mkdir(exist_ok=True)
     counts = []
+    links: dict[str, set[str]] = {}
     for code, title in volumes.items():
         if not (site_dir / "volumes" / code).is_dir():
             continue
-        pages, assets = volume_files(site_dir, code, statute_urls)
-        files = [_file_of(site_dir, u).read_bytes() for u in pages + assets]
-        entry = {"volume": code, "title": title, "built": built_on, "version": version(site_dir, pages + assets),
-                 "pages": pages, "assets": assets, "bytes": sum(len(f) for f in files),
-                 "download": sum(len(gzip.compress(f, compresslevel=6)) for f in files)}
+        pages, assets = volume_files(site_dir, code, statute_urls, links)
+        paths = [_file_of(site_dir, u) for u in pages + assets]
+        files = [(u, p.read_bytes()) for u, p in zip(pages + assets, paths)]
+        entry = {"volume": code, "title": title, "built": built_on, "version": version(files),
+                 "pages": pages, "assets": assets, "bytes": sum(len(c) for _, c in files),
+                 "download": sum(compressed_size(p, c) for p, (_, c) in zip(paths, files))}
         (site_dir / FOLDER / f"{code}.json").write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
         counts.append(f"{title.split()[0] if title else code} {len(pages)} 页")
     return "离线阅读：" + "，".join(counts)

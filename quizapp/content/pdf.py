@@ -45,7 +45,7 @@ SCREEN_ONLY = [
     re.compile(r'<li>题库中有 \d+ 道题考查此处：.*?</li>', re.S),
     re.compile(r'<script\b.*?</script>', re.S),
 ]
-HREF = re.compile(r'<a\b([^>]*?)\bhref="([^"]*)"([^>]*)>(.*?)</a>', re.S)
+HREF = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
 ID = re.compile(r'\bid="([^"]+)"')
 PRINT_CSS = Path(__file__).with_name("print.css")
 
@@ -114,7 +114,7 @@ def chapter(site: Path, url: str, key: str) -> Chapter:
     return Chapter(url, key, _title(body), body)
 
 
-def link(chapters: dict[str, Chapter], here: str, href: str, attrs: str, text: str) -> str:
+def link(chapters: dict[str, Chapter], here: str, href: str, text: str) -> str:
     """A link of a chapter as printed: inside the book, a reference to its page;
     elsewhere, the text with a footnote that gives the web address."""
     if href.startswith(("mailto:", "javascript:")):
@@ -143,10 +143,10 @@ def book_html(volume: str, version: str, chapters: list[Chapter], appendix: list
         parts.append('<li class="toc-part"><a href="#appendix">附录　法规全文</a></li>')
         parts += [f'<li class="toc-sub toc-statute"><a href="#{c.key}">{htmlmod.escape(c.title)}</a></li>' for c in appendix]
     parts.append("</ol></nav>")
-    for n, c in enumerate(chapters + appendix):
+    for c in chapters + appendix:
         if appendix and c is appendix[0]:
             parts.append('<section class="part" id="appendix"><h1 class="part-title">附录　法规全文</h1></section>')
-        body = HREF.sub(lambda m: link(by_url, c.url, m.group(2), m.group(1), m.group(4)), c.body)
+        body = HREF.sub(lambda m: link(by_url, c.url, m.group(1), m.group(2)), c.body)
         parts.append(f'<section class="chapter" id="{c.key}">{body}</section>')
     parts.append("</body></html>")
     return "\n".join(parts)

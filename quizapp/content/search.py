@@ -226,11 +226,12 @@ class Collector:
 
     def write(self, site_dir: Path) -> str:
         root = Path(site_dir) / SEARCH_DIR
-        for name, data in self.files().items():
+        files = self.files()
+        for name, data in files.items():
             target = root / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        meta = json.loads((root / "meta.json").read_text(encoding="utf-8"))
+        meta = files["meta.json"]
         return f"搜索索引：{meta['docs']} 节，{len(meta['pageStarts'])} 页，{meta['termShards']} 个词表分片"
 
 

@@ -173,7 +173,10 @@ def exam_sections(questions: list[PaperQuestion]) -> list[Markup]:
 # What a POST-redirect-GET says on the page it lands on: ``?notice=<key>`` (a fixed text per key, so
 # nothing of the address is echoed into the page).
 NOTICES = {"question-suspended": "已暂停使用本题：不再进入新试卷和练习，已评成绩不变。",
-           "question-restored": "已恢复使用本题。"}
+           "question-restored": "已恢复使用本题。",
+           "exam-created": "考试已创建并发布：学员自开放时间起可以参加。",
+           "exam-edited": "已保存修改。",
+           "exam-closed": "考试已关闭：不再接受新的作答，正在作答的学员按各自的截止时间继续。"}
 
 
 def with_notice(url: str, key: str) -> str:

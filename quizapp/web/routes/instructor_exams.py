@@ -22,7 +22,7 @@ from ...domain.procedure import ALL_STEPS, VOLUMES
 from ...models import Attempt, Cohort, CohortInstructor, Exam, Role, User, utcnow
 from .. import confirmation
 from ..deps import SessionDep, StaffUser
-from ..render import local_datetime, local_time, page, percent
+from ..render import local_datetime, local_time, page, percent, with_notice
 
 router = APIRouter(prefix="/instructor/exams")
 BLUEPRINT_ROWS = 6
@@ -124,7 +124,7 @@ async def exam_create(request: Request, db: SessionDep, user: StaffUser):
         exam = exams.create_exam(db, created_by=user.id, **fields)
     except DomainError as e:
         return _form(request, db, user, 422, e.message, dict(form))
-    return RedirectResponse(f"/instructor/exams/{exam.id}?done=created", status_code=303)
+    return RedirectResponse(with_notice(f"/instructor/exams/{exam.id}", "exam-created"), status_code=303)
 
 
 def may_see(user, exam: Exam, visible_cohorts: set[int]) -> bool:
@@ -159,18 +159,13 @@ def _status_context(db, exam: Exam) -> dict:
 
 
 @router.get("/{exam_id}")
-def exam_detail(exam_id: int, request: Request, db: SessionDep, user: StaffUser, error: str = "", done: str = ""):
-    """The exam's page; ``done``: the action just made (DONE, a fixed text), ``error``: why one was refused."""
+def exam_detail(exam_id: int, request: Request, db: SessionDep, user: StaffUser, error: str = ""):
+    """The exam's page; ``error``: why an action was refused (what was just done: render.NOTICES)."""
     exam = exam_for(db, user, exam_id)
     return page(request, "instructor_exam.html", rows=exams.attempts_of_exam(db, exam.id), error=error,
-                notice=DONE.get(done, ""), started=exams.attempts_started(db, exam),
+                started=exams.attempts_started(db, exam),
                 window=rules.window_state(utcnow(), exam.opens_at, exam.closes_at),
                 **_status_context(db, exam))
-
-
-DONE = {"created": "考试已创建并发布：学员自开放时间起可以参加。",
-        "closed": "考试已关闭：不再接受新的作答，正在作答的学员按各自的截止时间继续。",
-        "edited": "已保存修改。"}
 
 
 def _edit_form(request: Request, db, exam, status_code: int = 200, error: str = "", values: dict | None = None):
@@ -201,7 +196,8 @@ async def exam_edit(exam_id: int, request: Request, db: SessionDep, user: StaffU
             attempts_allowed=_int(form, "attempts_allowed", "允许作答次数", exam.attempts_allowed))
     except DomainError as e:
         return _edit_form(request, db, exam, 422, e.message, dict(form))
-    return RedirectResponse(f"/instructor/exams/{exam.id}" + ("?done=edited" if changed else ""), status_code=303)
+    url = f"/instructor/exams/{exam.id}"
+    return RedirectResponse(with_notice(url, "exam-edited") if changed else url, status_code=303)
 
 
 @router.post("/{exam_id}/close")
@@ -216,7 +212,7 @@ def exam_close(exam_id: int, request: Request, db: SessionDep, user: StaffUser,
         exams.close_exam(db, user, exam)
     except DomainError as e:
         return RedirectResponse(f"/instructor/exams/{exam_id}?{urlencode({'error': e.message})}", status_code=303)
-    return RedirectResponse(f"/instructor/exams/{exam_id}?done=closed", status_code=303)
+    return RedirectResponse(with_notice(f"/instructor/exams/{exam_id}", "exam-closed"), status_code=303)
 
 
 @router.post("/{exam_id}/withdraw")
