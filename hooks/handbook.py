@@ -7,9 +7,12 @@
    anchored ``#art-N``), the 易错点 indexes (site-wide and per volume) and the
    修订记录 page (``revisions.md``, from ``handbook/revisions.yaml``) and the
    赋权事项目录 (``items.md``, each volume's ``items/index.md`` and each item's
-   page, from ``handbook/items/*.yaml``) as generated files; they are never
+   page, from ``handbook/items/*.yaml``) and each 文书式样's Word file
+   (quizapp/content/documents.py) as generated files; they are never
    written to disk.
-3. ``on_page_markdown``: links each quotation title to its article and
+3. ``on_page_markdown``: adds to each 文书式样 page its download link and
+   table of required items, and links documents named on case and guide
+   pages to their models (quizapp/content/documents.py); links each quotation title to its article and
    appends the generated "本条/本节/本页被以下内容引用" lists, 练一练 links and
    the 纠错/建议 link to the platform's report form; the pages given that link
    are listed, with their titles and sections, in ``report-pages.json`` in
@@ -36,9 +39,10 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
-from quizapp.content import generate, inline_scripts, offline, precompress, search
-from quizapp.domain.procedure import VOLUMES
-from quizapp.content.site import REVISIONS_PAGE, Site, page_url
+from quizapp.content import documents, generate, inline_scripts, offline, precompress, search
+from quizapp.domain.procedure import ALL_STEPS, VOLUMES
+from quizapp.content.site import REVISIONS_PAGE, Site, page_url, statute_page_path
+from quizapp.content.statutes import article_anchor
 
 site: Site | None = None
 sections: search.Collector | None = None     # the search index's sections of this build
@@ -62,6 +66,8 @@ def on_config(config):
         if volume and path.endswith("/items/index.md"):
             section = [path] + [i.page for i in site.items if i.volume == volume]
             homes.setdefault(f"volumes/{volume}/index.md", []).append({"赋权事项目录": section})
+    for doc in sorted(site.documents, key=lambda d: ALL_STEPS.index(d.step)):
+        homes.setdefault(doc.page.rsplit("/", 1)[0] + "/" + documents.INDEX, []).append({doc.name: doc.page})
     nav = config["nav"] or []
     if site.items and not any(isinstance(e, dict) and "赋权事项目录" in e for e in nav):
         at = next((n + 1 for n, e in enumerate(nav) if isinstance(e, dict) and "易错点汇总" in e), len(nav))
@@ -96,16 +102,35 @@ def on_files(files, config):
             files.append(File.generated(config, path, content=generate.item_catalogue(site, path, volume)))
     for item in site.items:
         files.append(File.generated(config, item.page, content=generate.item_page(site, item)))
+    for path, data in documents.docx_files(site.documents, site.root).items():
+        files.append(File.generated(config, path, content=data))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
     path = page.file.src_uri
+    markdown = _with_documents(path, markdown)
     if not generate.takes_reports(site, path):
         return markdown
     markdown = generate.link_quote_titles(site, path, markdown)
     reported.add(path)
     return generate.insert_backlinks(site, path, markdown) + generate.report_footer(path)
+
+
+def _with_documents(path: str, markdown: str) -> str:
+    """文书式样: a document page gets its download link and table of required
+    items, the documents' index its list, and case and guide pages a link
+    from the first mention of each document in a section to its model."""
+    doc = next((d for d in site.documents if d.page == path), None)
+    if doc is not None:
+        def url(statute, key):
+            return site.url_between(path, statute_page_path(statute), article_anchor(key))
+        return documents.add_to_page(doc, markdown, documents.requirements_table(doc, site.corpus, url))
+    if path.endswith("/documents/" + documents.INDEX):
+        return markdown.rstrip("\n") + "\n\n" + documents.document_list(site.documents, path) + "\n"
+    if path.startswith("volumes/") and path.split("/")[2:3] in (["cases"], ["guide"]):
+        return documents.link_mentions(site.documents, path, markdown)
+    return markdown
 
 
 # pymdownx.tasklist's boxes are read-only marks of a checklist; without a name a screen

@@ -26,6 +26,7 @@ from ..domain.procedure import ALL_STEPS
 from . import ROOT
 from .amendments import amended_quote_warnings
 from .currency import currency_warnings
+from .documents import check_documents
 from .items import check_links
 from .item_quality import QualityReport, check_quality, format_quality
 from .pages import PITFALL_FIELDS, Citation, Page, Quote, find_citations
@@ -47,6 +48,8 @@ FIELD_NAMES = {
     "kind": "kind（职权类型）", "department": "department（原行使部门）", "penalty": "penalty（处罚概要）",
     "frequency": "frequency（频次）", "guide": "guide（工作指南位置）", "procedure_notes": "procedure_notes（程序提示）",
     "local_rule": "local_rule（地方性法规）", "often_retained": "often_retained（常回收）",
+    "documents": "documents（文书列表）", "requires": "requires（应载明事项）", "article": "article（条文）",
+    "source": "source（出处）", "words": "words（式样中应有的文字）", "aliases": "aliases（别名）",
 }
 
 
@@ -73,7 +76,7 @@ class Report:
         c = self.counts
         return (f"页面 {c['pages']}（其中案例 {c['cases']}），易错点 {c['pitfalls']}，题目 {c['questions']}，"
                 f"法条引文 {c['quotations']}，条文引用 {c['citations']}，内部链接 {c['links']}，"
-                f"赋权事项 {c['items']}，修订记录 {c['revisions']} 条；"
+                f"赋权事项 {c['items']}，文书式样 {c['documents']}，修订记录 {c['revisions']} 条；"
                 f"错误 {len(self.errors)}，修订提醒 {len(self.warnings)}，未核验的外部规章引用 {len(self.unchecked)}")
 
 
@@ -88,6 +91,9 @@ def check(site: Site | None = None) -> Report:
         _check_page(site, page, report)
     report.problems += site.question_problems
     report.problems += site.item_problems + check_links(site.items, site)
+    report.problems += site.document_problems + _check_documents(site)
+    report.problems += _repeated_quotes(site) + _editorial_notes(site)
+    report.counts["documents"] = len(site.documents)
     report.counts["items"] = len(site.items)
     for q in site.questions:
         report.counts["questions"] += 1
@@ -101,6 +107,66 @@ def check(site: Site | None = None) -> Report:
 
 
 MIN_CASE_PITFALLS = 3
+
+
+MAX_QUOTING_PAGES = 2        # F-56: the study page and the one guide page that applies the article
+MODULE_ORDER = {"laws": 0, "guide": 1, "cases": 2}
+
+
+def _repeated_quotes(site: Site) -> list[Problem]:
+    """F-56: an article is quoted (outside 易错点) once a page and on at most
+    two pages of a volume -- its study page and the guide page that applies it;
+    everywhere else a linked citation. The pages kept are the volume's laws/,
+    then guide/, then cases/ pages, in that order."""
+    problems: list[Problem] = []
+    first: dict[tuple, dict[str, int]] = defaultdict(dict)     # (volume, statute, version, article) -> page -> line
+
+    def order(path: str):
+        parts = path.split("/")
+        return (parts[1], MODULE_ORDER.get(parts[2], 3), path) if len(parts) > 3 else ("", 9, path)
+
+    for path in sorted((p for p in site.pages if p.startswith("volumes/")), key=order):
+        page = site.pages[path]
+        for q in page.quotes:
+            if q.error or not q.statute or page.pitfall_at(q.line):
+                continue
+            key = (path.split("/")[1], q.statute, q.version, q.article)
+            pages = first[key]
+            label = f"《{q.statute}》{article_label(q.article)}"
+            if path in pages:
+                problems.append(Problem(_rel(path), q.line, "quote",
+                                        f"{label}已在本页第 {pages[path]} 行引用原文，此处改为带链接的条文引用（F-56）"))
+            elif len(pages) >= MAX_QUOTING_PAGES:
+                where = "、".join(f"{p.split('/')[-1]}（第 {n} 行）" for p, n in pages.items())
+                problems.append(Problem(_rel(path), q.line, "quote",
+                                        f"{label}已在本卷 {where}引用原文，此处改为带链接的条文引用（F-56）"))
+            else:
+                pages[path] = q.line
+    return problems
+
+
+EDITORIAL_WORDS = ("法规库",)       # F-61: how the handbook was made is not reading text
+
+
+def _editorial_notes(site: Site) -> list[Problem]:
+    """F-61: reading text says nothing of the statute corpus; a version is
+    stated in the quotation's title."""
+    problems = []
+    for path in (p for p in site.pages if p.startswith("volumes/")):
+        for n, line in enumerate((site.root / path).read_text(encoding="utf-8").splitlines(), 1):
+            word = next((w for w in EDITORIAL_WORDS if w in line), None)
+            if word:
+                problems.append(Problem(_rel(path), n, "编写说明",
+                                        f"阅读正文不写“{word}”之类的编写说明：版本写在引文标题中，"
+                                        "法规库以外的规定写名称和文号（F-61）"))
+    return problems
+
+
+def _check_documents(site: Site) -> list[Problem]:
+    """Every 文书式样 page is listed in documents.yaml and its 式样 carries the required items."""
+    paths = {p for p in site.pages if "/guide/documents/" in p} | {d.page for d in site.documents}
+    texts = {p: (site.root / p).read_text(encoding="utf-8") for p in paths if (site.root / p).is_file()}
+    return check_documents(site.documents, texts, _rel)
 
 
 def is_case(path: str) -> bool:
@@ -131,7 +197,10 @@ def _check_page(site: Site, page: Page, report: Report) -> None:
         if target is None:
             continue
         report.counts["links"] += 1
-        if not site.exists(target.path):
+        if target.path == page.path and not link.href.startswith("#"):
+            report.problems.append(Problem(f, link.line, "link",
+                                           f"链接 {link.href} 指向本页自身：本页内跳转写 #锚点，否则去掉链接"))
+        elif not site.exists(target.path):
             report.problems.append(Problem(f, link.line, "link", f"链接 {link.href} 指向的页面 {target.path} 不存在"))
         elif target.anchor and target.path.endswith(".md") and target.anchor not in site.anchors(target.path):
             report.problems.append(Problem(f, link.line, "link",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..domain.procedure import VOLUMES
 from . import HANDBOOK, QUESTION_BANK
+from .documents import load_documents
 from .items import Item, catalogue_page_path, load_catalogue
 from .pages import Page, bare_citation_pattern, heading_slug, parse_page, unique_id
 from .questions import Question, load_bank
@@ -26,6 +27,7 @@ EXCLUDED = ("statutes/", "templates/", "items/")
 # The generated 修订记录 page and the file it is made from (handbook/revisions.yaml).
 REVISIONS_PAGE = "revisions.md"
 REVISIONS_FILE = "revisions.yaml"
+DOCUMENTS_FILE = "documents.yaml"       # 文书式样 (content/documents.py)
 
 
 def statute_page_path(statute: Statute) -> str:
@@ -77,6 +79,7 @@ class Site:
         self.statute_pages: dict[str, Statute] = {statute_page_path(s): s for s in self.corpus.statutes}
         self.questions, self.question_problems = load_bank(bank)
         self.items, self.item_problems = load_catalogue(handbook / "items")
+        self.documents, self.document_problems = load_documents(handbook / DOCUMENTS_FILE, self.corpus)
         # 修订记录: every entry (for the check) and the valid ones (for the page)
         self.revision_entries, self.revision_problems = load_revisions(handbook / REVISIONS_FILE)
         self.revisions = [r for r in self.revision_entries if r.ok]

@@ -160,3 +160,40 @@ def test_every_page_written_by_editors_links_to_the_report_form_with_its_own_pat
     for path in written:
         assert f'href="/reports/new?page_path={quote(path)}" data-report-page' in html(built_site, path), path
     assert "javascripts/report.js" in html(built_site, "index.md")
+
+
+def test_each_model_document_has_its_page_table_of_required_items_and_word_file(built_site, site):
+    import io
+    from docx import Document as Docx
+
+    assert len(site.documents) >= 18
+    for doc in site.documents:
+        page = html(built_site, doc.page)
+        assert 'class="doc-model"' in page and "法定载明事项" in page
+        assert f'download="{doc.name}.docx"' in page
+        word = Docx(io.BytesIO((built_site / doc.docx_path).read_bytes()))
+        text = "".join(p.text for p in word.paragraphs) + "".join(
+            c.text for t in word.tables for row in t.rows for c in row.cells)
+        for group in doc.groups:
+            for req in group.items:
+                assert all(w in text for w in req.words), (doc.name, req.item)
+    decision = next(d for d in site.documents if d.name == "行政处罚决定书")
+    page = html(built_site, decision.page)
+    table = page.split("法定载明事项", 1)[1]
+    assert re.search(r'<a href="[^"]*xing-zheng-chu-fa-fa-2021-01-22/#art-59">《行政处罚法》第五十九条</a>', table)
+    listing = html(built_site, "volumes/v1-common/guide/documents/index.md")
+    assert all(d.name in listing for d in site.documents)
+
+
+def test_a_case_that_names_a_document_in_its_text_links_it_to_its_model(built_site, site):
+    from quizapp.content.documents import LINKABLE
+
+    checked = 0
+    for path in (p for p in site.pages if "/cases/case-" in p):
+        prose = [ln for ln in (site.root / path).read_text(encoding="utf-8").splitlines() if LINKABLE.match(ln)]
+        page = html(built_site, path)
+        for doc in site.documents:
+            if any(n in ln for ln in prose for n in doc.names):
+                checked += 1
+                assert f'documents/{doc.docx.removesuffix(".docx")}/"' in page, (path, doc.name)
+    assert checked >= 20

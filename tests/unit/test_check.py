@@ -110,6 +110,45 @@ def test_broken_links_and_anchors_name_file_and_line(report):
     assert all(p.file == CASE_FILE for p in report.problems if p.line in (5, 16))
 
 
+def test_a_link_from_a_page_to_itself_is_an_error_and_an_in_page_anchor_is_not(tmp_path, corpus):
+    guide = GUIDE + "\n见[本节](g.md#调查取证)、[本页](g.md)和[本节](#调查取证)。\n"
+    report = check(build(tmp_path, corpus, {"volumes/v1-common/guide/g.md": guide}))
+    found = [(p.line, p.message) for p in report.errors if "本页自身" in p.message]
+    assert [line for line, _ in found] == [7, 7]
+    assert found[0][1] == "链接 g.md#调查取证 指向本页自身：本页内跳转写 #锚点，否则去掉链接"
+
+
+def quoting(article_text: str, times: int = 1) -> str:
+    block = f'!!! quote "《行政处罚法》（2021-01-22）第四十二条"\n    {article_text}\n\n'
+    return "# 页\n\n## 一节\n\n" + block * times
+
+
+def test_an_article_is_quoted_once_a_page_and_on_two_pages_of_a_volume_at_most(tmp_path, corpus):
+    pages = {"volumes/v1-common/laws/key-points.md": quoting(ARTICLE_42),
+             "volumes/v1-common/guide/g.md": quoting(ARTICLE_42, times=2),
+             "volumes/v1-common/cases/c.md": quoting(ARTICLE_42),
+             "volumes/v2-natural-resources/guide/g.md": quoting(ARTICLE_42)}      # another volume: its own count
+    errors = [(p.file, p.line, p.message) for p in check(build(tmp_path, corpus, pages)).errors if "F-56" in p.message]
+    assert errors == [
+        ("handbook/volumes/v1-common/cases/c.md", 5,
+         "《行政处罚法》第四十二条已在本卷 key-points.md（第 5 行）、g.md（第 5 行）引用原文，此处改为带链接的条文引用（F-56）"),
+        ("handbook/volumes/v1-common/guide/g.md", 8,
+         "《行政处罚法》第四十二条已在本页第 5 行引用原文，此处改为带链接的条文引用（F-56）"),
+    ]
+
+
+def test_a_pitfall_may_quote_an_article_quoted_elsewhere(tmp_path, corpus):
+    pages = {"volumes/v1-common/laws/a.md": quoting(ARTICLE_42), "volumes/v1-common/guide/b.md": quoting(ARTICLE_42),
+             "volumes/v1-common/guide/g.md": guide_with(pitfall())}
+    assert not [p for p in check(build(tmp_path, corpus, pages)).errors if "F-56" in p.message]
+
+
+def test_reading_text_says_nothing_of_the_statute_corpus(tmp_path, corpus):
+    guide = GUIDE + "\n本页引用的是法规库所收 2021-01-22 文本。\n"
+    errors = [p for p in check(build(tmp_path, corpus, {"volumes/v1-common/guide/g.md": guide})).errors]
+    assert [(p.line, p.field) for p in errors] == [(7, "编写说明")] and "F-61" in errors[0].message
+
+
 def test_citations_of_missing_articles_and_unknown_statutes_fail(report):
     line6 = [p for p in report.problems if p.line == 6]
     assert any("没有第九百条" in p.message and p.severity == "error" for p in line6)
