@@ -40,7 +40,7 @@ from pathlib import Path
 from mkdocs.structure.files import File
 
 from quizapp.content import documents, generate, inline_scripts, offline, precompress, search
-from quizapp.domain.procedure import ALL_STEPS, VOLUMES
+from quizapp.domain.procedure import VOLUMES
 from quizapp.content.site import REVISIONS_PAGE, Site, page_url, statute_page_path
 from quizapp.content.statutes import article_anchor
 
@@ -66,7 +66,7 @@ def on_config(config):
         if volume and path.endswith("/items/index.md"):
             section = [path] + [i.page for i in site.items if i.volume == volume]
             homes.setdefault(f"volumes/{volume}/index.md", []).append({"赋权事项目录": section})
-    for doc in sorted(site.documents, key=lambda d: ALL_STEPS.index(d.step)):
+    for doc in site.documents:                      # in the order of documents.yaml
         homes.setdefault(doc.page.rsplit("/", 1)[0] + "/" + documents.INDEX, []).append({doc.name: doc.page})
     nav = config["nav"] or []
     if site.items and not any(isinstance(e, dict) and "赋权事项目录" in e for e in nav):

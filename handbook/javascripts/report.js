@@ -8,7 +8,7 @@
     var foot = document.querySelector("a[data-report-page]");
     if (!foot) return;
     document.querySelectorAll("article h2[id], article h3[id]").forEach(function (h) {
-      if (h.querySelector(".report-section")) return;
+      if (h.querySelector(".report-section") || h.closest(".doc-model")) return;   // a model's title is the 式样's
       var a = document.createElement("a");
       a.className = "report-section";
       a.href = foot.getAttribute("href") + "&section=" + encodeURIComponent(h.id);

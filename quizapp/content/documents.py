@@ -257,7 +257,7 @@ def requirements_table(doc: Document, corpus: Corpus, url) -> str:
 
 
 def download_line(doc: Document) -> str:
-    return (f'[下载 Word 文书式样（{doc.name}.docx）]({doc.docx}){{ .md-button download="{doc.name}.docx" }}')
+    return f'[下载 Word 文书式样（.docx）]({doc.docx}){{ .md-button download="{doc.name}.docx" }}'
 
 
 def add_to_page(doc: Document, markdown: str, table: str) -> str:
@@ -276,14 +276,13 @@ def add_to_page(doc: Document, markdown: str, table: str) -> str:
 
 
 def document_list(documents: list[Document], here: str) -> str:
-    """The index page's list: the documents by step, in procedure order."""
+    """The index page's list: the documents of its folder in the order of
+    documents.yaml (the order a case uses them), with their step."""
     folder = posixpath.dirname(here)
-    mine = [d for d in documents if posixpath.dirname(d.page) == folder]
     out = ["## 文书目录", "", "| 环节 | 文书 | Word |", "|---|---|---|"]
-    for step in ALL_STEPS:
-        for d in (d for d in mine if d.step == step):
-            page = posixpath.basename(d.page)
-            out.append(f"| {step} | [{d.name}]({page}) | [下载]({d.docx}){{ download=\"{d.name}.docx\" }} |")
+    for d in (d for d in documents if posixpath.dirname(d.page) == folder):
+        page = posixpath.basename(d.page)
+        out.append(f"| {d.step} | [{d.name}]({page}) | [下载]({d.docx}){{ download=\"{d.name}.docx\" }} |")
     return "\n".join(out)
 
 

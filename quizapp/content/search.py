@@ -56,6 +56,7 @@ STATUTE_WEIGHT = 0.3        # full texts: found, but below the guide that explai
 COLLECTED_WEIGHT = 0.4      # 易错点汇总 pages: every pitfall again, already on its own page
 NOT_INDEXED = {REVISIONS_PAGE}
 INDEX_PAGE_WEIGHT = 0.5     # a volume's or a module's index: a way in, not the explanation
+DOCUMENT_WEIGHT = 0.6       # a model document (文书式样): found by its name, below the guide that explains the step
 HEADING_BONUS = 1.5         # a pair in the section's heading (BM25 of the text gives at most K1 + 1)
 TITLE_BONUS = 2.0           # a pair in the page's title, for every section of the page
 K1, B = 1.2, 0.5            # BM25 of the section's text; a long section is penalised half as much as usual
@@ -107,6 +108,8 @@ def section_label(site: Site, path: str) -> str:
         return f"{volume} · 易错点汇总"
     if parts[2] == "items":
         return f"{volume} · 赋权事项"
+    if parts[2:4] == ["guide", "documents"]:
+        return f"{volume} · 工作指南 · 文书式样"
     return f"{volume} · {MODULES.get(parts[2], parts[2])}"
 
 
@@ -117,6 +120,8 @@ def page_weight(site: Site, path: str) -> float:
         return COLLECTED_WEIGHT
     if path.endswith("index.md"):
         return INDEX_PAGE_WEIGHT
+    if "/guide/documents/" in path:
+        return DOCUMENT_WEIGHT
     return 1.0
 
 

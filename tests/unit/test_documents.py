@@ -189,7 +189,7 @@ def test_the_first_mention_in_each_section_links_to_the_model_and_nothing_else_c
     assert "已有[行政处罚决定书](x.md)的链接" in out
 
 
-def test_the_index_lists_the_documents_of_its_folder_in_procedure_order(tmp_path, corpus):
+def test_the_index_lists_the_documents_of_its_folder_in_the_order_of_the_list(tmp_path, corpus):
     docs, _ = load_documents(rules_file(tmp_path), corpus)
     listing = document_list(docs, "volumes/v1-common/guide/documents/index.md")
     rows = [ln for ln in listing.splitlines() if ln.startswith("| ") and "[" in ln]
