@@ -30,9 +30,9 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from ..domain.procedure import ALL_STEPS
-from . import HANDBOOK, ROOT
+from . import HANDBOOK
 from .problems import Problem
-from .questions import LineDict, check_keys, read_yaml
+from .questions import LineDict, check_keys, read_listing
 from .statutes import Corpus, article_anchor, article_key, article_label
 
 FILE = HANDBOOK / "documents.yaml"
@@ -97,12 +97,9 @@ def load_documents(path: Path = FILE, corpus: Corpus | None = None) -> tuple[lis
     itself (fields, steps, articles that the corpus lacks)."""
     if not path.is_file():
         return [], []
-    rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
-    data, problems = read_yaml(path, rel)
-    if problems:
+    rel, data, problems = read_listing(path, "documents", "文件应包含 documents: 列表")
+    if data is None:
         return [], problems
-    if not isinstance(data, LineDict) or not isinstance(data.get("documents"), list):
-        return [], [Problem(rel, 1, "documents", "文件应包含 documents: 列表")]
     documents: list[Document] = []
     seen: dict[str, int] = {}
     for raw in data["documents"]:

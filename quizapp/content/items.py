@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..domain.procedure import VOLUME_BY_CODE
-from . import HANDBOOK, ROOT
+from . import HANDBOOK
 from .problems import Problem
-from .questions import LineDict, check_keys, read_yaml
+from .questions import LineDict, check_keys, read_listing
 from .statutes import Corpus, article_key, article_label
 
 ITEMS = HANDBOOK / "items"
@@ -117,13 +117,9 @@ def load_catalogue(folder: Path = ITEMS) -> tuple[list[Item], list[Problem]]:
     problems: list[Problem] = []
     seen: dict[str, Item] = {}
     for path in sorted(folder.glob("*.yaml")):
-        rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
-        data, file_problems = read_yaml(path, rel)
+        rel, data, file_problems = read_listing(path, "items", "文件应包含 volume: 和 items: 列表")
         problems += file_problems
-        if file_problems:
-            continue
-        if not isinstance(data, LineDict) or not isinstance(data.get("items"), list):
-            problems.append(Problem(rel, 1, "items", "文件应包含 volume: 和 items: 列表"))
+        if data is None:
             continue
         volume = str(data.get("volume", ""))
         if volume not in VOLUME_BY_CODE:

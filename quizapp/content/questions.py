@@ -140,13 +140,21 @@ def read_yaml(path: Path, rel: str, loader=None) -> tuple[object, list[Problem]]
         return None, [Problem(rel, int(m.group(1)) if m else 0, "", str(e))]
 
 
-def load_file(path: Path) -> tuple[list[Question], list[Problem]]:
+def read_listing(path: Path, key: str, message: str) -> tuple[str, "LineDict | None", list[Problem]]:
+    """A content YAML file whose top-level ``key`` is a list: (its path as the
+    report names it, the mapping or None, the problems that stop its reading:
+    bad YAML, or ``message`` when the list is missing)."""
     rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
     data, problems = read_yaml(path, rel)
-    if problems:
+    if not problems and (not isinstance(data, LineDict) or not isinstance(data.get(key), list)):
+        problems = [Problem(rel, 1, key, message)]
+    return rel, (None if problems else data), problems
+
+
+def load_file(path: Path) -> tuple[list[Question], list[Problem]]:
+    rel, data, problems = read_listing(path, "questions", "文件应包含 volume: 和 questions: 列表")
+    if data is None:
         return [], problems
-    if not isinstance(data, LineDict) or not isinstance(data.get("questions"), list):
-        return [], [Problem(rel, 1, "questions", "文件应包含 volume: 和 questions: 列表")]
     problems: list[Problem] = []
     volume = str(data.get("volume", ""))
     if volume not in VOLUME_BY_CODE:

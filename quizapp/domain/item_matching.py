@@ -15,7 +15,17 @@ free text (执法依据: "《农药管理条例》第二十四条、第五十五
    provision beside it, or a procedure law): only partly by the articles,
    so the name weighs more: 0.7 plus up to 0.2 for its similarity
    (BY_PART). Either way 0.05 less when a statute name had to be guessed
-   from a misspelling.
+   from a misspelling. When several items rest on the same cited articles
+   (one per 项 of an article that lists conduct, like 《城市市容和环境卫生
+   管理条例》第三十四条) and none has nearly the row's name, the articles
+   do not tell which: an item elsewhere whose name is nearly the row's wins
+   (step 2's rule for known articles), else the closest-named of those
+   items, below the sure threshold so that it is checked. A row that cites
+   further articles of the item's own statute (BY_PART) needs a name at
+   least NAME_THRESHOLD alike: an article whose 款 name several conducts
+   is shared by provisions the references cannot tell apart (第一百一十九条
+   cited with 第七十七条 for straw, the item being its 第二款); articles of
+   another statute beside (a procedure law) do not need it.
 2. else by the name alone: the closest catalogue name, confidence the
    similarity times 0.8, so a match by name never ranks above a sure one by
    article (BY_NAME). Accepted from a similarity of NAME_THRESHOLD when the
@@ -47,6 +57,7 @@ GUESS_CUTOFF = 0.75           # similarity from which a misspelt statute name (o
 BY_ARTICLE, BY_PART, BY_NAME = "依据", "依据和名称", "名称"
 PART_REMARK = "执法依据所引条文只有部分是该事项的依据，结合事项名称对应"
 OTHER_ARTICLES_REMARK = "执法依据所引条文不是手册任何事项的依据，按事项名称的相似程度对应"
+SHARED_REMARK = "执法依据所引条文是手册中几个事项的共同依据，按事项名称对应"
 
 TITLE = re.compile(r"《([^《》]{2,40})》")
 ARTICLE = re.compile(r"第([零〇一二两三四五六七八九十百千\d]{1,8})条")
@@ -155,9 +166,22 @@ def match_row(name: str, kind: str, read: Read, candidates: list[Candidate]) -> 
     if by_article:
         best = max(by_article, key=lambda c: (len(c.references & wanted), similarity(name, c.name)))
         alike = similarity(name, best.name)
-        if wanted <= best.references:
+        shared = [c for c in by_article if c.references & wanted == best.references & wanted]
+        if wanted <= best.references and (len(shared) == 1 or alike >= OTHER_ARTICLES_THRESHOLD):
             return Match(best.id, round(min(0.9 + 0.1 * alike - penalty, 1.0), 2), BY_ARTICLE)
-        return Match(best.id, round(0.7 + 0.2 * alike - penalty, 2), BY_PART, PART_REMARK)
+        beside = {r.statute for r in wanted - best.references}         # statutes of the articles not the item's
+        if not wanted <= best.references and (alike >= NAME_THRESHOLD or not beside & {r.statute for r in best.references}):
+            return Match(best.id, round(0.7 + 0.2 * alike - penalty, 2), BY_PART, PART_REMARK)
+        # Several items rest on the cited articles (one per 项 of a list like 第三十四条) and none
+        # bears the row's name, or the row cites other articles too and its name is unlike the
+        # item's (第一百一十九条 cited for its 第一款, the item being its 第二款): an item elsewhere
+        # with nearly the row's name wins; else, of several sharing the articles, the closest, to check.
+        score, named = max(((similarity(name, c.name), c) for c in pool), key=lambda x: x[0])
+        if score >= OTHER_ARTICLES_THRESHOLD and named is not best:
+            return Match(named.id, round(score * 0.8, 2), BY_NAME, OTHER_ARTICLES_REMARK)
+        if wanted <= best.references:
+            return Match(best.id, round(min(0.6 + 0.2 * alike - penalty, 0.79), 2), BY_PART, SHARED_REMARK)
+        return NO_MATCH
     scored = [(similarity(name, c.name), c) for c in pool]
     if not scored:
         return NO_MATCH

@@ -237,20 +237,22 @@ def test_reloads_and_a_glance_away_count_for_nothing_in_a_certifying_exam(server
     teacher.close()
 
 
-def test_from_a_case_pitfall_to_the_article_and_back_in_one_tap_each(server, browser):
+@pytest.mark.parametrize("case", ["volumes/v1-common/cases/case-01-unpermitted-factory-building-hearing",
+                                  "volumes/v5-urban/cases/case-04-restaurant-fumes"])
+def test_from_a_case_pitfall_to_the_article_and_back_in_one_tap_each(server, browser, case):
     page = browser.new_page(viewport={"width": 360, "height": 780})
-    page.goto(server + "/volumes/v1-common/cases/case-01-unpermitted-factory-building-hearing/")
+    page.goto(server + f"/{case}/")
     pitfall = page.locator(".admonition.danger").first
     pitfall_id = page.locator(".pitfall-anchor").first.get_attribute("id")
     pitfall.locator(".admonition.quote .admonition-title a").first.click()        # tap 1: to the article
     page.wait_for_url("**#art-*")
     article = page.url.rsplit("#", 1)[1]
-    back = page.locator(f"#{article} + .admonition.abstract a", has_text=pitfall_id.removeprefix("易错点-")).first
+    back = page.locator(f'#{article} + .admonition.abstract a[href$="#{pitfall_id}"]').first
     back.click()                                                                   # tap 2: back to the 易错点
-    page.wait_for_url("**/case-01-unpermitted-factory-building-hearing/#*")
+    page.wait_for_url(f"**/{case}/#*")
     from urllib.parse import unquote
     assert unquote(page.url.rsplit("#", 1)[1]) == pitfall_id
-    page.screenshot(path=str(ARTIFACTS / "pitfall-back-360.png"))
+    page.screenshot(path=str(ARTIFACTS / f"pitfall-back-360-{case.split('/')[1]}.png"))
     page.close()
 
 

@@ -36,7 +36,7 @@ def seed(db) -> int:
     trainees = [builders.user(db, f"1390000000{n}", display_name=f"学员{n}") for n in range(1, 4)]
     picked: dict[tuple[str, str], str] = {}
     for q in db.exec(select(Question).order_by(Question.id)):
-        if q.step in ALL_STEPS:
+        if q.step in ALL_STEPS and q.pool != "exam":         # a plain exam: no exam-only question
             picked.setdefault((q.volume, q.step), q.id)
     ids = list(picked.values())
     exam = builders.exam(db, title="结业考试", question_ids=ids)

@@ -7,7 +7,7 @@ from quizapp.content.items import catalogue
 from quizapp.content.statutes import Corpus
 from quizapp.county_list import LOW_CONFIDENCE, MANUAL, ListRow, check_and_match, report
 from quizapp.domain.item_matching import (BY_ARTICLE, BY_NAME, BY_PART, NAME_THRESHOLD, NO_MATCH,
-                                          OTHER_ARTICLES_REMARK, OTHER_ARTICLES_THRESHOLD, PART_REMARK, Candidate,
+                                          OTHER_ARTICLES_REMARK, OTHER_ARTICLES_THRESHOLD, PART_REMARK, SHARED_REMARK, Candidate,
                                           Reference, match_row, plain_name, references, similarity)
 
 NAMES = {"农药管理条例": "农药管理条例", "城市道路管理条例": "城市道路管理条例",
@@ -110,6 +110,30 @@ def test_a_row_citing_another_statutes_article_is_matched_by_its_nearly_same_nam
     assert (m.item_id, m.method, m.remark) == ("v5-sx-001", BY_NAME, OTHER_ARTICLES_REMARK)
     assert m.confidence == round(similarity(WALKED_ROW, WASTE.name) * 0.8, 2) == 0.7
     assert m.confidence < LOW_CONFIDENCE                                       # shown 请核对, never as sure
+
+
+POSTING = Candidate("v5-sx-013", "对在建筑物、设施以及树木上涂写、刻画或者未经批准张挂、张贴宣传品的行政处罚", "行政处罚",
+                    frozenset({Reference("城市市容和环境卫生管理条例", "17"), Reference("城市市容和环境卫生管理条例", "34")}))
+BALCONY = Candidate("v5-sx-014", "对临街建筑物的阳台和窗外堆放、吊挂有碍市容的物品的行政处罚", "行政处罚",
+                    frozenset({Reference("城市市容和环境卫生管理条例", "10"), Reference("城市市容和环境卫生管理条例", "34")}))
+
+
+def test_an_article_that_several_items_share_one_item_a_项_does_not_decide_alone_the_name_does():
+    read = references(WALKED_BASIS, URBAN)                   # 第三十四条: seven 项, two of them catalogue items
+    m = match_row(WALKED_ROW, "行政处罚", read, [*CATALOGUE, WASTE, POSTING, BALCONY])
+    assert (m.item_id, m.method, m.remark) == ("v5-sx-001", BY_NAME, OTHER_ARTICLES_REMARK)
+    posting = match_row("对未经批准张挂、张贴宣传品的行政处罚", "行政处罚", read, [WASTE, POSTING, BALCONY])
+    assert (posting.item_id, posting.remark) == ("v5-sx-013", SHARED_REMARK)   # the closest of those sharing it,
+    assert posting.confidence < LOW_CONFIDENCE                                  # shown 请核对
+    only = match_row(WALKED_ROW, "行政处罚", read, [WASTE, POSTING])
+    assert (only.item_id, only.method) == ("v5-sx-013", BY_ARTICLE)   # one item on the article: the article decides
+
+
+def test_other_articles_of_the_items_statute_with_an_unlike_name_are_another_provision():
+    burning = Candidate("v5-sx-019", "对在人口集中地区焚烧沥青、油毡、橡胶、塑料、皮革、垃圾等的行政处罚", "行政处罚",
+                        frozenset({Reference("大气污染防治法", "119")}))
+    straw = references("《中华人民共和国大气污染防治法》第七十七条、第一百一十九条", URBAN)      # 秸秆: its 第一款
+    assert match_row("对在人口集中地区焚烧秸秆的行政处罚", "行政处罚", straw, [burning]) == NO_MATCH
 
 
 def test_known_articles_of_no_item_need_a_nearly_same_name_not_a_merely_alike_one():
