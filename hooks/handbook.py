@@ -102,7 +102,7 @@ def on_files(files, config):
             files.append(File.generated(config, path, content=generate.item_catalogue(site, path, volume)))
     for item in site.items:
         files.append(File.generated(config, item.page, content=generate.item_page(site, item)))
-    for path, data in documents.docx_files(site.documents, site.root).items():
+    for path, data in documents.docx_files(site.documents, site.sources).items():
         files.append(File.generated(config, path, content=data))
     return files
 

@@ -153,7 +153,7 @@ def _editorial_notes(site: Site) -> list[Problem]:
     stated in the quotation's title."""
     problems = []
     for path in (p for p in site.pages if p.startswith("volumes/")):
-        for n, line in enumerate((site.root / path).read_text(encoding="utf-8").splitlines(), 1):
+        for n, line in enumerate(site.sources[path].splitlines(), 1):
             word = next((w for w in EDITORIAL_WORDS if w in line), None)
             if word:
                 problems.append(Problem(_rel(path), n, "编写说明",
@@ -165,8 +165,7 @@ def _editorial_notes(site: Site) -> list[Problem]:
 def _check_documents(site: Site) -> list[Problem]:
     """Every 文书式样 page is listed in documents.yaml and its 式样 carries the required items."""
     paths = {p for p in site.pages if "/guide/documents/" in p} | {d.page for d in site.documents}
-    texts = {p: (site.root / p).read_text(encoding="utf-8") for p in paths if (site.root / p).is_file()}
-    return check_documents(site.documents, texts, _rel)
+    return check_documents(site.documents, {p: site.sources[p] for p in paths if p in site.sources}, _rel)
 
 
 def is_case(path: str) -> bool:

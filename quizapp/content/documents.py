@@ -30,12 +30,11 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from ..domain.procedure import ALL_STEPS
-from . import HANDBOOK
+from .pages import insert_after_title
 from .problems import Problem
 from .questions import LineDict, check_keys, read_listing
-from .statutes import Corpus, article_anchor, article_key, article_label
+from .statutes import Corpus, article_key, article_label
 
-FILE = HANDBOOK / "documents.yaml"
 MODEL_HEADING = "式样"
 TABLE_HEADING = "法定载明事项"
 INDEX = "index.md"                     # each documents/ folder's index page gets the list
@@ -92,7 +91,7 @@ class Document:
         return posixpath.join(posixpath.dirname(self.page), self.docx)
 
 
-def load_documents(path: Path = FILE, corpus: Corpus | None = None) -> tuple[list[Document], list[Problem]]:
+def load_documents(path: Path, corpus: Corpus | None = None) -> tuple[list[Document], list[Problem]]:
     """The documents of ``documents.yaml`` and what is wrong in the file
     itself (fields, steps, articles that the corpus lacks)."""
     if not path.is_file():
@@ -189,11 +188,19 @@ def model_section(markdown: str) -> tuple[int, str]:
     """(line of the ``## 式样`` heading or 0, the section's text up to the next
     second-level heading)."""
     lines = markdown.split("\n")
+    bounds = _model_bounds(lines)
+    if bounds is None:
+        return 0, ""
+    start, end = bounds
+    return start + 1, "\n".join(lines[start + 1:end])
+
+
+def _model_bounds(lines: list[str]) -> tuple[int, int] | None:
+    """Indexes of the ``## 式样`` heading and of the line that ends its section."""
     start = next((n for n, ln in enumerate(lines) if ln.strip() == f"## {MODEL_HEADING}"), None)
     if start is None:
-        return 0, ""
-    end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("## ")), len(lines))
-    return start + 1, "\n".join(lines[start + 1:end])
+        return None
+    return start, next((n for n in range(start + 1, len(lines)) if lines[n].startswith("## ")), len(lines))
 
 
 def _plain(text: str) -> str:
@@ -210,7 +217,7 @@ def check_documents(documents: list[Document], pages: dict[str, str], rel) -> li
     for path in sorted(pages):
         if path not in listed and posixpath.basename(path) != INDEX:
             problems.append(Problem(rel(path), 1, "文书式样",
-                                    f"页面未登记在 handbook/documents.yaml 中：请为它加一项（name、page、step、requires）"))
+                                    "页面未登记在 handbook/documents.yaml 中：请为它加一项（name、page、step、requires）"))
     for doc in documents:
         text = pages.get(doc.page)
         if text is None:
@@ -261,12 +268,11 @@ def add_to_page(doc: Document, markdown: str, table: str) -> str:
     """The document page as built: the download link under the title, the
     式样 wrapped for print-like display, then the table of required items."""
     lines = markdown.split("\n")
-    at = next((i + 1 for i, ln in enumerate(lines) if ln.startswith("# ")), 0)
-    lines[at:at] = ["", download_line(doc), ""]
-    start = next((n for n, ln in enumerate(lines) if ln.strip() == f"## {MODEL_HEADING}"), None)
-    if start is None:
+    insert_after_title(lines, download_line(doc))
+    bounds = _model_bounds(lines)
+    if bounds is None:
         return "\n".join(lines)
-    end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("## ")), len(lines))
+    start, end = bounds
     lines[end:end] = ["</div>", "", table, ""]
     lines[start + 1:start + 1] = ["", '<div class="doc-model" markdown>', ""]
     return "\n".join(lines)
@@ -448,7 +454,7 @@ def docx_bytes(doc: Document, markdown: str) -> bytes:
     return out.getvalue()
 
 
-def docx_files(documents: list[Document], handbook: Path) -> dict[str, bytes]:
-    """Each document's Word file: site path -> bytes (the build adds them as files)."""
-    return {doc.docx_path: docx_bytes(doc, (handbook / doc.page).read_text(encoding="utf-8"))
-            for doc in documents if (handbook / doc.page).is_file()}
+def docx_files(documents: list[Document], sources: dict[str, str]) -> dict[str, bytes]:
+    """Each document's Word file: site path -> bytes (the build adds them as
+    files); ``sources``: handbook path -> the page's Markdown."""
+    return {doc.docx_path: docx_bytes(doc, sources[doc.page]) for doc in documents if doc.page in sources}

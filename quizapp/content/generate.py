@@ -10,7 +10,7 @@ from urllib.parse import quote as urlquote
 from ..domain.procedure import ALL_STEPS, VOLUME_BY_CODE
 from . import currency
 from . import items as items_module
-from .pages import ADMONITION, QUOTE_TITLE
+from .pages import ADMONITION, QUOTE_TITLE, insert_after_title
 from .site import REVISIONS_PAGE, Ref, Site, Target, statute_page_path
 from .statutes import Statute, article_anchor, article_key, article_label
 
@@ -105,12 +105,6 @@ def _page_question_ids(practice: dict[str, list[str]]) -> list[str]:
     return list(dict.fromkeys(qid for ids in practice.values() for qid in ids))
 
 
-def _after_title(lines: list[str], block: str) -> None:
-    """Insert a block after the page's first-level heading."""
-    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
-    lines[at:at] = ["", block, ""]
-
-
 def backlink_block(site: Site, here: str, refs: list[Ref], heading: str,
                    question_ids: list[str]) -> str:
     pages = [r for r in refs if not r.is_question]
@@ -173,12 +167,12 @@ def insert_backlinks(site: Site, here: str, markdown: str) -> str:
         lines[at:at] = ["", block, ""]
     banner = practice_banner(_page_question_ids(practice))
     if banner:
-        _after_title(lines, banner)
+        insert_after_title(lines, banner)
     named = items_on_page(site, here)
     if named:
-        _after_title(lines, named)
+        insert_after_title(lines, named)
     for entry in reversed(currency.page_statutes(page, site.corpus.newer)):
-        _after_title(lines, currency.notice(entry))
+        insert_after_title(lines, currency.notice(entry))
     return "\n".join(lines)
 
 

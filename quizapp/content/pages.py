@@ -148,6 +148,12 @@ class Page:
         return current
 
 
+def insert_after_title(lines: list[str], block: str) -> None:
+    """Insert a block after the page's first-level heading (Markdown lines, in place)."""
+    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
+    lines[at:at] = ["", block, ""]
+
+
 def front_matter(lines: list[str]) -> tuple[dict, int, str]:
     """A page's YAML front matter (MkDocs meta: ``---`` lines around it at the
     top): (the mapping, how many lines it takes, an error message or '')."""

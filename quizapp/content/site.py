@@ -72,10 +72,12 @@ class Site:
         self.corpus = corpus or Corpus()
         self.bare_citation = bare_citation_pattern(self.corpus.names() + sorted(self.corpus.outside_rules))
         self.pages: dict[str, Page] = {}
+        self.sources: dict[str, str] = {}           # each page's Markdown as written
         for path in sorted(handbook.rglob("*.md")):
             rel = path.relative_to(handbook).as_posix()
             if not rel.startswith(EXCLUDED):
-                self.pages[rel] = parse_page(rel, path.read_text(encoding="utf-8"), self.bare_citation)
+                self.sources[rel] = path.read_text(encoding="utf-8")
+                self.pages[rel] = parse_page(rel, self.sources[rel], self.bare_citation)
         self.statute_pages: dict[str, Statute] = {statute_page_path(s): s for s in self.corpus.statutes}
         self.questions, self.question_problems = load_bank(bank)
         self.items, self.item_problems = load_catalogue(handbook / "items")

@@ -151,7 +151,7 @@ class Match:
     item_id: str | None
     confidence: float          # 0–1
     method: str                # BY_ARTICLE | BY_PART | BY_NAME | ''
-    remark: str = ""           # why, when it is not plain: PART_REMARK, OTHER_ARTICLES_REMARK
+    remark: str = ""           # why, when it is not plain: PART_REMARK, OTHER_ARTICLES_REMARK, SHARED_REMARK
 
 
 NO_MATCH = Match(None, 0.0, "")
@@ -160,32 +160,31 @@ NO_MATCH = Match(None, 0.0, "")
 def match_row(name: str, kind: str, read: Read, candidates: list[Candidate]) -> Match:
     """The catalogue item a list row means (see the module's note), or NO_MATCH."""
     pool = [c for c in candidates if not kind or kind == c.kind]
+    if not pool:
+        return NO_MATCH
     wanted = set(read.references)
     penalty = GUESS_PENALTY if read.guessed else 0.0
+    alike = {c: similarity(name, c.name) for c in pool}          # each name compared once
+    named = max(pool, key=lambda c: alike[c])                      # the closest name in the pool
     by_article = [c for c in pool if c.references & wanted]
-    if by_article:
-        best = max(by_article, key=lambda c: (len(c.references & wanted), similarity(name, c.name)))
-        alike = similarity(name, best.name)
-        shared = [c for c in by_article if c.references & wanted == best.references & wanted]
-        if wanted <= best.references and (len(shared) == 1 or alike >= OTHER_ARTICLES_THRESHOLD):
-            return Match(best.id, round(min(0.9 + 0.1 * alike - penalty, 1.0), 2), BY_ARTICLE)
-        beside = {r.statute for r in wanted - best.references}         # statutes of the articles not the item's
-        if not wanted <= best.references and (alike >= NAME_THRESHOLD or not beside & {r.statute for r in best.references}):
-            return Match(best.id, round(0.7 + 0.2 * alike - penalty, 2), BY_PART, PART_REMARK)
-        # Several items rest on the cited articles (one per 项 of a list like 第三十四条) and none
-        # bears the row's name, or the row cites other articles too and its name is unlike the
-        # item's (第一百一十九条 cited for its 第一款, the item being its 第二款): an item elsewhere
-        # with nearly the row's name wins; else, of several sharing the articles, the closest, to check.
-        score, named = max(((similarity(name, c.name), c) for c in pool), key=lambda x: x[0])
-        if score >= OTHER_ARTICLES_THRESHOLD and named is not best:
-            return Match(named.id, round(score * 0.8, 2), BY_NAME, OTHER_ARTICLES_REMARK)
-        if wanted <= best.references:
-            return Match(best.id, round(min(0.6 + 0.2 * alike - penalty, 0.79), 2), BY_PART, SHARED_REMARK)
-        return NO_MATCH
-    scored = [(similarity(name, c.name), c) for c in pool]
-    if not scored:
-        return NO_MATCH
-    score, best = max(scored, key=lambda x: x[0])
-    if score < (OTHER_ARTICLES_THRESHOLD if wanted else NAME_THRESHOLD):
-        return NO_MATCH
-    return Match(best.id, round(score * 0.8, 2), BY_NAME, OTHER_ARTICLES_REMARK if wanted else "")
+    if not by_article:
+        if alike[named] < (OTHER_ARTICLES_THRESHOLD if wanted else NAME_THRESHOLD):
+            return NO_MATCH
+        return Match(named.id, round(alike[named] * 0.8, 2), BY_NAME, OTHER_ARTICLES_REMARK if wanted else "")
+    best = max(by_article, key=lambda c: (len(c.references & wanted), alike[c]))
+    covered = wanted <= best.references
+    shared = [c for c in by_article if c.references & wanted == best.references & wanted]
+    if covered and (len(shared) == 1 or alike[best] >= OTHER_ARTICLES_THRESHOLD):
+        return Match(best.id, round(min(0.9 + 0.1 * alike[best] - penalty, 1.0), 2), BY_ARTICLE)
+    beside = {r.statute for r in wanted - best.references}           # statutes of the articles not the item's
+    if not covered and (alike[best] >= NAME_THRESHOLD or not beside & {r.statute for r in best.references}):
+        return Match(best.id, round(0.7 + 0.2 * alike[best] - penalty, 2), BY_PART, PART_REMARK)
+    # Several items rest on the cited articles (one per 项 of a list like 第三十四条) and none
+    # bears the row's name, or the row cites other articles of the item's statute too and its name
+    # is unlike the item's (第一百一十九条 cited for its 第一款, the item being its 第二款): an item
+    # elsewhere with nearly the row's name wins; else, of several sharing the articles, the closest, to check.
+    if alike[named] >= OTHER_ARTICLES_THRESHOLD and named is not best:
+        return Match(named.id, round(alike[named] * 0.8, 2), BY_NAME, OTHER_ARTICLES_REMARK)
+    if covered:
+        return Match(best.id, round(min(0.6 + 0.2 * alike[best] - penalty, 0.79), 2), BY_PART, SHARED_REMARK)
+    return NO_MATCH
