@@ -282,6 +282,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "｜").replace("\n", " ")
 
 
+def _status_note(item) -> list[str]:
+    """Whether the township must have the item delegated or holds it by law."""
+    if item.own_power:
+        return ['!!! info "乡、镇人民政府的法定职权"',
+                "    本页是教学用的事项说明。本事项由法律、法规直接规定由乡、镇人民政府（乡级人民政府）行使，"
+                "不需要省级决定交由镇街行使，以乡、镇人民政府的名义实施；街道办事处不是规定的主体。", ""]
+    return [f'!!! info "{items_module.PROVINCE_NOTE}"',
+            "    本页是教学用的事项说明。本事项是否已下放本镇街，以省级人民政府公布的赋权事项目录和本县（市、区）"
+            "的承接清单为准；承接后以镇人民政府（街道办事处）的名义实施。", ""]
+
+
 def item_page(site: Site, item) -> str:
     """One item: its facts, its basis quoted verbatim with links to the
     articles, the penalty summary, the procedure notes, the guide section,
@@ -289,9 +300,7 @@ def item_page(site: Site, item) -> str:
     here = item.page
     volume = VOLUME_BY_CODE[item.volume]
     out = [f"# {item.name}", "",
-           f'!!! info "{items_module.PROVINCE_NOTE}"',
-           "    本页是教学用的事项说明。本事项是否已下放本镇街，以省级人民政府公布的赋权事项目录和本县（市、区）"
-           "的承接清单为准；承接后以镇人民政府（街道办事处）的名义实施。", "",
+           *_status_note(item),
            f'<p class="zj-item-status" data-item="{item.id}" hidden></p>', "",
            "| 项目 | 内容 |", "| --- | --- |",
            f"| 事项编号 | {item.id} |", f"| 职权类型 | {item.kind} |",
@@ -313,7 +322,7 @@ def item_page(site: Site, item) -> str:
                 out += [f"    {_escape(paragraph)}", ""]
     if item.local_note:
         local = f"本省示例：{item.local_regulation}。" if item.local_regulation else ""
-        out += ['!!! note "地方性法规"', f"    {item.local_note}{local}", ""]
+        out += ['!!! note "本省规定"', f"    {item.local_note}{local}", ""]
     out += ["## 处罚概要" if item.kind == "行政处罚" else "## 措施概要", "",
             f"- **内容**：{item.penalty_summary}"]
     if item.discretion:

@@ -35,7 +35,7 @@ ROLES = ("违法行为", "处罚", "强制", "检查")
 DISCRETION = ("应当", "可以")
 FREQUENCIES = ("高", "中", "低")
 REQUIRED = ("id", "name", "kind", "department", "basis", "penalty", "frequency", "guide")
-KNOWN = set(REQUIRED) | {"local_rule", "procedure_notes", "often_retained"}
+KNOWN = set(REQUIRED) | {"local_rule", "procedure_notes", "often_retained", "own_power"}
 PENALTY_KNOWN = {"summary", "discretion", "decided_by"}
 BASIS_KNOWN = {"role", "statute", "version", "article", "paragraph"}
 LOCAL_KNOWN = {"note", "regulation"}
@@ -75,6 +75,7 @@ class Item:
     procedure_notes: list[str] = field(default_factory=list)
     local_note: str = ""
     local_regulation: str = ""
+    own_power: bool = False                     # the township's own power by law, no delegation needed
     file: str = ""
     line: int = 0
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -168,6 +169,9 @@ def _item(raw, volume: str, rel: str, problems: list[Problem]) -> Item | None:
     retained = raw.get("often_retained", False)
     if not isinstance(retained, bool):
         bad("often_retained", "often_retained 应为 true 或 false")
+    own_power = raw.get("own_power", False)
+    if not isinstance(own_power, bool):
+        bad("own_power", "own_power 应为 true 或 false")
     guide = str(raw.get("guide", ""))
     if guide and ("#" not in guide or not guide.partition("#")[0].endswith(".md")):
         bad("guide", "guide 应为手册页面路径加锚点，如 volumes/v1-common/guide/delegated-powers.md#立案前核对赋权事项")
@@ -208,7 +212,7 @@ def _item(raw, volume: str, rel: str, problems: list[Problem]) -> Item | None:
                 department=str(raw["department"]).strip(), basis=basis, penalty_summary=summary,
                 discretion=discretion, decided_by=decided_by, frequency=frequency, often_retained=retained,
                 guide=guide, procedure_notes=[n.strip() for n in notes], local_note=local_note,
-                local_regulation=local_regulation, file=rel, line=raw.line, lines=dict(raw.lines))
+                local_regulation=local_regulation, own_power=own_power, file=rel, line=raw.line, lines=dict(raw.lines))
 
 
 def _basis(raw: LineDict, kind, bad) -> list[ItemBasis]:

@@ -162,7 +162,7 @@ def test_with_the_real_catalogue_the_walked_row_is_covered_and_marked_to_check()
     assert OTHER_ARTICLES_REMARK in row.notes
     village = ListRow(4, "2", "对在乡、村庄规划区内未依法取得乡村建设规划许可证进行建设的行政处罚", kind="行政处罚",
                       basis="《中华人民共和国城乡规划法》第六十五条")
-    assert check_and_match([village], list(catalogue().values()), Corpus())[0].item_id is None
+    assert check_and_match([village], list(catalogue().values()), Corpus())[0].item_id == "v2-sx-012"   # not the town's item
 
 
 def test_a_guessed_statute_is_to_check_whatever_the_confidence_and_one_definition_counts_it():

@@ -168,6 +168,17 @@ def test_the_item_page_quotes_the_basis_verbatim_and_links_cases_guide_and_pract
     assert site.item_pages()["volumes/v3-agriculture/items/index.md"] == "第三卷　农业农村 · 赋权事项目录"
 
 
+def test_a_power_the_law_gives_the_township_itself_is_not_presented_as_delegated(tmp_path, corpus):
+    own = ITEM.replace("often_retained: false", "often_retained: false\n  own_power: true")
+    site = handbook(tmp_path, corpus, own)
+    (item,) = site.items
+    page = generate.item_page(site, item)
+    assert item.own_power and "乡、镇人民政府的法定职权" in page
+    assert "本省是否下放" not in page and "不需要省级决定交由镇街行使" in page
+    site = handbook(tmp_path, corpus, ITEM.replace("often_retained: false", "often_retained: false\n  own_power: 是"))
+    assert any(f == "own_power" and "true 或 false" in m for f, m in item_problems(check(site)))
+
+
 def test_the_case_names_its_items_and_the_guide_and_article_link_back(tmp_path, corpus):
     site = handbook(tmp_path, corpus)
     case = generate.insert_backlinks(site, "volumes/v3-agriculture/cases/c.md", CASE.split("---\n", 2)[2])
