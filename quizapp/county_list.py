@@ -247,11 +247,12 @@ class ListReport:
     covered: list[ListRow]          # matched to a catalogue item
     uncovered: list[ListRow]        # imported, but the handbook has no item for it: the editors' to-do list
     refused: list[ListRow]          # not imported (errors)
-    not_delegated: list[Item]       # catalogue items no row of the list names
+    not_delegated: list[Item]       # catalogue items no row of the list names (but the township's own powers)
+    own: list[Item] = field(default_factory=list)   # powers the law gives the township itself: held without a list
 
     @property
     def delegated_ids(self) -> list[str]:
-        return list(dict.fromkeys(r.item_id for r in self.covered))
+        return list(dict.fromkeys([r.item_id for r in self.covered] + [i.id for i in self.own]))
 
     @property
     def to_check(self) -> list[ListRow]:
@@ -264,7 +265,8 @@ def report(rows: list[ListRow], items: list[Item]) -> ListReport:
     covered = [r for r in good if r.item_id]
     named = {r.item_id for r in covered}
     return ListReport(rows, covered, [r for r in good if not r.item_id], [r for r in rows if not r.ok],
-                      [i for i in items if i.id not in named])
+                      [i for i in items if i.id not in named and not i.own_power],
+                      [i for i in items if i.own_power])
 
 
 def rows_of(county_list: CountyList) -> list[ListRow]:

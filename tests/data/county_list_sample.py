@@ -115,9 +115,10 @@ SHARED = {7}                              # list row 5: 第八十一条、第一
 GUESSED = {15, 16}                        # list rows 13, 14: misspelt statute names, read as the corpus' names
 LOCAL_RULES = {33, 34, 35}                # list rows 31–33: Guangdong's regulations, outside the corpus
 REFUSED = {36, 40}                        # list rows 34 (= row 6) and 38 (no name): not imported
-# the catalogue's items that are not on this county's list (the 土地 inspection, 临时建设, volume 2's and 5's others)
+# the catalogue's items that are not on this county's list (the 土地 inspection, 临时建设, volume 2's and 5's others);
+# v2-sx-013..015, powers the law gives the township itself, are held without any list
 NOT_DELEGATED = {"v2-sx-003", "v2-sx-004", "v2-sx-005", "v2-sx-007", "v2-sx-008", "v2-sx-009", "v2-sx-010",
-                 "v2-sx-011", "v2-sx-013", "v2-sx-014", "v2-sx-015", "v2-sx-016", "v2-sx-017", "v2-sx-019",
+                 "v2-sx-011", "v2-sx-016", "v2-sx-017", "v2-sx-019",
                  "v2-sx-020", "v2-sx-021", "v2-sx-022", "v2-sx-023",
                  "v5-sx-012", "v5-sx-014", "v5-sx-015", "v5-sx-016", "v5-sx-017",
                  "v5-sx-018", "v5-sx-019", "v5-sx-020", "v5-sx-021"}

@@ -187,3 +187,14 @@ def test_a_local_rule_is_never_read_as_a_misspelt_national_one():
     assert _statute("某省城市管理条例", names) == (None, False)
     assert _statute("农药管理条理", names) == ("农药管理条例", True)            # a misspelling is still read
     assert _statute("广东省大气污染防治条列", names) == ("广东省大气污染防治条例", True)
+
+
+def test_a_power_the_law_gives_the_township_itself_is_never_reported_as_not_delegated():
+    items = list(catalogue().values())
+    own = {i.id for i in items if i.own_power}
+    assert {"v2-sx-013", "v2-sx-014", "v2-sx-015"} <= own
+    rows = check_and_match([ListRow(3, "1", "对未取得农药经营许可证经营农药的行政处罚", kind="行政处罚",
+                                    basis="《农药管理条例》第五十五条")], items, Corpus())
+    rep = report(rows, items)
+    assert own.isdisjoint(i.id for i in rep.not_delegated)
+    assert own <= set(rep.delegated_ids) and "v3-sx-001" in rep.delegated_ids
