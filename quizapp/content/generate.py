@@ -301,7 +301,8 @@ def item_page(site: Site, item) -> str:
     volume = VOLUME_BY_CODE[item.volume]
     out = [f"# {item.name}", "",
            *_status_note(item),
-           f'<p class="zj-item-status" data-item="{item.id}" hidden></p>', "",
+           # the county list's word on this item; a power the law gives the township itself needs none
+           *([] if item.own_power else [f'<p class="zj-item-status" data-item="{item.id}" hidden></p>', ""]),
            "| 项目 | 内容 |", "| --- | --- |",
            f"| 事项编号 | {item.id} |", f"| 职权类型 | {item.kind} |",
            f"| 所属分卷 | [{volume.title}]({site.url_between(here, f'volumes/{item.volume}/index.md')}) |",

@@ -175,6 +175,7 @@ def test_a_power_the_law_gives_the_township_itself_is_not_presented_as_delegated
     page = generate.item_page(site, item)
     assert item.own_power and "乡、镇人民政府的法定职权" in page
     assert "本省是否下放" not in page and "不需要省级决定交由镇街行使" in page
+    assert "zj-item-status" not in page          # no county list's "列有/未列入" for a power held by law
     site = handbook(tmp_path, corpus, ITEM.replace("often_retained: false", "often_retained: false\n  own_power: 是"))
     assert any(f == "own_power" and "true 或 false" in m for f, m in item_problems(check(site)))
 
