@@ -26,7 +26,7 @@ def make_due(db):
 def test_a_wrong_practice_answer_enters_the_book_grouped_by_volume_and_step(client, db):
     builders.user(db)
     builders.login(client)
-    qid, r = answer(client, db, "/practice/next?step=听证", "/practice/answer", right=False)
+    qid, r = answer(client, db, "/practice/next?volume=v1-common&step=听证", "/practice/answer", right=False)
     assert "已记入错题本" in r.text
     book = client.get("/mistakes/").text
     stem = db.get(Question, qid).stem
