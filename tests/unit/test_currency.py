@@ -32,7 +32,7 @@ def corpus(site):
 
 def test_the_list_is_vendored_and_read():
     newer = load_newer()
-    assert set(newer) == {"传染病防治法", "治安管理处罚法", "反不正当竞争法", "医疗机构管理条例"}
+    assert set(newer) == {"传染病防治法", "治安管理处罚法", "反不正当竞争法", "医疗机构管理条例", "渔业法"}
     entry = newer["传染病防治法"]
     assert (entry.corpus_version, entry.adopted, entry.effective) == ("2013-06-29", "2025-04-30", "2025-09-01")
     assert outdated(newer, "中华人民共和国传染病防治法", None) is entry

@@ -8,6 +8,7 @@ from quizapp.content.check import is_case
 # volume -> minimum number of teaching cases, questions, case-analysis questions, 赋权事项
 PROMISED = {
     "v2-natural-resources": {"cases": 10, "questions": 200, "case_questions": 40, "items": 14},
+    "v3-agriculture": {"cases": 10, "questions": 200, "case_questions": 40, "items": 15},
     "v5-urban": {"cases": 10, "questions": 220, "case_questions": 45, "items": 15},
 }
 
