@@ -32,7 +32,7 @@ from .item_quality import QualityReport, check_quality, format_quality
 from .pages import PITFALL_FIELDS, Citation, Page, Quote, find_citations
 from .problems import SEVERITIES, Problem
 from .revisions import FILE as REVISIONS_FILE
-from .site import Site
+from .site import Site, is_case
 from .statutes import article_label, plain_name
 
 SEVERITY_NAMES = {"error": "错误", "warning": "修订提醒", "unchecked": "未核验"}
@@ -166,10 +166,6 @@ def _check_documents(site: Site) -> list[Problem]:
     """Every 文书式样 page is listed in documents.yaml and its 式样 carries the required items."""
     paths = {p for p in site.pages if "/guide/documents/" in p} | {d.page for d in site.documents}
     return check_documents(site.documents, {p: site.sources[p] for p in paths if p in site.sources}, _rel)
-
-
-def is_case(path: str) -> bool:
-    return path.split("/")[2:3] == ["cases"] and not path.endswith("index.md")
 
 
 def _check_case(page: Page, report: Report) -> None:

@@ -6,8 +6,8 @@ Design (issue 20, "search that costs a phone almost nothing"):
       hooks/handbook.py on_page_content -> Collector.add(path, url, title, html)
           each page is cut into sections (h2/h3, and each article of a statute
           page), labelled with its volume and module (第一卷 · 工作指南) and
-          weighted by kind: statute full texts and the collected 易错点 pages
-          below the pages that explain a topic; the generated backlink lists,
+          weighted by kind: statute full texts, the collected 易错点 pages and,
+          a little, teaching cases below the pages that explain a topic; the generated backlink lists,
           练一练 banners and the report link are left out
       hooks/handbook.py on_post_build -> Collector.write(site_dir)
           search/meta.json      the figures a query needs (sizes, shard counts, where
@@ -46,7 +46,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..domain.procedure import MODULES, VOLUME_BY_CODE
-from .site import REVISIONS_PAGE, Site, page_url, statute_page_path
+from .site import REVISIONS_PAGE, Site, is_case, page_url, statute_page_path
 from .statutes import article_label, int_to_cn
 
 SEARCH_DIR = "search"
@@ -57,6 +57,8 @@ COLLECTED_WEIGHT = 0.4      # 易错点汇总 pages: every pitfall again, alread
 NOT_INDEXED = {REVISIONS_PAGE}
 INDEX_PAGE_WEIGHT = 0.5     # a volume's or a module's index: a way in, not the explanation
 DOCUMENT_WEIGHT = 0.6       # a model document (文书式样): found by its name, below the guide that explains the step
+CASE_WEIGHT = 0.7           # a teaching case applies a step to its facts: below the guide that explains the step,
+                            # still first for its own facts (挖塘养鱼, 电鱼), which no guide repeats as often
 HEADING_BONUS = 1.5         # a pair in the section's heading (BM25 of the text gives at most K1 + 1)
 TITLE_BONUS = 2.0           # a pair in the page's title, for every section of the page
 K1, B = 1.2, 0.5            # BM25 of the section's text; a long section is penalised half as much as usual
@@ -122,6 +124,8 @@ def page_weight(site: Site, path: str) -> float:
         return INDEX_PAGE_WEIGHT
     if "/guide/documents/" in path:
         return DOCUMENT_WEIGHT
+    if is_case(path):
+        return CASE_WEIGHT
     return 1.0
 
 

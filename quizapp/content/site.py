@@ -34,6 +34,11 @@ def statute_page_path(statute: Statute) -> str:
     return f"volumes/{VOLUMES[statute.home_volume - 1].code}/laws/{statute.slug}.md"
 
 
+def is_case(path: str) -> bool:
+    """A teaching case: volumes/<volume>/cases/<case>.md (not the module's index)."""
+    return path.split("/")[2:3] == ["cases"] and not path.endswith("index.md")
+
+
 def page_url(path_and_anchor: str) -> str:
     """The site URL of a handbook page (MkDocs directory URLs):
     'volumes/v1/guide/x.md#调查取证' -> '/volumes/v1/guide/x/#调查取证'."""

@@ -73,6 +73,22 @@ def test_a_heading_or_title_outranks_a_mention_and_a_statute_weighs_less():
     assert rank(build_files(docs), "听证") == ["/guide/", "/mention/", "/law/#art-63"]
 
 
+class _NoStatutes:
+    statute_pages: set[str] = set()
+
+    def pitfall_pages(self) -> set[str]:
+        return set()
+
+
+def test_a_teaching_case_weighs_less_than_the_guide_page_explaining_the_same_step():
+    assert search.page_weight(_NoStatutes(), "volumes/v3-agriculture/cases/case-01-x.md") == search.CASE_WEIGHT < 1
+    assert search.page_weight(_NoStatutes(), "volumes/v3-agriculture/cases/index.md") == search.INDEX_PAGE_WEIGHT
+    assert search.page_weight(_NoStatutes(), "volumes/v3-agriculture/guide/pesticides.md") == 1.0
+    docs = [_doc("/case/#听证", "听证", "本案告知了听证程序，当事人要求听证，听证程序依法举行。", weight=search.CASE_WEIGHT),
+            _doc("/guide/#听证程序", "听证程序", "听证程序的告知、申请与举行。")]
+    assert rank(build_files(docs), "听证程序") == ["/guide/#听证程序", "/case/#听证"]
+
+
 def test_the_shards_live_in_a_folder_named_by_their_content():
     one = build_files([_doc("/a/", "", "听证")])
     two = build_files([_doc("/a/", "", "送达")])

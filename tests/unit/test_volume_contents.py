@@ -3,7 +3,7 @@ test so that no later change drops below them. A volume is listed here when
 its issue is done; the checker (test_check.py) proves the content sound."""
 import pytest
 
-from quizapp.content.check import is_case
+from quizapp.content.site import is_case
 
 # volume -> minimum number of teaching cases, questions, case-analysis questions, 赋权事项
 PROMISED = {
