@@ -651,7 +651,7 @@ def _newer_report(site: Site) -> int:
     """impact --newer: for each statute of newer-versions.yaml, the places that quote or cite it."""
     from .currency import page_statutes
     for entry in site.corpus.newer.values():
-        print(f"== 《{entry.statute}》：{entry.adopted} 修订，{entry.effective} 起施行（{entry.note}）")
+        print(f"== 《{entry.statute}》：{entry.adopted} 修订，{entry.in_force}（{entry.note}）")
         if site.corpus.versions(entry.statute):
             print(format_report(impact(site, entry.statute, entry.corpus_version or None)))
         else:

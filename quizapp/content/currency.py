@@ -29,8 +29,12 @@ class NewerVersion:
     statute: str              # short name
     corpus_version: str       # the newest version in the corpus ('' when the corpus has none: cited by name)
     adopted: str
-    effective: str
+    effective: str            # '' when the date of entry into force is not known to the editors
     note: str
+
+    @property
+    def in_force(self) -> str:
+        return f"自 {self.effective} 起施行" if self.effective else "施行日期以公布的文本为准"
 
 
 def load_newer(folder: Path = STATUTES) -> dict[str, NewerVersion]:
@@ -39,7 +43,7 @@ def load_newer(folder: Path = STATUTES) -> dict[str, NewerVersion]:
         return {}
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     return {plain_name(e["statute"]): NewerVersion(plain_name(e["statute"]), str(e.get("corpus_version", "")),
-                                                   str(e["newer"]["adopted"]), str(e["newer"]["effective"]),
+                                                   str(e["newer"]["adopted"]), str(e["newer"].get("effective") or ""),
                                                    str(e.get("note", "")).strip())
             for e in entries}
 
@@ -59,7 +63,7 @@ def notice(entry: NewerVersion, version: str | None = None) -> str:
     shown = version or entry.corpus_version
     which = f"本教程法规库收录的是 {shown} 版本" if shown else "本教程法规库未收录该法文本，仅引用其名称"
     return (f'!!! warning "时效提示：《{entry.statute}》已修订"\n'
-            f"    {which}。该法已于 {entry.adopted} 修订通过，自 {entry.effective} 起施行"
+            f"    {which}。该法已于 {entry.adopted} 修订通过，{entry.in_force}"
             f"（{entry.note}）。办理案件时应以现行有效文本为准，核对所引条文的序号、内容和罚则；"
             f"依照《行政处罚法》第三十七条，实施行政处罚适用违法行为发生时的规定，新规定处罚较轻或者不认为是违法的，适用新的规定。")
 
@@ -91,7 +95,7 @@ def currency_warnings(site) -> list[Problem]:
             return
         seen.add((file, line, entry.statute))
         problems.append(Problem(file, line, field_name,
-                                f"《{entry.statute}》已于 {entry.adopted} 修订、自 {entry.effective} 起施行，"
+                                f"《{entry.statute}》已于 {entry.adopted} 修订、{entry.in_force}，"
                                 f"法规库中没有新版本：请核对本处所引内容在新法中是否仍然如此（{entry.note}）", "warning"))
 
     for path, page in site.pages.items():

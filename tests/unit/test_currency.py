@@ -8,7 +8,7 @@ import pytest
 
 from quizapp.content import generate
 from quizapp.content.check import check
-from quizapp.content.currency import load_newer, outdated
+from quizapp.content.currency import load_newer, notice, outdated
 from quizapp.content.site import statute_page_path
 from tests.unit.test_check import build
 
@@ -32,12 +32,25 @@ def corpus(site):
 
 def test_the_list_is_vendored_and_read():
     newer = load_newer()
-    assert set(newer) == {"传染病防治法", "治安管理处罚法", "反不正当竞争法", "医疗机构管理条例", "渔业法"}
+    assert set(newer) == {"传染病防治法", "治安管理处罚法", "反不正当竞争法", "医疗机构管理条例", "渔业法", "食品安全法"}
     entry = newer["传染病防治法"]
     assert (entry.corpus_version, entry.adopted, entry.effective) == ("2013-06-29", "2025-04-30", "2025-09-01")
     assert outdated(newer, "中华人民共和国传染病防治法", None) is entry
     assert outdated(newer, "传染病防治法", "2025-04-30") is None           # once the corpus has the new text
     assert outdated(newer, "行政处罚法", None) is None
+
+
+def test_an_entry_whose_date_of_entry_into_force_is_not_confirmed_says_so(tmp_path):
+    (tmp_path / "newer-versions.yaml").write_text(dedent("""\
+        - statute: 食品安全法
+          corpus_version: 2021-04-29
+          newer: {adopted: 2025-09-12}
+          note: 修改五个条文
+        """), encoding="utf-8")
+    entry = load_newer(tmp_path)["食品安全法"]
+    assert entry.effective == "" and entry.in_force == "施行日期以公布的文本为准"
+    assert "2025-09-12 修订通过，施行日期以公布的文本为准" in notice(entry)
+    assert load_newer()["渔业法"].in_force == "自 2026-05-01 起施行"
 
 
 def test_the_statute_page_and_a_citing_page_show_the_notice_and_the_checker_warns(tmp_path, corpus):
