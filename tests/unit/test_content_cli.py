@@ -67,7 +67,7 @@ def test_impact_and_import_excel_run_through_the_same_entry_point(tmp_path, caps
 def test_impact_newer_lists_the_places_of_each_statute_amended_beyond_the_corpus(capsys):
     assert main(["impact", "--newer"]) == 0
     out = capsys.readouterr().out
-    assert "== 《传染病防治法》：2025-04-30 修订，2025-09-01 起施行" in out
+    assert "== 《传染病防治法》：2025-04-30 修订，自 2025-09-01 起施行" in out
     assert "法律修订影响分析：《传染病防治法》（2013-06-29）" in out and "第七十三条" in out
     assert "== 《治安管理处罚法》" in out and "法规库中没有该法文本" in out
 
