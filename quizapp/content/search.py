@@ -64,7 +64,7 @@ TITLE_BONUS = 2.0           # a pair in the page's title, for every section of t
 K1, B = 1.2, 0.5            # BM25 of the section's text; a long section is penalised half as much as usual
 SCALE = 10                  # scores stored as integers: round(SCALE * weight * BM25 term part)
 DOC_SHARD = 24              # sections per file of search/d/
-POSTINGS_PER_SHARD = 1200   # about 3 KB compressed per file of search/t/
+POSTINGS_PER_SHARD = 900    # about 2.5 KB compressed per file of search/t/; two frequent pairs in one file stay under 8 KB
 SNIPPET = 90                # characters of a section's text shown under its title
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
