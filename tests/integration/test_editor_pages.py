@@ -21,8 +21,9 @@ def test_the_impact_page_summarises_and_groups_what_an_amendment_touches(client,
     editor(client, db)
     r = client.get("/editor/impact?statute=行政处罚法")
     page = r.text
-    # the most-quoted statute: a summary and one line per page and per article, not every excerpt
-    assert r.status_code == 200 and len(r.content) < 100_000 and "impact-entry" not in page
+    # the most-quoted statute: a summary and one line per page and per article, not every excerpt (the lines
+    # grow with the handbook: about 110 KB with six volumes written)
+    assert r.status_code == 200 and len(r.content) < 200_000 and "impact-entry" not in page
     assert "《行政处罚法》（全部版本）" in page
     for what in ("个页面", "处引文", "道题目"):
         assert what in page
