@@ -176,8 +176,8 @@ def live_state(row: Row, now: datetime, idle: timedelta | None) -> str | None:
     attempt is open and within its time; None for every other case: a session
     expired or idle (the general path ends it and says so) or an attempt
     closed or past its deadline."""
-    if row.status != "open" or now > row.deadline + rules.SAVE_GRACE:
-        return None
+    if row.status != "open" or now > row.deadline + rules.SAVE_GRACE or now < row.started_at:
+        return None             # closed, past its time, or still in the waiting room (候考)
     state = session_state(row.expires_at, row.last_seen_at, row.created_at, now, idle)
     return state if state in (LIVE, TOUCH) else None
 

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     session_days: int = 14              # absolute session time-out
     session_idle_minutes: int = 180     # a session unused this long ends
     timezone: str = "Asia/Shanghai"     # how times are shown and entered on the pages
+    paper_spread_seconds: float = 5.0   # 候考: pages ask for their paper over this many seconds after the start
     sweep_seconds: int = 30             # how often attempts past their deadline are graded (0: only on access)
     cookie_secure: bool = False         # true: every cookie Secure (over HTTPS they are anyway: web/headers.py)
     trusted_proxies: str = "127.0.0.1"  # addresses whose X-Forwarded-Proto/-For are believed (comma-separated)

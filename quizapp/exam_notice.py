@@ -6,8 +6,14 @@
         the paper's outline (domain/exam_notice.paper_outline): a fixed paper's
         questions still in the bank, or a blueprint's rows.
 
-Nothing here starts a clock or draws a paper: the page's 开始考试 button posts
-to /exams/{id}/start, which does (exams.start_attempt).
+Nothing here starts a clock or draws a paper: the page's 开始考试 (or 进入候考室)
+button posts to /exams/{id}/start, which does (exams.start_attempt).
+
+    waiting_room(db, user, attempt, now, spread) -> WaitingRoom
+        what GET /attempts/{id} shows before the attempt's start second
+        (domain/waiting.py): the notice, the seconds to the start by the
+        server's clock and the delay after it at which the page asks for
+        its paper.
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from sqlmodel import Session, select
 from . import exams
 from .domain import exam_notice as rules
 from .domain import exams as exam_rules
+from .domain import waiting
 from .domain.errors import DomainError
 from .models import Attempt, Exam, Question, User, utcnow
 from .practice import IN_BANK
@@ -34,6 +41,7 @@ class Notice:
     open_attempt: Attempt | None
     can_start: bool
     reason: str                         # why not, when the trainee cannot start now
+    room: str = waiting.NO_ROOM          # the waiting room's state (domain/waiting.room_state)
 
     @property
     def left(self) -> int:
@@ -56,13 +64,29 @@ def notice(db: Session, user: User, exam_id: int, now: datetime | None = None) -
     reason = ""
     try:
         exam_rules.check_can_start(now, opens_at=exam.opens_at, closes_at=exam.closes_at,
-                                   attempts_allowed=allowed, attempts_used=len(attempts))
+                                   attempts_allowed=allowed, attempts_used=len(attempts),
+                                   waiting_minutes=exam.waiting_minutes)
     except DomainError as refused:
         reason = str(refused)
     types, fixed = _paper_types(db, exam)
     outline = rules.paper_outline(types, exam.points, fixed)
     return Notice(exam, outline, rules.pass_points(outline, exam.pass_percent), allowed, len(attempts),
-                  open_attempt, open_attempt is None and not reason, reason)
+                  open_attempt, open_attempt is None and not reason, reason,
+                  waiting.room_state(now, exam.opens_at, exam.waiting_minutes))
+
+
+@dataclass
+class WaitingRoom:
+    notice: Notice
+    attempt: Attempt
+    seconds_to_start: float
+    paper_delay_ms: int
+
+
+def waiting_room(db: Session, user: User, attempt: Attempt, now: datetime, spread_seconds: float) -> WaitingRoom:
+    return WaitingRoom(notice(db, user, attempt.exam_id, now), attempt,
+                       waiting.seconds_until(attempt.started_at, now),
+                       waiting.paper_delay_ms(attempt.id, spread_seconds))
 
 
 def _paper_types(db: Session, exam: Exam) -> tuple[list[str], list[float | None]]:

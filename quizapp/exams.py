@@ -30,6 +30,7 @@ from .domain import statistics
 from .domain.supervision import accuracy_by
 from .domain import custody as custody_rules
 from .domain import integrity
+from .domain import waiting
 from .domain.errors import DomainError, Forbidden, InvalidAnswer, NotFound
 from .db import commit_keeping_loaded
 from .domain.procedure import ALL_STEPS
@@ -127,7 +128,8 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
                 shuffle_questions: bool = False, shuffle_options: bool = False,
                 multiple_rule: str = rules.ALL_OR_NOTHING, review_mode: str = rules.REVIEW_IMMEDIATE,
                 focus_loss_limit: int = 0, focus_grace_seconds: int = 3, description: str = "",
-                cohort_id: int | None = None, purpose: str = "exam", certifying: bool = False) -> Exam:
+                cohort_id: int | None = None, purpose: str = "exam", certifying: bool = False,
+                waiting_minutes: int = waiting.DEFAULT_MINUTES, deadline_mode: str = waiting.OWN) -> Exam:
     """Validate and save an exam. A blueprint is assembled once here as a
     dry run, so an exam the bank cannot fill is refused with the cell named."""
     title = free_text.checked(title, "考试名称", free_text.TITLE)
@@ -141,6 +143,7 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
                          attempts_allowed=attempts_allowed, focus_loss_limit=focus_loss_limit,
                          focus_grace_seconds=focus_grace_seconds)
     rules.check_window(opens_at, closes_at)
+    waiting.check_settings(waiting_minutes, deadline_mode)
     if multiple_rule not in (rules.ALL_OR_NOTHING, rules.PARTIAL):
         raise DomainError("多选题计分规则无效")
     if review_mode not in (rules.REVIEW_IMMEDIATE, rules.REVIEW_AFTER_CLOSE, rules.REVIEW_NEVER):
@@ -174,7 +177,7 @@ def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_m
                 closes_at=closes_at, pass_percent=pass_percent, attempts_allowed=attempts_allowed,
                 shuffle_questions=shuffle_questions, shuffle_options=shuffle_options, review_mode=review_mode,
                 focus_loss_limit=focus_loss_limit, created_by=created_by, cohort_id=cohort_id,
-                purpose=purpose)
+                purpose=purpose, waiting_minutes=waiting_minutes, deadline_mode=deadline_mode)
     db.add(exam)
     db.flush()
     audit(db, created_by, "exam.create", f"exam:{exam.id}", title=exam.title, purpose=purpose, cohort_id=cohort_id)
@@ -307,7 +310,7 @@ def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = 
     allowed = (exam.attempts_allowed if len(attempts) < exam.attempts_allowed   # a grant only adds attempts
                else allowed_attempts(db, exam, user.id))
     rules.check_can_start(now, opens_at=exam.opens_at, closes_at=exam.closes_at, attempts_allowed=allowed,
-                          attempts_used=len(attempts))
+                          attempts_used=len(attempts), waiting_minutes=exam.waiting_minutes)
     rng = rng or random.Random()
     ids = draw_question_ids(db, exam, rng)
     questions = {q.id: {"type": q.type, "options": q.options, "answer": q.answer, "parts": q.parts}
@@ -316,8 +319,11 @@ def start_attempt(db: Session, user: User, exam_id: int, now: datetime | None = 
                                     shuffle_options=exam.shuffle_options,
                                     fixed_points=rules.row_points([rules.Cell(**c) for c in exam.blueprint], ids)
                                     if not exam.question_ids else None)
-    attempt = Attempt(exam_id=exam.id, user_id=user.id, number=len(attempts) + 1, started_at=now,
-                      deadline=rules.deadline_for(now, timedelta(minutes=exam.time_limit_minutes), exam.closes_at),
+    started_at = waiting.start_of_attempt(now, exam.opens_at, exam.waiting_minutes)   # 候考: the start second
+    attempt = Attempt(exam_id=exam.id, user_id=user.id, number=len(attempts) + 1, started_at=started_at,
+                      deadline=waiting.deadline(started_at, timedelta(minutes=exam.time_limit_minutes),
+                                                mode=exam.deadline_mode, starts_at=exam.opens_at,
+                                                closes_at=exam.closes_at),
                       paper=[dict(vars(item)) for item in paper])      # shallow: asdict's deep copy costs ms
     try:        # one INSERT, not the ORM's unit of work; the attempt is not read back
         attempt.id = db.connection().execute(_NEW_ATTEMPT, {
@@ -426,7 +432,7 @@ def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, r
     attempt = own_attempt(db, user, attempt_id, now, lock=True)
     if attempt.status != "open":
         raise AttemptClosed("本次考试已交卷，答案不能再修改")
-    rules.check_can_save(now, attempt.deadline)
+    rules.check_can_save(now, attempt.deadline, attempt.started_at)
     item = next((i for i in _paper(attempt) if i.question_id == question_id), None)
     if item is None:
         raise InvalidAnswer("本题不在您的试卷中")
@@ -565,6 +571,8 @@ def submit(db: Session, user: User, attempt_id: int, now: datetime | None = None
     if attempt.status != "open":
         commit_keeping_loaded(db)       # end the transaction here, not when the request's session closes
         return attempt
+    if now < attempt.started_at:
+        raise waiting.NotStarted("考试尚未开始，不能交卷")
     return _grade(db, attempt, now, rules.ended_by(auto=auto, now=now, deadline=attempt.deadline))
 
 
@@ -715,7 +723,7 @@ def history(db: Session, user: User, now: datetime | None = None) -> History:
 class TraineeStatus:
     user: User
     attempts: list[Attempt]
-    status: str                  # 未开始 | 作答中 | 已交卷
+    status: str                  # 未开始 | 候考中 | 作答中 | 已交卷 (domain/waiting.trainee_status)
     best: Attempt | None
     allowed: int
 
@@ -748,8 +756,9 @@ def expected_trainees(db: Session, exam: Exam) -> Expected:
 
 
 def cohort_status(db: Session, exam: Exam, now: datetime | None = None) -> list[TraineeStatus]:
-    """Who has started, submitted, not started: every expected trainee
-    (expected_trainees), then anyone else who attempted the exam."""
+    """Who is waiting, answering, has submitted or not started (domain/waiting.trainee_status): every
+    expected trainee (expected_trainees), then anyone else who attempted the exam."""
+    now = now or utcnow()
     finish_expired(db, now, exam_id=exam.id)
     users = expected_trainees(db, exam).users
     listed = {u.id for u in users}
@@ -764,7 +773,7 @@ def cohort_status(db: Session, exam: Exam, now: datetime | None = None) -> list[
     for u in users:
         attempts = attempts_of.get(u.id, [])
         graded = [a for a in attempts if a.status == "graded"]
-        status = "作答中" if any(a.status == "open" for a in attempts) else ("已交卷" if graded else "未开始")
+        status = waiting.trainee_status([(a.status, a.started_at) for a in attempts], now)
         out.append(TraineeStatus(u, attempts, status, max(graded, key=lambda a: a.score or 0, default=None),
                                  exam.attempts_allowed + grants.get(u.id, 0)))
     return out
@@ -792,7 +801,9 @@ def grant_attempt(db: Session, actor: User, exam: Exam, user_id: int) -> None:
 
 def _extended_minutes(exam: Exam, attempt: Attempt) -> float:
     """How much an attempt has been extended so far (as extend_time counts it)."""
-    return (attempt.deadline - attempt.started_at).total_seconds() / 60 - exam.time_limit_minutes
+    natural = waiting.deadline(attempt.started_at, timedelta(minutes=exam.time_limit_minutes),
+                               mode=exam.deadline_mode, starts_at=exam.opens_at, closes_at=None)
+    return (attempt.deadline - natural).total_seconds() / 60
 
 
 def extension_choices(exam: Exam, attempt: Attempt) -> list[int]:

@@ -132,6 +132,10 @@ class Exam(SQLModel, table=True):
     focus_grace_seconds: int = Field(default=3, sa_column_kwargs={"server_default": "3"})  # shorter absences never count
     certifying: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})      # 结业考试: counts toward 分卷合格
     cohort_id: int | None = Field(default=None, foreign_key="cohorts.id", index=True)   # None: every trainee
+    # 候考 (domain/waiting.py): the waiting room opens this many minutes before opens_at (0: none);
+    # the deadline is each attempt's own (own) or the same for everyone (common: opens_at + time limit)
+    waiting_minutes: int = Field(default=30, sa_column_kwargs={"server_default": "0"})
+    deadline_mode: str = Field(default="own", max_length=8, sa_column_kwargs={"server_default": "own"})
     purpose: str = Field(default="exam", max_length=16)        # exam (训后考试) | pretest (训前诊断, never certifies)
     created_by: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow)

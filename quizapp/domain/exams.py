@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from .answers import normalise_case_response, normalise_response
+from . import waiting
 from .errors import DomainError
 
 TYPE_NAMES = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "case": "案例分析题"}
@@ -309,8 +310,13 @@ def absent_label(now: datetime, closes_at: datetime | None) -> str:
 
 
 def check_can_start(now: datetime, *, opens_at: datetime | None, closes_at: datetime | None,
-                    attempts_allowed: int, attempts_used: int) -> None:
-    if opens_at is not None and now < opens_at:
+                    attempts_allowed: int, attempts_used: int, waiting_minutes: int = 0) -> None:
+    """May the trainee begin an attempt now: at or after the start, or in the
+    waiting room before it (domain/waiting.py)."""
+    state = waiting.room_state(now, opens_at, waiting_minutes)
+    if state == waiting.EARLY:
+        raise ExamClosed(f"考试尚未开始：候考室将于开考前 {waiting_minutes} 分钟开放，请届时进入")
+    if opens_at is not None and now < opens_at and state != waiting.WAITING:
         raise ExamClosed("考试尚未开始，请在开考时间后进入")
     if closes_at is not None and now >= closes_at:
         raise ExamClosed("考试已结束，不能再开始作答")
@@ -318,17 +324,13 @@ def check_can_start(now: datetime, *, opens_at: datetime | None, closes_at: date
         raise AttemptsUsedUp(f"本考试允许作答 {attempts_allowed} 次，您已用完")
 
 
-def deadline_for(started_at: datetime, time_limit: timedelta, closes_at: datetime | None) -> datetime:
-    """The attempt ends after its time limit, or when the window closes if sooner."""
-    end = started_at + time_limit
-    return min(end, closes_at) if closes_at is not None else end
-
-
 def remaining_seconds(deadline: datetime, now: datetime) -> int:
     return max(0, int((deadline - now).total_seconds()))
 
 
-def check_can_save(now: datetime, deadline: datetime) -> None:
+def check_can_save(now: datetime, deadline: datetime, started_at: datetime | None = None) -> None:
+    if started_at is not None and now < started_at:
+        raise waiting.NotStarted("考试尚未开始，开考后才能作答")
     if now > deadline + SAVE_GRACE:
         raise DeadlinePassed("考试时间已到，本题答案未能保存；已保存的答案将用于评分")
 

@@ -48,6 +48,9 @@ ADDED_DEFAULTS = {
     ("users", "throttle_cleared_at"): None,
     # 0018: the option order a report's author saw is unknown for a report made before it
     ("content_reports", "shown_order"): lambda values: all(v in ("{}", {}) for v in values),
+    # 0019: an exam made before the waiting room has none, and each attempt keeps its own deadline
+    ("exams", "waiting_minutes"): 0,
+    ("exams", "deadline_mode"): "own",
 }
 
 # A column a later revision drops, with why: its values are gone after the upgrade.

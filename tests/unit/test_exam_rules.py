@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from quizapp.domain import exams as rules
+from quizapp.domain import waiting
 from quizapp.domain.errors import DomainError, InvalidAnswer
 from quizapp.domain.exams import Candidate, Cell, PaperItem
 
@@ -74,8 +75,10 @@ def test_a_paper_keeps_its_drawn_order_and_never_shuffles_true_false():
 
 
 def test_the_deadline_is_the_time_limit_or_the_window_end_whichever_is_sooner():
-    assert rules.deadline_for(NOW, timedelta(minutes=60), None) == NOW + timedelta(minutes=60)
-    assert rules.deadline_for(NOW, timedelta(minutes=60), NOW + timedelta(minutes=20)) == NOW + timedelta(minutes=20)
+    own = dict(mode="own", starts_at=None)
+    assert waiting.deadline(NOW, timedelta(minutes=60), closes_at=None, **own) == NOW + timedelta(minutes=60)
+    assert (waiting.deadline(NOW, timedelta(minutes=60), closes_at=NOW + timedelta(minutes=20), **own)
+            == NOW + timedelta(minutes=20))
     assert rules.remaining_seconds(NOW + timedelta(minutes=2), NOW) == 120
     assert rules.remaining_seconds(NOW - timedelta(seconds=5), NOW) == 0
 

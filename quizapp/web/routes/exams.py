@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
 
 from ... import autosave, exam_notice, exam_page, exams
+from ...domain import waiting
 from ...models import Exam, utcnow
 from ..deps import COOKIE, CurrentUser, SessionDep, idle_timeout, logged_in_user
 from ..render import exam_sections, page
@@ -53,6 +54,11 @@ def attempt_page(attempt_id: int, request: Request):
             attempt = exams.own_attempt(db, user, attempt_id, now)
             if attempt.status != "open":
                 return RedirectResponse(f"/attempts/{attempt.id}/result", status_code=303)
+            if now < attempt.started_at:        # 候考: the paper opens at the start second
+                room = exam_notice.waiting_room(db, user, attempt, now,
+                                                request.app.state.settings.paper_spread_seconds)
+                return page(request, "exam_waiting.html", room=room, notice=room.notice, exam=room.notice.exam,
+                            deadline_modes=waiting.DEADLINE_MODES)
             exam = db.get(Exam, attempt.exam_id)
             paper = exam_page.ExamPage(attempt.id, attempt.number, exam.title, exam.focus_loss_limit,
                                        exam.focus_grace_seconds,
@@ -159,11 +165,24 @@ def _state(request: Request, attempt_id: int) -> dict[str, Any]:
         with Session(engine) as db:
             now = utcnow()
             attempt = exams.own_attempt(db, logged_in_user(request, db), attempt_id, now)
+            if attempt.status == "open" and now < attempt.started_at:      # the waiting room's clock
+                return {"status": "waiting", "starts_in": waiting.seconds_until(attempt.started_at, now),
+                        "paper_url": f"/attempts/{attempt_id}"}
             status = attempt.status
             clock = autosave.Clock(exams.rules.remaining_seconds(attempt.deadline, now),
                                    sorted(exams.saved_responses(db, attempt)))
     return {"status": status, "remaining": clock.remaining, "saved": clock.saved,
             "result_url": f"/attempts/{attempt_id}/result"}
+
+
+@router.post("/api/attempts/{attempt_id}/check")
+def api_check(attempt_id: int, db: SessionDep, user: CurrentUser):
+    """候考室的设备检测: a save of nothing. It passes the session, the CSRF check and the
+    attempt's ownership as a save does, and writes nothing."""
+    attempt = exams.own_attempt(db, user, attempt_id)
+    if attempt.status != "open":
+        raise exams.AttemptClosed("本次考试已交卷")
+    return {"ok": True, "starts_in": waiting.seconds_until(attempt.started_at, utcnow())}
 
 
 @router.post("/api/attempts/{attempt_id}/events")

@@ -17,6 +17,7 @@ from ...domain import statistics
 from ...exports import XLSX, Sheet, csv_bytes, workbook
 from ...domain.errors import DomainError, NotFound
 from ...domain import exams as rules
+from ...domain import waiting
 from ...domain.exams import DEFAULT_POINTS, DIFFICULTY_NAMES, MIN_CERTIFYING_ITEMS, POOLS, PURPOSES, TYPE_NAMES
 from ...domain.procedure import ALL_STEPS, VOLUMES
 from ...models import Attempt, Cohort, CohortInstructor, Exam, Role, User, utcnow
@@ -89,7 +90,9 @@ def exam_fields(form: FormData, tz: str) -> dict:
                 focus_loss_limit=_int(form, "focus_loss_limit", "离开页面次数上限", 0),
                 focus_grace_seconds=_int(form, "focus_grace_seconds", "离开页面宽限时间", 3),
                 certifying=form.get("certifying") == "on",
-                cohort_id=_int(form, "cohort_id", "培训班"), purpose=str(form.get("purpose", "exam")))
+                cohort_id=_int(form, "cohort_id", "培训班"), purpose=str(form.get("purpose", "exam")),
+                waiting_minutes=_int(form, "waiting_minutes", "候考时间", waiting.DEFAULT_MINUTES),
+                deadline_mode=str(form.get("deadline_mode", waiting.OWN)))
 
 
 def _form(request: Request, db, user, status_code: int = 200, error: str = "", values: dict | None = None):
@@ -97,6 +100,7 @@ def _form(request: Request, db, user, status_code: int = 200, error: str = "", v
                 cohorts=cohorts.visible_cohorts(db, user),
                 volumes=VOLUMES, steps=ALL_STEPS, types=TYPE_NAMES, rows=range(BLUEPRINT_ROWS),
                 default_points=DEFAULT_POINTS, purposes=PURPOSES, pools=POOLS, min_certifying=MIN_CERTIFYING_ITEMS,
+                deadline_modes=waiting.DEADLINE_MODES,
                 difficulties=DIFFICULTY_NAMES, items=catalogue())
 
 
@@ -150,10 +154,14 @@ def exam_for(db, user, exam_id: int) -> Exam:
 def _status_context(db, exam: Exam) -> dict:
     """The live status: every expected trainee (exams.expected_trainees) and how they were chosen, and the
     minutes each open attempt may still be extended by (custody.extension_choices)."""
-    status = exams.cohort_status(db, exam)
-    return dict(exam=exam, status=status, expected=exams.expected_trainees(db, exam),
+    now = utcnow()
+    status = exams.cohort_status(db, exam, now)
+    waiting_now = (waiting.room_state(now, exam.opens_at, exam.waiting_minutes) == waiting.WAITING
+                   or any(s.status == waiting.WAITING_NOW for s in status))
+    return dict(exam=exam, status=status, expected=exams.expected_trainees(db, exam), statuses=waiting.STATUSES,
+                refresh_seconds=10 if waiting_now else 30,
                 cohort=db.get(Cohort, exam.cohort_id) if exam.cohort_id else None,
-                updated=local_time(utcnow(), "%H:%M:%S"),
+                updated=local_time(now, "%H:%M:%S"),
                 extensions={a.id: exams.extension_choices(exam, a) for s in status for a in s.attempts
                             if a.status == "open"})
 

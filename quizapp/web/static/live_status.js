@@ -1,4 +1,5 @@
-/* The live status of an exam (instructor_exam.html): every 30 s the status
+/* The live status of an exam (instructor_exam.html): every 30 s (10 s while
+   the waiting room is open: the section's data-every) the status
    table is fetched again from the section's data-src (an HTML fragment sent
    no-store) and put in place of the old one. A fetch rather than a meta
    refresh: the page keeps its scroll position and the rest of the page
@@ -9,7 +10,7 @@
   "use strict";
   var box = document.getElementById("live-status");
   if (!box || !box.dataset.src || !window.fetch) return;
-  var EVERY = 30000;
+  var EVERY = (Number(box.dataset.every) || 30) * 1000;
 
   function busy() {
     var active = document.activeElement;

@@ -1,0 +1,87 @@
+/* 候考室 (exam_waiting.html). The countdown runs on the page's monotonic clock
+   from the seconds to the start that the server gave (its clock, not the
+   device's), and is set again from GET .../state about once a minute. At the
+   start second the page waits its own delay (data-delay-ms, spread by the
+   server over the first seconds so that thousands of pages do not ask in the
+   same instant), then loads its address again: the server now sends the
+   paper, drawn when the candidate came in. The device check posts a save of
+   nothing (POST .../check) through the same session and CSRF check as a
+   save, and says whether it came back. */
+(function () {
+  "use strict";
+  var box = document.getElementById("waiting-room");
+  if (!box || !window.fetch) return;
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var delay = parseInt(box.dataset.delayMs, 10) || 0;
+  var startAt = performance.now() + parseFloat(box.dataset.startsIn) * 1000;
+  var shown = document.getElementById("countdown");
+  var state = document.getElementById("room-state");
+  var check = document.getElementById("device-check");
+  var again = document.getElementById("check-again");
+  var leaving = false;
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function text(seconds) {
+    var s = Math.ceil(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    return (h ? h + ":" + pad(m) : m) + ":" + pad(s % 60);
+  }
+
+  function openPaper(after) {
+    if (leaving) return;
+    leaving = true;
+    state.textContent = "已开考，正在发卷……";
+    window.setTimeout(function () { window.location.replace(box.dataset.paperUrl); }, after);
+  }
+
+  function tick() {
+    var left = (startAt - performance.now()) / 1000;
+    if (left <= 0) {
+      shown.textContent = "0:00";
+      openPaper(delay);
+      return;
+    }
+    shown.textContent = text(left);
+  }
+
+  function sync() {
+    fetch(box.dataset.stateUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) {
+        if (data.status === "waiting") startAt = performance.now() + data.starts_in * 1000;
+        else openPaper(delay);             // started (or ended) already: the server's page says which
+      })
+      .catch(function () { /* keep counting; the next round tries again */ });
+  }
+
+  function deviceCheck() {
+    var sent = performance.now();
+    check.hidden = false;
+    again.hidden = true;
+    check.className = "meta";
+    check.textContent = "正在检测本设备能否保存答案……";
+    fetch(box.dataset.checkUrl, {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: "{}"
+    })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function () {
+        check.className = "alert ok";
+        check.textContent = "设备检测通过：本设备可以保存答案（往返 " + Math.round(performance.now() - sent) + " 毫秒）。";
+      })
+      .catch(function (status) {
+        check.className = "alert error";
+        check.textContent = (status === 401 || status === 403)
+          ? "设备检测未通过：登录已失效，请重新登录后回到本页。"
+          : "设备检测未通过：未能连上服务器。请检查网络后点“重新检测”；开考前仍未通过的，请联系监考人员。";
+        again.hidden = false;
+      });
+  }
+
+  again.addEventListener("click", deviceCheck);
+  tick();
+  window.setInterval(tick, 250);
+  // about once a minute, each page at its own moment
+  window.setTimeout(function () { sync(); window.setInterval(sync, 60000); }, 20000 + Math.random() * 40000);
+  deviceCheck();
+})();
