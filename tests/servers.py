@@ -51,8 +51,10 @@ def wait_for(url: str, proc: subprocess.Popen, log: Path, seconds: float = 30) -
 class Server:
     """One worker process: ``start()`` returns at once, ``wait_ready()`` waits for /healthz."""
 
-    def __init__(self, database_url: str, log: Path, *, sweep_seconds: int = 1, site_dir: Path | None = None):
+    def __init__(self, database_url: str, log: Path, *, sweep_seconds: int = 1, site_dir: Path | None = None,
+                 env: dict[str, str] | None = None):
         self.database_url, self.log, self.sweep_seconds = database_url, log, sweep_seconds
+        self.extra_env = env or {}
         self.site_dir = site_dir or ROOT / "no-site"
         self.proc: subprocess.Popen | None = None
         self.base = ""
@@ -61,7 +63,7 @@ class Server:
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
         env = {**os.environ, "DATABASE_URL": self.database_url, "SITE_DIR": str(self.site_dir),
-               "SWEEP_SECONDS": str(self.sweep_seconds)}
+               "SWEEP_SECONDS": str(self.sweep_seconds), **self.extra_env}
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen([sys.executable, "-m", "quizapp", "serve", "--port", str(port)], env=env,
                                          cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)

@@ -1,0 +1,92 @@
+"""In headless Chromium, the 候考室 (issue 29): two trainees enter the waiting room before the
+start second, see who they are, a countdown and a passed device check, and no question; at the
+start both pages show their papers without anyone reloading; a third trainee who arrives after
+the start goes straight to the paper. The server spreads the paper requests over 2 s here.
+
+Needs /usr/bin/chromium, like tests/e2e/test_browser.py (whose browser fixture this uses)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from quizapp.models import Attempt, Question, utcnow
+from tests import builders
+from tests.conftest import prepared_engine
+from tests.e2e.test_browser import ARTIFACTS, browser  # noqa: F401 (fixture)
+from tests.servers import Server
+
+LEAD_SECONDS = 25          # the exam starts this long after the test creates it
+
+
+@pytest.fixture(scope="module")
+def room_server(site, tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("waiting-room") / "room.db"
+    url = f"sqlite:///{db_path}"
+    engine = prepared_engine(url, site)
+    with Session(engine) as db:
+        for username, name in (("zhangsan", "张三"), ("lisi", "李四"), ("wangwu", "王五")):
+            builders.user(db, username, display_name=name, unit="某镇综合行政执法办公室")
+    server = Server(url, db_path.with_suffix(".log"), env={"PAPER_SPREAD_SECONDS": "2"}).start()
+    try:
+        yield server.wait_ready().base, engine
+    finally:
+        server.stop()
+        engine.dispose()
+
+
+def logged_in_page(browser, base: str, username: str, width: int):
+    page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
+    page.goto(base + "/login")
+    page.fill("input[name='username']", username)
+    page.fill("input[name='password']", builders.PASSWORD)
+    page.click("main button[type='submit']")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+def test_two_wait_the_start_opens_both_papers_and_a_late_one_joins(room_server, browser):
+    base, engine = room_server
+    with Session(engine) as db:
+        ids = db.exec(select(Question.id).where(Question.active == True, Question.volume == "v1-common",  # noqa: E712
+                                                Question.type == "single").order_by(Question.id).limit(4)).all()
+        exam = builders.exam(db, title="候考演练", question_ids=list(ids), time_limit_minutes=20,
+                             opens_at=utcnow() + timedelta(seconds=LEAD_SECONDS), deadline_mode="common")
+        exam_id, starts = exam.id, exam.opens_at
+
+    pages = []
+    for username, width in (("zhangsan", 360), ("lisi", 1280)):
+        page = logged_in_page(browser, base, username, width)
+        page.goto(f"{base}/exams/{exam_id}")
+        page.click("#start-exam")                       # 进入候考室
+        page.wait_for_url("**/attempts/*")
+        room = page.locator("#waiting-room")
+        assert "候考室" in room.inner_text() and "某镇综合行政执法办公室" in room.inner_text()
+        page.locator("#device-check.ok").wait_for()     # the save of nothing came back
+        assert "设备检测通过" in page.locator("#device-check").inner_text()
+        assert page.locator("[data-question]").count() == 0
+        pages.append(page)
+    assert utcnow() < starts, "the test needs both trainees in the room before the start"
+    pages[0].screenshot(path=str(ARTIFACTS / "waiting-room-360.png"), full_page=True)
+    pages[1].screenshot(path=str(ARTIFACTS / "waiting-room-1280.png"), full_page=True)
+    with Session(engine) as db:
+        waiting = db.exec(select(Attempt).where(Attempt.exam_id == exam_id)).all()
+        assert len(waiting) == 2 and all(a.started_at == starts and len(a.paper) == 4 for a in waiting)
+
+    # the start second: each page asks for its paper by itself, within the spread
+    timeout = (LEAD_SECONDS + 15) * 1000
+    for page in pages:
+        page.locator("[data-question]").first.wait_for(timeout=timeout)
+        assert page.locator("[data-question]").count() == 4
+    assert utcnow() < starts + timedelta(seconds=10)
+    pages[0].screenshot(path=str(ARTIFACTS / "waiting-room-opened-360.png"), full_page=True)
+
+    # a latecomer: the notice starts the attempt at once, with the common deadline
+    late = logged_in_page(browser, base, "wangwu", 360)
+    late.goto(f"{base}/exams/{exam_id}")
+    late.click("#start-exam")
+    late.locator("[data-question]").first.wait_for()
+    with Session(engine) as db:
+        attempt = db.exec(select(Attempt).where(Attempt.exam_id == exam_id).order_by(Attempt.id.desc())).first()
+        assert attempt.started_at > starts and attempt.deadline == starts + timedelta(minutes=20)
