@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine, Row, bindparam, select, update
 
 from .accounts import LIVE, TOUCH, session_state, token_hash
 from .domain import exams as rules
+from .domain import waiting
 from .domain.errors import InvalidAnswer
 from .exams import AnswerWrite, Saved, write_answers
 from .models import Attempt, AttemptAnswer, LoginSession, User, utcnow
@@ -78,6 +79,7 @@ _papers_lock = threading.Lock()
 class Clock:
     remaining: int
     saved: list[str]          # the ids of the questions with a saved answer
+    starts_in: float = 0.0    # 候考: seconds to the attempt's start second (0: under way)
 
 
 @dataclass(frozen=True)
@@ -134,36 +136,38 @@ def clock(engine: Engine, *, token: str | None, attempt_id: int, idle: timedelta
           now: datetime | None = None) -> Clock | None:
     """The remaining time and the saved questions of an open attempt, or None: not the plain case."""
     now = now or utcnow()
-    with plain_case(engine, LIVE_ATTEMPT, token, attempt_id, now, idle) as found:
+    with plain_case(engine, LIVE_ATTEMPT, token, attempt_id, now, idle, waiting_ok=True) as found:
         if found is None:
             return None
         conn, live = found
+        if now < live.started_at:           # the waiting room's clock: nothing is saved yet
+            return Clock(rules.remaining_seconds(live.deadline, now), [], waiting.seconds_until(live.started_at, now))
         saved = conn.execute(_SAVED_QUESTIONS, {"attempt_id": attempt_id}).scalars()
         return Clock(rules.remaining_seconds(live.deadline, now), sorted(saved))
 
 
 @contextmanager
 def plain_case(engine: Engine, statement, token: str | None, attempt_id: int, now: datetime,
-               idle: timedelta | None) -> Iterator[tuple[Connection, Row] | None]:
+               idle: timedelta | None, *, waiting_ok: bool = False) -> Iterator[tuple[Connection, Row] | None]:
     """One connection and transaction, and in it the row of ``statement`` (see
     live_attempt): (connection, row) in the plain case, else None."""
     if not token:
         yield None
         return
     with engine.connect() as conn, conn.begin():
-        live = live_attempt(conn, statement, token, attempt_id, now, idle)
+        live = live_attempt(conn, statement, token, attempt_id, now, idle, waiting_ok=waiting_ok)
         yield None if live is None else (conn, live)
 
 
 def live_attempt(conn: Connection, statement, token: str, attempt_id: int, now: datetime,
-                 idle: timedelta | None) -> Row | None:
+                 idle: timedelta | None, *, waiting_ok: bool = False) -> Row | None:
     """The row of ``statement`` (LIVE_ATTEMPT, or one built on it) if the
     session is live and the attempt open and within its time; the session's
     last-seen time is written at most once a minute (accounts.session_state,
     as for every other request)."""
     hashed = token_hash(token)
     row = conn.execute(statement, {"token_hash": hashed, "attempt_id": attempt_id}).first()
-    state = row and live_state(row, now, idle)
+    state = row and live_state(row, now, idle, waiting_ok=waiting_ok)
     if not state:
         return None
     if state == TOUCH:
@@ -171,13 +175,14 @@ def live_attempt(conn: Connection, statement, token: str, attempt_id: int, now: 
     return row
 
 
-def live_state(row: Row, now: datetime, idle: timedelta | None) -> str | None:
+def live_state(row: Row, now: datetime, idle: timedelta | None, *, waiting_ok: bool = False) -> str | None:
     """LIVE or TOUCH (accounts.session_state) for a row of LIVE_ATTEMPT whose
     attempt is open and within its time; None for every other case: a session
     expired or idle (the general path ends it and says so) or an attempt
-    closed or past its deadline."""
-    if row.status != "open" or now > row.deadline + rules.SAVE_GRACE or now < row.started_at:
-        return None             # closed, past its time, or still in the waiting room (候考)
+    closed or past its deadline, or still in the waiting room (候考) unless
+    ``waiting_ok`` (the clock, which the waiting room reads too)."""
+    if row.status != "open" or now > row.deadline + rules.SAVE_GRACE or (now < row.started_at and not waiting_ok):
+        return None
     state = session_state(row.expires_at, row.last_seen_at, row.created_at, now, idle)
     return state if state in (LIVE, TOUCH) else None
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from quizapp.models import Attempt, Exam, utcnow
+from quizapp.models import Attempt, Exam, Question, utcnow
 from tests import builders
 from tests.integration.test_cohort_exams import setup_cohort
 
@@ -31,7 +31,10 @@ def start_now(db, exam: Exam) -> None:
 
 def test_a_trainee_waits_in_the_room_and_the_same_address_opens_the_paper_at_the_start(client, db):
     builders.user(db, unit="某镇综合行政执法办公室")
-    exam = builders.exam(db, opens_at=utcnow() + timedelta(minutes=10), time_limit_minutes=30)
+    singles = db.exec(select(Question.id).where(Question.type == "single", Question.active == True)  # noqa: E712
+                      .order_by(Question.id).limit(5)).all()
+    exam = builders.exam(db, question_ids=list(singles), opens_at=utcnow() + timedelta(minutes=10),
+                         time_limit_minutes=30)
     builders.login(client)
     notice = text_of(client.get(f"/exams/{exam.id}").text)
     assert "候考室已开放" in notice and "进入候考室" in notice

@@ -171,6 +171,8 @@ def _state(request: Request, attempt_id: int) -> dict[str, Any]:
             status = attempt.status
             clock = autosave.Clock(exams.rules.remaining_seconds(attempt.deadline, now),
                                    sorted(exams.saved_responses(db, attempt)))
+    if clock.starts_in > 0:
+        return {"status": "waiting", "starts_in": clock.starts_in, "paper_url": f"/attempts/{attempt_id}"}
     return {"status": status, "remaining": clock.remaining, "saved": clock.saved,
             "result_url": f"/attempts/{attempt_id}/result"}
 
