@@ -32,6 +32,18 @@ Phases, in order:
                   next question, sometimes a changed answer; the exam page's
                   clock sync (GET .../state every 30 s) runs beside it;
                c) submits, spread uniformly over the last --submit-seconds.
+   With --shape waiting (issue 29), instead: the exam's start second is set
+               --room-minutes (30) ahead, its waiting room open from now; each
+               examinee logs in at a moment of that half hour (most in its last
+               third; --late-share of them after the start), enters the room
+               (POST start: the paper is drawn then), loads the room page,
+               posts its device check and syncs its clock about once a
+               minute; at the start second plus the delay the room page
+               gives, it loads the paper; then b) and c) as above. The room's
+               half hour is compressed by --room-compression (arrivals that
+               many times denser than real); the time from the start second
+               to each paper on screen, and the CPU per examinee for a real
+               hour, are reported.
 3. saturation - for each level K, K examinees of their own (still logged in)
                start the second exam and save as fast as they can (closed
                loop) for --saturation-seconds: the maximum save throughput.
@@ -711,6 +723,11 @@ async def examinee_requests(client: HttpClient, ex: Examinee, exam_id: int, plan
     if not await log_in(client, ex, rec) or not await start_and_load(client, ex, exam_id, rec):
         return
     spike_done.append(time.monotonic())
+    await answer_until(client, ex, plan, submit_at, rec)
+
+
+async def answer_until(client: HttpClient, ex: Examinee, plan: HourPlan, submit_at: float, rec: Recorder) -> None:
+    """The exam page's traffic once the paper is on screen: saves at the real pace, the clock sync, the submit."""
     next_save = time.monotonic() + ex.rng.expovariate(1 / plan.save_interval)
     next_poll = time.monotonic() + ex.rng.uniform(0, plan.poll_interval) if plan.poll_interval else float("inf")
     while True:
@@ -762,6 +779,160 @@ async def report_progress(rec: Recorder, t0: float, window: float) -> None:
         print(f"  t={time.monotonic() - t0:5.0f}/{window:.0f}s  logins={rec.of('login').count}"
               f" papers={rec.of('paper').count} saves={saves.count} (recent p95 {p95:.0f} ms)"
               f" submits={rec.of('submit').count} errors={sum(rec.errors.values())}", flush=True)
+
+
+# --- phase 2, waiting-room shape (issue 29) ----------------------------------------------------
+
+@dataclass
+class RoomPlan:
+    pre: float                   # seconds between the room's opening and the start (30 min / --room-compression)
+    late_share: float            # the share of examinees who arrive after the start
+    late_window: float           # ... within this many seconds of it
+    sync_interval: float         # the waiting page's clock sync (static/waiting.js: about once a minute)
+
+
+def arrival_offset(rng: random.Random, room: RoomPlan) -> float:
+    """Seconds after the room opens at which an examinee logs in: most in the
+    last third (a real exam's last ten minutes of thirty), a few after the start."""
+    if rng.random() < room.late_share:
+        return room.pre + rng.uniform(0, room.late_window)
+    if rng.random() < 0.7:
+        return rng.uniform(room.pre * 2 / 3, room.pre)
+    return rng.uniform(0, room.pre * 2 / 3)
+
+
+DELAY = re.compile(r'data-delay-ms="(\d+)"')
+
+
+def set_start(target: Target, exam_id: int, seconds_from_now: float, room_minutes: int) -> None:
+    """The exam's start second (opens_at) that many seconds from now, its room open that many minutes before."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from quizapp.db import make_engine
+    from quizapp.models import Exam, utcnow
+
+    engine = make_engine(target.url, immediate=False)
+    with engine.begin() as conn:
+        conn.execute(update(Exam.__table__).where(Exam.__table__.c.id == exam_id).values(
+            opens_at=utcnow() + timedelta(seconds=seconds_from_now), waiting_minutes=room_minutes))
+    engine.dispose()
+
+
+async def examinee_with_room(base: str, ex: Examinee, exam_id: int, plan: HourPlan, room: RoomPlan,
+                             t_open: float, t_start: float, rec: Recorder, opened: list[float],
+                             late: list[float]) -> None:
+    """One examinee: log in, enter the room, the page's device check and clock syncs, the paper at the
+    start second plus the page's own delay, then the exam page's traffic until the submit."""
+    arrive = t_open + arrival_offset(ex.rng, room)
+    submit_at = t_start + plan.window - ex.rng.uniform(0, plan.submit_window)
+    await asyncio.sleep(max(0.0, arrive - time.monotonic()))
+    async with make_client(base, 1) as client:
+        if not await log_in(client, ex, rec):
+            return
+        r = await timed(rec, "enter", client.post(f"/exams/{exam_id}/start", headers=ex.headers()))
+        location = r.headers.get("location", "") if r is not None else ""
+        if r is None or r.status != 303 or not location.startswith("/attempts/"):
+            if r is not None:
+                rec.error("enter", f"HTTP {r.status} to {location[:40]}")
+            return
+        ex.attempt_id = int(location.rsplit("/", 1)[1])
+        page = await timed(rec, "room" if time.monotonic() < t_start else "late-paper",
+                           client.get(location, headers=ex.headers()))
+        if page is None:
+            return
+        delay = DELAY.search(page.text)
+        if delay:                                   # the waiting room: check, wait, sync, then the paper
+            await timed(rec, "check", client.post(f"/api/attempts/{ex.attempt_id}/check", json_body={},
+                                                  headers=ex.headers()))
+            ask_at = t_start + int(delay.group(1)) / 1000
+            next_sync = time.monotonic() + ex.rng.uniform(20, 60)
+            while next_sync < ask_at:
+                await asyncio.sleep(max(0.0, next_sync - time.monotonic()))
+                await timed(rec, "room-sync", client.get(f"/api/attempts/{ex.attempt_id}/state",
+                                                         headers=ex.headers()))
+                next_sync += room.sync_interval
+            for _ in range(20):                     # as the page does: asked too early, it asks again
+                await asyncio.sleep(max(0.0, ask_at - time.monotonic()))
+                page = await timed(rec, "paper", client.get(location, headers=ex.headers()))
+                if page is None or not DELAY.search(page.text):
+                    break
+                rec.error("paper", "still the waiting room")
+                ask_at = time.monotonic() + 0.5
+            if page is None:
+                return
+            opened.append(time.monotonic() - t_start)
+        else:
+            late.append(time.monotonic() - arrive)
+        ex.paper = parse_paper(page.text)
+        ex.answered = []
+        if not ex.paper:
+            rec.error("paper", "no questions on the page")
+            return
+        await answer_until(client, ex, plan, submit_at, rec)
+
+
+async def cpu_marks(sid: int, moments: dict[str, float], out: dict[str, dict]) -> None:
+    for label, at in sorted(moments.items(), key=lambda kv: kv[1]):
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        out[label] = cpu_snapshot(sid)
+
+
+async def room_hour(base: str, examinees: list[Examinee], exam_id: int, plan: HourPlan, room: RoomPlan,
+                    target: Target, sid: int) -> dict:
+    rec = Recorder()
+    opened: list[float] = []
+    late: list[float] = []
+    t_open = time.monotonic() + 2.0
+    t_start = t_open + room.pre
+    set_start(target, exam_id, t_start - time.monotonic(), int(room.pre // 60) + 2)
+    steady_from, steady_to = t_start + 30, t_start + plan.window - plan.submit_window
+    marks: dict[str, dict] = {}
+    moments = {"open": t_open, "start": t_start, "start+20s": t_start + 20, "steady from": steady_from,
+               "steady to": steady_to}
+    marker = asyncio.create_task(cpu_marks(sid, moments, marks))
+    progress = asyncio.create_task(report_progress(rec, t_open, room.pre + plan.window))
+    await asyncio.gather(*(examinee_with_room(base, ex, exam_id, plan, room, t_open, t_start, rec, opened, late)
+                           for ex in examinees))
+    end_snapshot = cpu_snapshot(sid)
+    progress.cancel()
+    await marker
+    marks["end"] = end_snapshot
+    for op in ("save", "state"):
+        rec.stats[f"{op} (steady)"] = rec.between(op, steady_from, steady_to, f"{op} (steady)")
+    steady_saves = sum(1 for t in rec.done_at.get("save", []) if steady_from <= t < steady_to)
+
+    def cpu_seconds(a: str, b: str) -> dict[str, float]:
+        return {k: round(marks[b][k] - marks[a][k], 2) for k in ("client", "server", "postgres", "machine")}
+
+    n = len(examinees)
+    waiting_cpu, start_cpu = cpu_seconds("open", "start"), cpu_seconds("start", "start+20s")
+    steady_cpu, steady_wall = cpu_seconds("steady from", "steady to"), steady_to - steady_from
+    busy = lambda c: c["server"] + c["postgres"]          # noqa: E731  the service's CPU, load generator left out
+    # an examinee's real hour: everything before the start and the start itself as measured, then an
+    # hour of answering at the steady phase's cost per second (saves and clock syncs come at their real rates)
+    per_examinee_ms = {
+        "waiting room (login, enter, room, check, syncs)": round(busy(waiting_cpu) / n * 1000, 1),
+        "the start (first 20 s)": round(busy(start_cpu) / n * 1000, 1),
+        "an hour of answering (steady rate x 3600 s)": round(busy(steady_cpu) / steady_wall * 3600 / n * 1000, 1),
+    }
+    per_examinee_ms["the whole hour"] = round(sum(per_examinee_ms.values()), 1)
+    ordered = sorted(opened)
+    return {"rec": rec, "t0": t_open, "wall": time.monotonic() - t_open, "pre_seconds": room.pre,
+            "in_room": len(opened), "late_joined": len(late),
+            "paper_on_screen": {"count": len(ordered),
+                                "p50": round(ordered[len(ordered) // 2], 2) if ordered else None,
+                                "p95": round(ordered[int(0.95 * (len(ordered) - 1))], 2) if ordered else None,
+                                "max": round(ordered[-1], 2) if ordered else None,
+                                "within_10s": sum(1 for t in ordered if t <= 10)},
+            "cpu_cores": {"waiting": cpu_share(marks["open"], marks["start"]),
+                          "start+20s": cpu_share(marks["start"], marks["start+20s"]),
+                          "steady": cpu_share(marks["steady from"], marks["steady to"]),
+                          "whole": cpu_share(marks["open"], marks["end"])},
+            "cpu_ms_per_examinee": per_examinee_ms,
+            "steady_seconds": steady_wall,
+            "steady_save_rate": steady_saves / steady_wall if steady_wall > 0 else float("nan")}
 
 
 # --- phase 3: saturation -------------------------------------------------------------------
@@ -1048,14 +1219,23 @@ def print_report(r: dict) -> None:
     h = r["hour"]
     print_table(f"exam hour (latency in ms; rate = count / the hour's {h['wall']:.0f} s)",
                 h["rows"], cols)
-    print(f"  start spike: {h['started']} of {a['examinees']} examinees logged in, started and loaded the paper"
-          f" within {h['spike_seconds']:.1f} s")
+    if a.get("shape") == "waiting":
+        ps = h["paper_on_screen"]
+        print(f"  waiting room: open {h['pre_seconds']:.0f} s before the start; {h['in_room']} waited and had"
+              f" their paper {ps['p50']} s (p50), {ps['p95']} s (p95), {ps['max']} s (max) after the start second,"
+              f" {ps['within_10s']} of them within 10 s; {h['late_joined']} joined after the start")
+        print(f"  cores used on average: {h['cpu_cores']}")
+        print(f"  CPU ms per examinee (server and PostgreSQL, load generator left out): {h['cpu_ms_per_examinee']}")
+    else:
+        print(f"  start spike: {h['started']} of {a['examinees']} examinees logged in, started and loaded the paper"
+              f" within {h['spike_seconds']:.1f} s")
     if h["steady_seconds"] > 0:
         print(f"  steady save throughput: {h['steady_save_rate']:.1f} saves/s over {h['steady_seconds']:.0f} s"
               f" (offered {a['examinees'] / a['save_interval']:.1f})")
     else:
         print("  steady save throughput: no steady phase (the start spike lasted into the submits)")
-    print(f"  cores used on average: {h['cpu']}")
+    if "cpu" in h:
+        print(f"  cores used on average: {h['cpu']}")
     print(f"  errors: {h['errors'] or 'none'}")
     for s in r["saturation_levels"]:
         print_table(f"saturation: {s['examinees']} examinees saving back to back for {s['wall']:.0f} s",
@@ -1125,7 +1305,7 @@ def main() -> None:
     args.workers = workers
     plan = HourPlan(window=3600 / args.compression, spike=args.spike_seconds, submit_window=args.submit_seconds,
                     save_interval=args.save_interval, poll_interval=args.poll_interval)
-    if plan.spike + plan.submit_window >= plan.window:
+    if args.shape == "spike" and plan.spike + plan.submit_window >= plan.window:
         raise SystemExit("the window is too short for the spike and the submits: lower --compression")
     if sum(args.concurrency) > args.examinees:
         raise SystemExit(f"--concurrency {args.concurrency}: the saturation levels need {sum(args.concurrency)}"
@@ -1149,8 +1329,16 @@ def main() -> None:
             healthz_levels.append(asyncio.run(healthz_ceiling(server.base, args, server.sid, k)))
             print(f"[ceiling] /healthz {healthz_levels[-1]['rate']:.0f} req/s", flush=True)
         healthz = max(healthz_levels, key=lambda h: h["rate"])
-        print(f"[hour] window {plan.window:.0f} s (compression {args.compression})", flush=True)
-        hour = asyncio.run(exam_hour(server.base, examinees, seeded.exam_id, plan, args, server.sid))
+        if args.shape == "waiting":
+            room = RoomPlan(pre=args.room_minutes * 60 / args.room_compression, late_share=args.late_share,
+                            late_window=args.late_seconds, sync_interval=args.room_sync)
+            report["room_plan"] = vars(room)
+            print(f"[hour] waiting room {room.pre:.0f} s (compression {args.room_compression}), then window"
+                  f" {plan.window:.0f} s (compression {args.compression})", flush=True)
+            hour = asyncio.run(room_hour(server.base, examinees, seeded.exam_id, plan, room, target, server.sid))
+        else:
+            print(f"[hour] window {plan.window:.0f} s (compression {args.compression})", flush=True)
+            hour = asyncio.run(exam_hour(server.base, examinees, seeded.exam_id, plan, args, server.sid))
         sat_levels, first = [], 0             # each level has examinees of its own: one attempt each
         for k in args.concurrency:
             print(f"[saturation] {k} examinees for {args.saturation_seconds} s", flush=True)
@@ -1169,7 +1357,8 @@ def main() -> None:
     checks = integrity(target, examinees, {"exam hour": seeded.exam_id, "saturation": seeded.saturation_exam_id})
     rec: Recorder = hour["rec"]
     report["hour"] = {k: v for k, v in hour.items() if k not in ("rec", "t0")}
-    report["hour"]["rows"] = rows_of(rec, ["login", "start", "paper", "save", "state", "submit", "save (steady)",
+    report["hour"]["rows"] = rows_of(rec, ["login", "start", "enter", "room", "check", "room-sync", "paper",
+                                           "late-paper", "save", "state", "submit", "save (steady)",
                                            "state (steady)"], hour["wall"])
     report["hour"]["errors"] = dict(rec.errors)
     report["saturation_levels"] = [saturation_figures(s) for s in sat_levels]
@@ -1212,7 +1401,17 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--questions", type=int, default=40, help="questions per paper")
     p.add_argument("--compression", type=float, default=10,
                    help="the hour lasts 3600/C seconds; rates stay real")
+    p.add_argument("--shape", choices=["spike", "waiting"], default="spike",
+                   help="spike: everyone logs in, starts and loads the paper within --spike-seconds; waiting:"
+                        " logins over the waiting room's --room-minutes before the start (most in the last third),"
+                        " every paper at the start second, spread by the server over its first seconds")
     p.add_argument("--spike-seconds", type=float, default=60, help="arrivals spread over this (0: one burst)")
+    p.add_argument("--room-minutes", type=float, default=30, help="waiting shape: the room opens this long before")
+    p.add_argument("--room-compression", type=float, default=3,
+                   help="waiting shape: the room's minutes last room-minutes*60/R seconds (arrivals R times denser)")
+    p.add_argument("--late-share", type=float, default=0.01, help="waiting shape: share arriving after the start")
+    p.add_argument("--late-seconds", type=float, default=60, help="waiting shape: ... within this many seconds")
+    p.add_argument("--room-sync", type=float, default=60, help="waiting shape: the room page's clock sync")
     p.add_argument("--submit-seconds", type=float, default=60, help="submits spread over the window's last seconds")
     p.add_argument("--save-interval", type=float, default=15, help="mean seconds between one examinee's saves")
     p.add_argument("--poll-interval", type=float, default=30, help="the page's clock sync (0: off)")
