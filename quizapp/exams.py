@@ -884,9 +884,10 @@ def withdraw_exam(db: Session, actor: User, exam: Exam) -> None:
 
 
 def edit_exam(db: Session, actor: User, exam: Exam, *, title: str, description: str, opens_at: datetime | None,
-              closes_at: datetime | None, time_limit_minutes: int, attempts_allowed: int) -> list[str]:
-    """修改考试: before anyone has started, its title, description, window,
-    time limit and attempts allowed; afterwards only the window's end and the
+              closes_at: datetime | None, time_limit_minutes: int, attempts_allowed: int,
+              waiting_minutes: int | None = None, deadline_mode: str | None = None) -> list[str]:
+    """修改考试: before anyone has started (or entered the waiting room), its title, description, window,
+    time limit, attempts allowed and waiting room; afterwards only the window's end and the
     description (domain.exams.refused_changes). Audited with each change
     before and after; returns the names of the fields changed."""
     title = free_text.checked(title, "考试名称", free_text.TITLE).strip()
@@ -894,7 +895,10 @@ def edit_exam(db: Session, actor: User, exam: Exam, *, title: str, description: 
     if not title:
         raise DomainError("请填写考试名称")
     wanted = dict(title=title, description=description, opens_at=opens_at, closes_at=closes_at,
-                  time_limit_minutes=time_limit_minutes, attempts_allowed=attempts_allowed)
+                  time_limit_minutes=time_limit_minutes, attempts_allowed=attempts_allowed,
+                  waiting_minutes=exam.waiting_minutes if waiting_minutes is None else waiting_minutes,
+                  deadline_mode=deadline_mode or exam.deadline_mode)
+    waiting.check_settings(wanted["waiting_minutes"], wanted["deadline_mode"])
     changed = [name for name, value in wanted.items() if not _same(getattr(exam, name), value)]
     refused = rules.refused_changes(changed, started=attempts_started(db, exam) > 0)
     if refused:

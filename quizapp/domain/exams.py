@@ -170,7 +170,8 @@ def check_settings(*, points: dict[str, float], pass_percent: float, time_limit_
 # only the end of the window and the description, so that no trainee's paper,
 # time or number of attempts differs from another's.
 EDITABLE = {"title": "考试名称", "description": "说明", "opens_at": "开放时间", "closes_at": "结束时间",
-            "time_limit_minutes": "考试时长", "attempts_allowed": "允许作答次数"}
+            "time_limit_minutes": "考试时长", "attempts_allowed": "允许作答次数", "waiting_minutes": "候考时间",
+            "deadline_mode": "截止方式"}
 EDITABLE_ONCE_STARTED = ("description", "closes_at")
 
 

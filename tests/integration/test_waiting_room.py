@@ -127,3 +127,32 @@ def test_another_trainee_cannot_check_or_read_the_clock_of_a_waiting_attempt(cli
     assert client.post(f"/api/attempts/{aid}/check", json={}).status_code == 404
     assert client.get(f"/api/attempts/{aid}/state").status_code == 404
     assert client.get(f"/attempts/{aid}").status_code == 404
+
+
+def test_the_instructor_sets_the_room_and_the_deadline_mode_and_may_change_them_until_someone_enters(client, db):
+    teacher, cohort, _ = setup_cohort(db)
+    builders.login(client, "teacher")
+    form = client.get("/instructor/exams/new").text
+    assert 'name="waiting_minutes"' in form and 'value="30"' in form and "统一截止" in form
+    exam = builders.exam(db, cohort_id=cohort.id, title="候考设置", opens_at=utcnow() + timedelta(minutes=10),
+                         created_by=teacher.id)
+    edit = client.get(f"/instructor/exams/{exam.id}/edit").text
+    token = re.search(r'name="csrf_token" value="([^"]*)"', edit).group(1)
+    fields = {"csrf_token": token, "title": exam.title, "description": "", "time_limit_minutes": "30",
+              "attempts_allowed": "1", "closes_at": "", "opens_at": re.search(r'name="opens_at"[^>]*value="([^"]*)"',
+                                                                              edit).group(1)}
+    r = client.post(f"/instructor/exams/{exam.id}/edit", data={**fields, "waiting_minutes": "15",
+                                                               "deadline_mode": "common"})
+    assert r.status_code == 303
+    db.refresh(exam)
+    assert (exam.waiting_minutes, exam.deadline_mode) == (15, "common")
+    bad = client.post(f"/instructor/exams/{exam.id}/edit", data={**fields, "waiting_minutes": "500",
+                                                                 "deadline_mode": "common"})
+    assert bad.status_code == 422 and "候考时间应为 0 至 180 分钟" in bad.text
+    client.post("/logout")
+    builders.login(client, "13800000001")
+    assert client.post(f"/exams/{exam.id}/start").status_code == 303     # enters the room (15 minutes before)
+    client.post("/logout")
+    builders.login(client, "teacher")
+    edit = client.get(f"/instructor/exams/{exam.id}/edit").text
+    assert 'name="waiting_minutes"' not in edit                  # once someone is in, the room stays as it is

@@ -178,7 +178,7 @@ def exam_detail(exam_id: int, request: Request, db: SessionDep, user: StaffUser,
 
 def _edit_form(request: Request, db, exam, status_code: int = 200, error: str = "", values: dict | None = None):
     return page(request, "instructor_exam_edit.html", status_code=status_code, exam=exam, error=error,
-                values=values, started=exams.attempts_started(db, exam))
+                values=values, started=exams.attempts_started(db, exam), deadline_modes=waiting.DEADLINE_MODES)
 
 
 @router.get("/{exam_id}/edit")
@@ -201,7 +201,9 @@ async def exam_edit(exam_id: int, request: Request, db: SessionDep, user: StaffU
             description=str(form.get("description", exam.description)),
             opens_at=when("opens_at"), closes_at=when("closes_at"),
             time_limit_minutes=_int(form, "time_limit_minutes", "考试时长", exam.time_limit_minutes),
-            attempts_allowed=_int(form, "attempts_allowed", "允许作答次数", exam.attempts_allowed))
+            attempts_allowed=_int(form, "attempts_allowed", "允许作答次数", exam.attempts_allowed),
+            waiting_minutes=_int(form, "waiting_minutes", "候考时间", exam.waiting_minutes),
+            deadline_mode=str(form.get("deadline_mode", exam.deadline_mode)))
     except DomainError as e:
         return _edit_form(request, db, exam, 422, e.message, dict(form))
     url = f"/instructor/exams/{exam.id}"
