@@ -243,7 +243,8 @@ def test_reloads_and_a_glance_away_count_for_nothing_in_a_certifying_exam(server
                                   "volumes/v3-agriculture/cases/case-01-banned-pesticide-on-cowpeas",
                                   "volumes/v6-market/cases/case-03-expired-bread-in-small-shop",
                                   "volumes/v8-water/cases/case-05-orchard-on-steep-slope",
-                                  "volumes/v7-transport/cases/case-04-village-road-junction-with-provincial-road"])
+                                  "volumes/v7-transport/cases/case-04-village-road-junction-with-provincial-road",
+                                  "volumes/v4-health/cases/case-01-unlicensed-dental-clinic"])
 def test_from_a_case_pitfall_to_the_article_and_back_in_one_tap_each(server, browser, case):
     page = browser.new_page(viewport={"width": 360, "height": 780})
     page.goto(server + f"/{case}/")

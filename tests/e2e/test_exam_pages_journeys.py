@@ -114,7 +114,7 @@ def test_notice_start_answer_mark_jump_submit_and_the_verdict(exam_server, brows
 
 
 def logged_in_page(browser, base: str, username: str, **context):
-    context = browser.new_context(viewport={"width": 360, "height": 780}, **context)
+    context = browser.new_context(**{"viewport": {"width": 360, "height": 780}, **context})
     page = context.new_page()
     page.goto(base + "/login")
     page.fill("input[name='username']", username)

@@ -194,6 +194,23 @@ FIRST_THREE = {
     "扣留车辆": "/volumes/v7-transport/items/v7-sx-013/",
     "打谷晒粮": "/volumes/v7-transport/items/v7-sx-001/",
     "履带车": "/volumes/v7-transport/items/v7-sx-009/",
+    "黑诊所": "/volumes/v4-health/guide/unlicensed-practice/",
+    "无证行医": "/volumes/v4-health/guide/unlicensed-practice/",
+    "非医师行医": "/volumes/v4-health/items/v4-sx-002/",
+    "医疗机构执业许可证": "/volumes/v4-health/items/v4-sx-001/",
+    "违法所得不足一万元": "/volumes/v4-health/laws/key-points-basic-healthcare-law/",
+    "卫生许可证": "/volumes/v4-health/items/v4-sx-007/",
+    "健康合格证明": "/volumes/v4-health/items/v4-sx-008/",
+    "控烟": "/volumes/v4-health/guide/smoking-control/",
+    "二次供水": "/volumes/v4-health/guide/drinking-water/",
+    "胎儿性别鉴定": "/volumes/v4-health/items/v4-sx-011/",
+    "托育机构": "/volumes/v4-health/items/v4-sx-012/",
+    "乡村医生": "/volumes/v4-health/laws/key-points-village-doctors-regulations/",
+    "村卫生室": "/volumes/v4-health/guide/village-doctors/",
+    "中医诊所": "/volumes/v4-health/laws/key-points-tcm-law/",
+    "诊疗科目": "/volumes/v4-health/items/v4-sx-004/",
+    "非法行医罪": "/volumes/v4-health/guide/unlicensed-practice/",
+    "卫生防疫机构": "/volumes/v4-health/laws/key-points-public-places-hygiene-regulations/",
 }
 
 STATUTE_PAGE = "/laws/"          # statute full texts live under laws/<slug>-<date>/

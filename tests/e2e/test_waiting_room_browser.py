@@ -15,6 +15,7 @@ from quizapp.models import Attempt, Question, utcnow
 from tests import builders
 from tests.conftest import prepared_engine
 from tests.e2e.test_browser import ARTIFACTS, browser  # noqa: F401 (fixture)
+from tests.e2e.test_exam_pages_journeys import logged_in_page
 from tests.servers import Server
 
 LEAD_SECONDS = 25          # the exam starts this long after the test creates it
@@ -36,16 +37,6 @@ def room_server(site, tmp_path_factory):
         engine.dispose()
 
 
-def logged_in_page(browser, base: str, username: str, width: int):
-    page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
-    page.goto(base + "/login")
-    page.fill("input[name='username']", username)
-    page.fill("input[name='password']", builders.PASSWORD)
-    page.click("main button[type='submit']")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
-
-
 def test_two_wait_the_start_opens_both_papers_and_a_late_one_joins(room_server, browser):
     base, engine = room_server
     with Session(engine) as db:
@@ -57,7 +48,7 @@ def test_two_wait_the_start_opens_both_papers_and_a_late_one_joins(room_server, 
 
     pages = []
     for username, width in (("zhangsan", 360), ("lisi", 1280)):
-        page = logged_in_page(browser, base, username, width)
+        _, page = logged_in_page(browser, base, username, viewport={"width": width, "height": 800})
         page.goto(f"{base}/exams/{exam_id}")
         page.click("#start-exam")                       # 进入候考室
         page.wait_for_url("**/attempts/*")
@@ -83,7 +74,7 @@ def test_two_wait_the_start_opens_both_papers_and_a_late_one_joins(room_server, 
     pages[0].screenshot(path=str(ARTIFACTS / "waiting-room-opened-360.png"), full_page=True)
 
     # a latecomer: the notice starts the attempt at once, with the common deadline
-    late = logged_in_page(browser, base, "wangwu", 360)
+    _, late = logged_in_page(browser, base, "wangwu")
     late.goto(f"{base}/exams/{exam_id}")
     late.click("#start-exam")
     late.locator("[data-question]").first.wait_for()

@@ -9,6 +9,7 @@ from quizapp.content.site import is_case
 PROMISED = {
     "v2-natural-resources": {"cases": 10, "questions": 200, "case_questions": 40, "items": 14},
     "v3-agriculture": {"cases": 10, "questions": 200, "case_questions": 40, "items": 15},
+    "v4-health": {"cases": 8, "questions": 150, "case_questions": 30, "items": 10},
     "v5-urban": {"cases": 10, "questions": 220, "case_questions": 45, "items": 15},
     "v6-market": {"cases": 8, "questions": 200, "case_questions": 40, "items": 12},
     "v7-transport": {"cases": 8, "questions": 150, "case_questions": 30, "items": 10},
