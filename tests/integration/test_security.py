@@ -82,6 +82,7 @@ ACCESS = {
     ("POST", "/api/attempts/{attempt_id}/answers"): "owner",
     ("GET", "/api/attempts/{attempt_id}/state"): "owner",
     ("POST", "/api/attempts/{attempt_id}/events"): "owner",
+    ("POST", "/api/attempts/{attempt_id}/check"): "owner",
     ("POST", "/api/attempts/{attempt_id}/submit"): "owner",
     ("GET", "/mistakes/"): "logged-in",
     ("GET", "/mistakes/review"): "logged-in",
@@ -341,6 +342,7 @@ def request_data(w: World, actor: str, method: str, path: str) -> dict:
         "/attempts/{attempt_id}/submit": {},
         "/api/attempts/{attempt_id}/answers": {"json": {"question_id": q.id, "response": q.answer}},
         "/api/attempts/{attempt_id}/events": {"json": {"kind": "focus"}},
+        "/api/attempts/{attempt_id}/check": {"json": {}},
         "/api/attempts/{attempt_id}/submit": {},
         "/surveys/{survey_id}": {"data": {}},
         "/feedback/{session_id}": {"data": {}},
@@ -461,7 +463,7 @@ def test_another_users_objects_by_id_are_404_and_show_nothing_of_them(world, db)
             assert not leaked, (who, path, leaked)
     for path, kw in (("/surveys/{survey_id}", {"data": {"q0": "x"}}), ("/feedback/{session_id}", {"data": {}}),
                      ("/api/attempts/{attempt_id}/answers", {"json": {"question_id": "x", "response": []}}),
-                     ("/api/attempts/{attempt_id}/submit", {})):
+                     ("/api/attempts/{attempt_id}/submit", {}), ("/api/attempts/{attempt_id}/check", {"json": {}})):
         r = outsider.post(w.url(path), **kw)
         assert r.status_code == 404 and SECRET not in r.text, (path, r.status_code)
 
