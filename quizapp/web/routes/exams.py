@@ -165,13 +165,11 @@ def _state(request: Request, attempt_id: int) -> dict[str, Any]:
         with Session(engine) as db:
             now = utcnow()
             attempt = exams.own_attempt(db, logged_in_user(request, db), attempt_id, now)
-            if attempt.status == "open" and now < attempt.started_at:      # the waiting room's clock
-                return {"status": "waiting", "starts_in": waiting.seconds_until(attempt.started_at, now),
-                        "paper_url": f"/attempts/{attempt_id}"}
             status = attempt.status
             clock = autosave.Clock(exams.rules.remaining_seconds(attempt.deadline, now),
-                                   sorted(exams.saved_responses(db, attempt)))
-    if clock.starts_in > 0:
+                                   sorted(exams.saved_responses(db, attempt)),
+                                   waiting.seconds_until(attempt.started_at, now))
+    if clock.starts_in > 0:         # the waiting room's clock (static/waiting.js)
         return {"status": "waiting", "starts_in": clock.starts_in, "paper_url": f"/attempts/{attempt_id}"}
     return {"status": status, "remaining": clock.remaining, "saved": clock.saved,
             "result_url": f"/attempts/{attempt_id}/result"}
