@@ -29,8 +29,9 @@ Phases, in order:
                   seconds on average (15 s: the real pace, so the aggregate
                   save rate is N/15 per second whatever C is; only the number
                   of saves per examinee shrinks to about 3600/C/15), mostly the
-                  next question, sometimes a changed answer; the exam page's
-                  clock sync (GET .../state every 30 s) runs beside it;
+                  next question, sometimes a changed answer; every save's reply
+                  carries the clock, and the page asks GET .../state only after
+                  --poll-interval (30 s) without one (static/exam.js);
                c) submits, spread uniformly over the last --submit-seconds.
    With --shape waiting (issue 29), instead: the exam's start second is set
                --room-minutes (30) ahead, its waiting room open from now; each
@@ -39,7 +40,10 @@ Phases, in order:
                (POST start: the paper is drawn then), loads the room page,
                posts its device check and syncs its clock about once a
                minute; at the start second plus the delay the room page
-               gives, it loads the paper; then b) and c) as above. The room's
+               gives, it loads the paper (prepared in the room: one read,
+               sent gzipped) and reports its opening (POST .../events,
+               ``enter``) within the next two minutes, as the page does;
+               then b) and c) as above. The room's
                half hour is compressed by --room-compression (arrivals that
                many times denser than real); the time from the start second
                to each paper on screen, and the CPU per examinee for a real
@@ -443,7 +447,8 @@ class HttpClient:
         return await self.request("POST", path, headers, body)
 
     async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Response:
-        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Length: {len(body)}\r\n"
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Length: {len(body)}\r\n"
+                "Accept-Encoding: gzip\r\n")                  # as every browser; the prepared paper comes gzipped
         head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         message = (head + "\r\n").encode() + body
         async with self.slots:
@@ -502,6 +507,8 @@ class HttpClient:
             body = b"".join(c[:-2] for c in chunks)
         else:
             body = await reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
         return Response(status, headers, body), headers.get("connection", "").lower() != "close"
 
 
@@ -631,8 +638,9 @@ async def start_and_load(client: HttpClient, ex: Examinee, exam_id: int, rec: Re
 
 
 async def save_one(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "save",
-                   change_probability: float = 0.2) -> None:
-    """Answer the next question, or (sometimes, and once all are answered) change an earlier answer."""
+                   change_probability: float = 0.2) -> bool:
+    """Answer the next question, or (sometimes, and once all are answered) change an earlier answer;
+    whether the save was acknowledged with the clock (``remaining``) in its reply."""
     unanswered = len(ex.answered) < len(ex.paper)
     if unanswered and (not ex.answered or ex.rng.random() >= change_probability):
         q = ex.paper[len(ex.answered)]
@@ -646,7 +654,7 @@ async def save_one(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "s
     r = await timed(rec, op, client.post(f"/api/attempts/{ex.attempt_id}/answers", json_body=body,
                                          headers=ex.headers()))
     if r is None:
-        return
+        return False
     reply = r.json()
     if not reply.get("saved"):
         rec.error(op, "saved is not true")
@@ -654,6 +662,7 @@ async def save_one(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "s
         ex.acknowledged[(ex.attempt_id, q.id)] = (reply.get("seq"), response)
     else:
         rec.error(op, "acknowledged but not applied")       # never expected: one save at a time per examinee
+    return isinstance(reply.get("remaining"), int)
 
 
 async def submit(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "submit") -> None:
@@ -726,23 +735,35 @@ async def examinee_requests(client: HttpClient, ex: Examinee, exam_id: int, plan
     await answer_until(client, ex, plan, submit_at, rec)
 
 
-async def answer_until(client: HttpClient, ex: Examinee, plan: HourPlan, submit_at: float, rec: Recorder) -> None:
-    """The exam page's traffic once the paper is on screen: saves at the real pace, the clock sync, the submit."""
-    next_save = time.monotonic() + ex.rng.expovariate(1 / plan.save_interval)
-    next_poll = time.monotonic() + ex.rng.uniform(0, plan.poll_interval) if plan.poll_interval else float("inf")
+async def answer_until(client: HttpClient, ex: Examinee, plan: HourPlan, submit_at: float, rec: Recorder,
+                       report_at: float | None = None) -> None:
+    """The exam page's traffic once the paper is on screen: saves at the real pace, the clock sync, the submit.
+    As static/exam.js does, each save's reply resyncs the clock (it carries ``remaining``), and the page asks
+    ``/state`` only when ``poll_interval`` seconds have passed without either. ``report_at``: when the page
+    reports its opening (POST .../events, ``enter``), if it does (the waiting shape)."""
+    opened = time.monotonic()
+    next_save = opened + ex.rng.expovariate(1 / plan.save_interval)
+    next_poll = opened + plan.poll_interval if plan.poll_interval else float("inf")
+    next_report = report_at if report_at is not None else float("inf")
     while True:
-        wake = min(next_save, next_poll, submit_at)
+        wake = min(next_save, next_poll, next_report, submit_at)
         await asyncio.sleep(max(0.0, wake - time.monotonic()))
         if wake == submit_at:
             break
-        if wake == next_poll:
+        if wake == next_report:
+            await timed(rec, "opened-event", client.post(
+                f"/api/attempts/{ex.attempt_id}/events", headers=ex.headers(),
+                json_body={"kind": "enter", "duration_ms": round((time.monotonic() - opened) * 1000)}))
+            next_report = float("inf")
+        elif wake == next_poll:
             r = await timed(rec, "state", client.get(f"/api/attempts/{ex.attempt_id}/state",
                                                      headers=ex.headers()))
             if r is not None and r.json().get("status") != "open":
                 rec.error("state", f"status {r.json().get('status')}")
             next_poll += plan.poll_interval
         else:
-            await save_one(client, ex, rec)
+            if await save_one(client, ex, rec) and plan.poll_interval:
+                next_poll = time.monotonic() + plan.poll_interval         # the reply's clock: no sync needed
             next_save += ex.rng.expovariate(1 / plan.save_interval)      # a Poisson pace per examinee
     await submit(client, ex, rec)
 
@@ -802,6 +823,8 @@ def arrival_offset(rng: random.Random, room: RoomPlan) -> float:
 
 
 DELAY = re.compile(r'data-delay-ms="(\d+)"')
+PREPARED = 'data-prepared="1"'       # the page prepared in the room (quizapp/prepared_paper.py)
+ENTER_SPREAD = 120.0                  # such a page reports its opening within this (static/exam.js)
 
 
 def set_start(target: Target, exam_id: int, seconds_from_now: float, room_minutes: int) -> None:
@@ -870,7 +893,8 @@ async def examinee_with_room(base: str, ex: Examinee, exam_id: int, plan: HourPl
         if not ex.paper:
             rec.error("paper", "no questions on the page")
             return
-        await answer_until(client, ex, plan, submit_at, rec)
+        report_at = time.monotonic() + (ex.rng.uniform(0, ENTER_SPREAD) if PREPARED in page.text else 0.0)
+        await answer_until(client, ex, plan, submit_at, rec, report_at)
 
 
 async def cpu_marks(sid: int, moments: dict[str, float], out: dict[str, dict]) -> None:
@@ -1358,7 +1382,7 @@ def main() -> None:
     rec: Recorder = hour["rec"]
     report["hour"] = {k: v for k, v in hour.items() if k not in ("rec", "t0")}
     report["hour"]["rows"] = rows_of(rec, ["login", "start", "enter", "room", "check", "room-sync", "paper",
-                                           "late-paper", "save", "state", "submit", "save (steady)",
+                                           "late-paper", "opened-event", "save", "state", "submit", "save (steady)",
                                            "state (steady)"], hour["wall"])
     report["hour"]["errors"] = dict(rec.errors)
     report["saturation_levels"] = [saturation_figures(s) for s in sat_levels]
@@ -1414,7 +1438,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--room-sync", type=float, default=60, help="waiting shape: the room page's clock sync")
     p.add_argument("--submit-seconds", type=float, default=60, help="submits spread over the window's last seconds")
     p.add_argument("--save-interval", type=float, default=15, help="mean seconds between one examinee's saves")
-    p.add_argument("--poll-interval", type=float, default=30, help="the page's clock sync (0: off)")
+    p.add_argument("--poll-interval", type=float, default=30,
+                   help="the page's clock sync after this long without a save's reply (0: off)")
     p.add_argument("--concurrency", type=concurrency_levels, default=[32, 128],
                    help="concurrent clients of the /healthz ceiling and of the saturation phase, one level or"
                         " several (32,128): each is measured, and the ratios take each side's best")

@@ -2,7 +2,8 @@
 asking for the clock.
 
 During a province's exam hour nearly every request is one of these two (each
-examinee saves an answer every few seconds and syncs the clock every 30 s).
+examinee saves an answer every few seconds; each save's reply carries the
+clock, and the page asks for it on its own only after 30 s without a save).
 Their plain case - a live session, the user's own open attempt within its
 time, a question of its paper - is answered here on one pooled connection in
 one transaction: one statement finds the session and the attempt together
@@ -24,7 +25,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from cachetools import LRUCache
@@ -110,6 +111,7 @@ def save_many(engine: Engine, requests: list[SaveRequest],
                                     "attempt_ids": sorted({r.attempt_id for _, r, _ in named})})}
         to_touch: set[str] = set()
         writes: list[tuple[int, AnswerWrite]] = []
+        deadlines: dict[int, datetime] = {}
         for i, r, hashed in named:
             row = live.get((hashed, r.attempt_id))
             state = row and live_state(row, now, r.idle)
@@ -120,6 +122,7 @@ def save_many(engine: Engine, requests: list[SaveRequest],
             item = paper_items(conn, r.attempt_id, row.started_at).get(r.question_id)
             if item is None:
                 continue
+            deadlines[i] = row.deadline
             try:
                 writes.append((i, AnswerWrite(r.attempt_id, r.question_id,
                                               rules.check_paper_response(item, r.response), r.base)))
@@ -128,7 +131,7 @@ def save_many(engine: Engine, requests: list[SaveRequest],
         if to_touch:
             conn.execute(_TOUCH, [{"hashed": hashed, "now": now} for hashed in sorted(to_touch)])
         for (i, _), saved in zip(writes, write_answers(conn, [w for _, w in writes], now)):
-            outcomes[i] = saved
+            outcomes[i] = replace(saved, remaining=rules.remaining_seconds(deadlines[i], now))
     return outcomes
 
 

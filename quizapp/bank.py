@@ -13,6 +13,7 @@ from .content.questions import Basis
 from .content.questions import Question as BankQuestion
 from .content.site import page_url, statute_page_path
 from .content.statutes import Corpus, article_anchor, article_label
+from . import prepared_paper
 from .models import Question, utcnow
 
 
@@ -64,5 +65,7 @@ def sync_bank(db: Session, questions: list[BankQuestion], corpus: Corpus) -> Syn
             row.active, row.updated_at = False, utcnow()
             db.add(row)
             result.retired.append(row.id)
+    if result.updated or result.retired:        # pages prepared in a waiting room show the old text: render anew
+        prepared_paper.forget_all(db.connection())
     db.commit()
     return result

@@ -87,7 +87,7 @@ def serve(host: str, port: int, workers: int) -> None:
                 timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
-# An examinee's page saves every few seconds and syncs the clock every 30 s: a
+# An examinee's page saves every few seconds (and asks the clock after 30 s without a save): a
 # connection kept this long is reused by all of them, where uvicorn's default
 # (5 s) would have a phone open a new connection (and TLS handshake) for nearly
 # every save. Longer than nginx's upstream keepalive_timeout (60 s), so nginx,

@@ -11,6 +11,11 @@ one connection with statements built once, as autosave reads a save's:
                                                        hash; only the hashes are read per request
     saved answers and their versions, focus losses     one statement each
 
+At the start second, the first row also brings the page prepared while the
+candidate waited (prepared_paper), if it was rendered for this session and
+nothing was saved or recorded since: that page is sent as it is, and nothing
+else is read or rendered.
+
 The page keeps each saved answer's version (data-versions, see
 exams.write_answers) and sends it with a save of that question.
 
@@ -25,20 +30,28 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from cachetools import LRUCache
-from sqlalchemy import Connection, Engine, Row, bindparam, func, select
+from sqlalchemy import Connection, Engine, Row, bindparam, exists, func, select
 
 from .autosave import LIVE_ATTEMPT, paper_items, plain_case
 from .domain import exams as rules
 from .domain import integrity
 from .exams import PaperQuestion, question_view
-from .models import Attempt, AttemptAnswer, Exam, IntegrityEvent, Question, User, utcnow
+from .models import Attempt, AttemptAnswer, Exam, IntegrityEvent, LoginSession, PreparedPaper, Question, User, utcnow
 
-_users, _attempts, _exams = User.__table__, Attempt.__table__, Exam.__table__
+_users, _attempts, _exams, _sessions = User.__table__, Attempt.__table__, Exam.__table__, LoginSession.__table__
 _questions, _answers, _events = Question.__table__, AttemptAnswer.__table__, IntegrityEvent.__table__
 
+_prepared = PreparedPaper.__table__
+# The page prepared while the candidate waited (prepared_paper), if it was rendered for this
+# session; with it, whether anything was saved or recorded since (then it is not used).
+_SINCE = (exists().where(_answers.c.attempt_id == _attempts.c.id)
+          | exists().where(_events.c.attempt_id == _attempts.c.id)).label("changed_since")
 _PAGE = (LIVE_ATTEMPT.add_columns(_users.c.display_name, _users.c.role, _users.c.unit, _attempts.c.number,
-                                  _exams.c.title, _exams.c.focus_loss_limit, _exams.c.focus_grace_seconds)
-         .join(_exams, _exams.c.id == _attempts.c.exam_id))
+                                  _exams.c.title, _exams.c.focus_loss_limit, _exams.c.focus_grace_seconds,
+                                  _prepared.c.page.label("prepared_page"), _SINCE)
+         .join(_exams, _exams.c.id == _attempts.c.exam_id)
+         .outerjoin(_prepared, (_prepared.c.attempt_id == _attempts.c.id)
+                    & (_prepared.c.session_hash == _sessions.c.token_hash)))
 _IN_PAPER = _questions.c.id.in_(bindparam("ids", expanding=True))
 _HASHES = select(_questions.c.id, _questions.c.content_hash).where(_IN_PAPER)
 _CONTENT = select(_questions.c.id, _questions.c.content_hash, _questions.c.type, _questions.c.stem,
@@ -78,14 +91,23 @@ class ExamPage:
         return integrity.warning(self.focus_loss_limit, self.focus_losses)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """The page prepared while the candidate waited (prepared_paper), gzipped, to be sent as it is."""
+    page: bytes
+
+
 def load(engine: Engine, *, token: str | None, attempt_id: int, idle: timedelta | None,
-         now: datetime | None = None) -> tuple[ExamPage, PageUser] | None:
-    """The page and its user, or None: not the plain case."""
+         now: datetime | None = None) -> tuple[ExamPage, PageUser] | Prepared | None:
+    """The page and its user, the page prepared for this session at the start (nothing saved or
+    recorded since), or None: not the plain case."""
     now = now or utcnow()
     with plain_case(engine, _PAGE, token, attempt_id, now, idle) as found:
         if found is None:
             return None
         conn, live = found
+        if live.prepared_page is not None and not live.changed_since:
+            return Prepared(live.prepared_page)
         items = paper_items(conn, attempt_id, live.started_at)
         contents = _question_contents(conn, list(items))
         rows = conn.execute(_SAVED, {"attempt_id": attempt_id}).all()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import random
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, delete, insert, text, update
@@ -21,7 +21,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, func, select
 
-from . import mistakes, practice
+from . import mistakes, practice, prepared_paper
 from .audit import record as audit
 from .cohorts import enrolled_cohort_ids
 from .domain import text as free_text
@@ -419,6 +419,7 @@ class Saved:
     applied: bool          # the server keeps this save's answer; False: another device's newer save is kept
     seq: int = 0           # the kept answer's version (write_answers)
     response: object = None     # the kept answer: the page shows it when its own save was not applied
+    remaining: int | None = None    # the attempt's seconds left at the save: the page's clock resyncs on every save
 
 
 def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, response,
@@ -439,7 +440,7 @@ def save_answer(db: Session, user: User, attempt_id: int, *, question_id: str, r
     chosen = rules.check_paper_response(item, response)
     [saved] = write_answers(db.connection(), [AnswerWrite(attempt.id, question_id, chosen, base)], now)
     db.commit()
-    return saved
+    return replace(saved, remaining=rules.remaining_seconds(attempt.deadline, now))
 
 
 @dataclass(frozen=True)
@@ -541,8 +542,8 @@ def record_event(db: Session, user: User, attempt_id: int, *, kind: str, detail:
         return EventOutcome(focus_losses(db, attempt.id), exam.focus_loss_limit, True)
     duration_ms = integrity.clamp_duration(duration_ms)
     counted = integrity.counts(kind, duration_ms, exam.focus_grace_seconds)
-    db.add(IntegrityEvent(attempt_id=attempt.id, kind=kind, at=now, detail=detail[:200], duration_ms=duration_ms,
-                          counted=counted))
+    db.add(IntegrityEvent(attempt_id=attempt.id, kind=kind, at=integrity.happened_at(kind, duration_ms, now),
+                          detail=detail[:200], duration_ms=duration_ms, counted=counted))
     db.commit()
     losses = focus_losses(db, attempt.id)
     if counted and integrity.limit_exceeded(exam.focus_loss_limit, losses):
@@ -612,6 +613,7 @@ def _grade(db: Session, attempt: Attempt, at: datetime, ended_by: str) -> Attemp
                       mistakes_recorded=immediate)
         if conn.execute(_GRADED, {"attempt_id": attempt.id,
                                   **{f"new_{name}": value for name, value in graded.items()}}).rowcount == 1:
+            prepared_paper.forget(conn, attempt.id)
             if immediate:
                 wrong = [item.question_id for item in paper if result.item_scores[item.question_id] < item.points]
                 mistakes.record_wrong_many(db, user_id=attempt.user_id, question_ids=practice_only(db, wrong),

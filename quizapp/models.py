@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from enum import Enum
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -169,6 +169,19 @@ class Attempt(SQLModel, table=True):
     # Its wrong answers are in the mistake book: at grading when the exam's review is
     # immediate, once the review opens when it is after_close, never when it is never.
     mistakes_recorded: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+
+
+class PreparedPaper(SQLModel, table=True):
+    """The exam page of an attempt in its waiting room (候考), rendered and
+    gzipped while the candidate waits, for the session it was rendered for
+    (its CSRF token is in the page): at the start second it is sent as it is
+    (quizapp/prepared_paper.py). Dropped at grading and when the bank changes."""
+    __tablename__ = "prepared_papers"
+    attempt_id: int = Field(sa_column=Column(Integer, ForeignKey("attempts.id", ondelete="CASCADE"),
+                                             primary_key=True))
+    session_hash: str = Field(max_length=64)
+    page: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    prepared_at: datetime = Field(default_factory=utcnow)
 
 
 class AttemptAnswer(SQLModel, table=True):

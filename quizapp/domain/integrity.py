@@ -13,6 +13,8 @@ these events, which the exam's instructions say.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 KINDS = {
     "enter": "进入考试页面",
     "blur": "离开考试页面",            # sent by pages before 0011; the page now reports an absence on return
@@ -23,6 +25,19 @@ KINDS = {
 }
 MAX_DURATION_MS = 24 * 3600 * 1000          # a reported absence is clamped to a day
 MAX_GRACE_SECONDS = 60
+
+
+# A page prepared in the waiting room reports its opening within two minutes of it, with how
+# long ago that was (static/exam.js): the log keeps the moment it opened, at most this far back.
+MAX_ENTER_DELAY_MS = 3 * 60 * 1000
+
+
+def happened_at(kind: str, duration_ms: int | None, received: datetime) -> datetime:
+    """When the event happened: when it was received, except an opening reported late
+    (``enter`` with its delay), which is dated back by that delay, at most three minutes."""
+    if kind != "enter" or not duration_ms:
+        return received
+    return received - timedelta(milliseconds=max(0, min(duration_ms, MAX_ENTER_DELAY_MS)))
 
 
 def clamp_duration(duration_ms: int | None) -> int | None:

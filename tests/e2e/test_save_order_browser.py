@@ -28,6 +28,7 @@ def exam_server(site, tmp_path_factory):
     with Session(engine) as db:
         builders.user(db)
         builders.user(db, "lisi")
+        builders.user(db, "wangwu")
         ids = db.exec(select(Question.id).where(Question.active == True, Question.volume == "v1-common",  # noqa: E712
                                                 Question.type == "single").order_by(Question.id).limit(2)).all()
         builders.exam(db, question_ids=list(ids))
@@ -133,5 +134,43 @@ def test_a_choice_made_while_the_reply_to_the_one_before_was_lost_is_kept(exam_s
         page.reload()
         assert chosen(page) == option(page, 1)
         assert state(page).inner_text() == "已保存"
+    finally:
+        context.close()
+
+
+def test_the_clock_follows_every_save_and_asks_the_server_only_after_30_s_without_one(exam_server, browser):
+    """The exam page's clock is resynced by each save's reply (its ``remaining``), so an
+    examinee who answers steadily sends no clock request of their own."""
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.clock.install()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if request.url.endswith("/state") else None)
+
+    def ten_minutes_left(route):
+        reply = route.fetch()
+        route.fulfill(response=reply, json={**reply.json(), "remaining": 600})
+
+    try:
+        page.goto(exam_server + "/login")
+        page.fill("input[name='username']", "wangwu")
+        page.fill("input[name='password']", builders.PASSWORD)
+        page.click("main button[type='submit']")
+        page.wait_for_url(lambda url: "/login" not in url)
+        page.goto(exam_server + "/exams/")
+        page.click("text=开始考试")
+        page.click("#start-exam")
+        page.wait_for_url("**/attempts/*")
+        assert page.locator("#clock").inner_text().startswith(("30 分", "29 分"))
+        page.route("**/api/attempts/*/answers", ten_minutes_left)
+        choose(page, 0)
+        state(page).locator("text=已保存").wait_for()
+        page.clock.run_for(1000)
+        assert page.locator("#clock").inner_text().startswith(("10 分", "9 分"))
+        page.clock.run_for(25_000)
+        assert asked == []                            # 26 s since the save: no clock request
+        page.clock.run_for(10_000)
+        page.wait_for_function("() => document.getElementById('clock').textContent.startsWith('2')")
+        assert len(asked) == 1                       # 36 s without a save: one, and the server's time is back
     finally:
         context.close()

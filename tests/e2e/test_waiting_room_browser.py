@@ -1,11 +1,13 @@
 """In headless Chromium, the 候考室 (issue 29): two trainees enter the waiting room before the
 start second, see who they are, a countdown and a passed device check, and no question; at the
-start both pages show their papers without anyone reloading; a third trainee who arrives after
+start both pages show their papers (prepared while they waited, the clock counted from the start
+second) without anyone reloading, and an answer saves; a third trainee who arrives after
 the start goes straight to the paper. The server spreads the paper requests over 2 s here.
 
 Needs /usr/bin/chromium, like tests/e2e/test_browser.py (whose browser fixture this uses)."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -71,6 +73,12 @@ def test_two_wait_the_start_opens_both_papers_and_a_late_one_joins(room_server, 
         page.locator("[data-question]").first.wait_for(timeout=timeout)
         assert page.locator("[data-question]").count() == 4
     assert utcnow() < starts + timedelta(seconds=10)
+    for page in pages:         # the page prepared in the room, its clock counted from the start second
+        assert page.locator("#exam[data-prepared]").count() == 1
+        minutes, seconds = map(int, re.findall(r"\d+", page.locator("#clock").inner_text()))
+        assert abs(minutes * 60 + seconds - (20 * 60 - (utcnow() - starts).total_seconds())) <= 2
+    pages[1].locator("section[data-question]").first.locator("label.option").first.click()
+    pages[1].locator("section[data-question] .q-state").first.locator("text=已保存").wait_for()
     pages[0].screenshot(path=str(ARTIFACTS / "waiting-room-opened-360.png"), full_page=True)
 
     # a latecomer: the notice starts the attempt at once, with the common deadline

@@ -245,3 +245,15 @@ def test_an_unanswered_questions_html_is_reused_and_an_answered_one_shows_its_an
     assert save(engine, token, attempt.id, q, base=0).applied
     answered = exam_sections(exam_page.load(engine, token=token, attempt_id=attempt.id, idle=IDLE)[0].questions)
     assert 'data-state="saved"' in answered[0] and "checked" in answered[0] and answered[1:] == first[1:]
+
+
+def test_every_save_carries_the_clock_so_the_page_needs_no_separate_sync_while_it_saves(db, engine, attempt):
+    """exam.js resyncs its clock from each save's reply and asks /state only after 30 s without one."""
+    attempt, token, (q, second, *_) = attempt
+    later = attempt.started_at + timedelta(minutes=10, seconds=30)
+    lean = save(engine, token, attempt.id, q, base=0, now=later)
+    assert lean.remaining == 19 * 60 + 30                # deadline (start + 30 min) less the save's moment
+    user = db.get(User, attempt.user_id)
+    general = exams.save_answer(db, user, attempt.id, question_id=second.id,
+                                response=builders.response(second, True), now=later + timedelta(seconds=15))
+    assert general.remaining == 19 * 60 + 15

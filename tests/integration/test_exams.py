@@ -57,7 +57,7 @@ def test_a_whole_attempt_never_shows_the_key_before_grading(client, db):
         assert "正确答案" not in body and '"answer"' not in body
         assert [s for s in secrets if s in body] == []
     for body in bodies[2:-3]:
-        assert set(json.loads(body)) == {"saved", "applied", "question_id", "saved_at", "seq", "response"}
+        assert set(json.loads(body)) == {"saved", "applied", "question_id", "saved_at", "seq", "response", "remaining"}
     result = client.post(f"/attempts/{aid}/submit", follow_redirects=True)
     assert "正确答案" in result.text and questions[0].explanation[:30] in html.unescape(result.text)
 

@@ -32,3 +32,12 @@ def test_a_reported_duration_is_clamped():
     assert integrity.clamp_duration(-5) == 0
     assert integrity.clamp_duration(10**12) == integrity.MAX_DURATION_MS
     assert integrity.clamp_duration(None) is None
+
+
+def test_an_opening_reported_late_is_dated_back_by_its_delay_and_no_more_than_three_minutes():
+    from datetime import datetime, timedelta, timezone
+    received = datetime(2026, 12, 7, 9, 0, 40, tzinfo=timezone.utc)
+    assert integrity.happened_at("enter", 38_500, received) == received - timedelta(seconds=38.5)
+    assert integrity.happened_at("enter", 3_600_000, received) == received - timedelta(minutes=3)
+    assert integrity.happened_at("enter", None, received) == received
+    assert integrity.happened_at("focus", 38_500, received) == received     # an absence's length, not a delay

@@ -7,11 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from ... import autosave, exam_notice, exam_page, exams
+from ... import accounts, autosave, exam_notice, exam_page, exams, prepared_paper
 from ...domain import waiting
 from ...models import Exam, utcnow
 from ..deps import COOKIE, CurrentUser, SessionDep, idle_timeout, logged_in_user
@@ -48,6 +49,9 @@ def attempt_page(attempt_id: int, request: Request):
     engine = request.app.state.read_engine
     found = exam_page.load(engine, token=request.cookies.get(COOKIE), attempt_id=attempt_id,
                            idle=idle_timeout(request))
+    if isinstance(found, exam_page.Prepared):           # the start second: the page rendered while waiting
+        content, headers = prepared_paper.body(found.page, request.headers.get("accept-encoding", ""))
+        return Response(content, media_type="text/html; charset=utf-8", headers=headers)
     if found is None:
         with Session(engine) as db:
             user, now = logged_in_user(request, db), utcnow()
@@ -55,19 +59,41 @@ def attempt_page(attempt_id: int, request: Request):
             if attempt.status != "open":
                 return RedirectResponse(f"/attempts/{attempt.id}/result", status_code=303)
             if now < attempt.started_at:        # 候考: the paper opens at the start second
+                _prepare(request, db, attempt)
                 room = exam_notice.waiting_room(db, user, attempt, now,
                                                 request.app.state.settings.paper_spread_seconds)
                 return page(request, "exam_waiting.html", room=room, notice=room.notice, exam=room.notice.exam,
                             deadline_modes=waiting.DEADLINE_MODES)
-            exam = db.get(Exam, attempt.exam_id)
-            paper = exam_page.ExamPage(attempt.id, attempt.number, exam.title, exam.focus_loss_limit,
-                                       exam.focus_grace_seconds,
-                                       exams.rules.remaining_seconds(attempt.deadline, now),
-                                       exams.focus_losses(db, attempt.id), exams.paper_view(db, attempt),
-                                       exam_page.saved_versions(db.connection(), attempt.id))
+            paper = _paper(db, attempt, now)
     else:
         paper, request.state.user = found
     return page(request, "exam_attempt.html", paper=paper, sections=exam_sections(paper.questions))
+
+
+def _paper(db: Session, attempt, at, *, prepared: bool = False) -> exam_page.ExamPage:
+    """The exam page's data at the moment ``at``; prepared: as at the start second, before anything is saved."""
+    exam = db.get(Exam, attempt.exam_id)
+    return exam_page.ExamPage(attempt.id, attempt.number, exam.title, exam.focus_loss_limit, exam.focus_grace_seconds,
+                              exams.rules.remaining_seconds(attempt.deadline, at),
+                              0 if prepared else exams.focus_losses(db, attempt.id), exams.paper_view(db, attempt),
+                              {} if prepared else exam_page.saved_versions(db.connection(), attempt.id))
+
+
+def _prepare(request: Request, db: Session, attempt) -> None:
+    """While the candidate waits, their exam page as it will be at the start second, rendered
+    for this session (the CSRF token in it is the session's) and kept (prepared_paper); once per
+    session. It is written on the write engine in a transaction of its own; if another request of
+    the same candidate stored one meanwhile, that one is kept."""
+    session_hash = accounts.token_hash(request.cookies.get(COOKIE))
+    if prepared_paper.is_prepared(db.connection(), attempt.id, session_hash):
+        return
+    paper = _paper(db, attempt, attempt.started_at, prepared=True)
+    html = page(request, "exam_attempt.html", paper=paper, sections=exam_sections(paper.questions), prepared=True)
+    try:
+        with request.app.state.engine.begin() as conn:
+            prepared_paper.store(conn, attempt.id, session_hash, html.body)
+    except IntegrityError:
+        pass
 
 
 @router.post("/attempts/{attempt_id}/submit")
@@ -142,7 +168,8 @@ async def api_save(attempt_id: int, request: Request):
     # applied: the server keeps this answer; else another device's newer one, which the page shows
     return JSONResponse({"saved": True, "applied": saved.applied, "question_id": body.question_id,
                          "saved_at": saved.saved_at.isoformat(), "seq": saved.seq,
-                         "response": saved.response})       # plain JSON: no encoder pass needed
+                         "response": saved.response,         # plain JSON: no encoder pass needed
+                         "remaining": saved.remaining})      # the clock: the page syncs on every save
 
 
 def _save(request: Request, attempt_id: int, body: AnswerIn) -> exams.Saved:

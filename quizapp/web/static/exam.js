@@ -13,6 +13,14 @@
   var warning = document.getElementById("warning");
   var remaining = Number(root.dataset.remaining);
   var syncedAt = performance.now();
+  /* A page prepared while the candidate waited (候考) shows the time left as at the start second;
+     the waiting room noted that second on this device's clock, and the seconds since are taken off.
+     Opened otherwise (another tab, a device that did not wait here), it asks the server at once. */
+  var prepared = !!root.dataset.prepared, startedAt = 0;
+  if (prepared) {
+    try { startedAt = Number(sessionStorage.getItem("zj-start-" + attempt)) || 0; } catch (e) { /* private mode */ }
+    if (startedAt) remaining = Math.max(0, remaining - Math.max(0, (Date.now() - startedAt) / 1000));
+  }
   /* The order of saves is the server's: it counts the versions of each answer
      it keeps. The page knows the version of each answer it shows and sends it
      with a save (base); a save made on an answer that another device has
@@ -25,6 +33,8 @@
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   var inFlight = {};
   var retryDelay = 2000;
+  var SYNC_MS = 30000;                  // the clock asks the server after this long without a save
+  var ENTER_SPREAD_MS = 120000;         // a prepared page reports its opening within this (entered, below)
   var submitting = false;
 
   function load(key) {
@@ -40,7 +50,9 @@
     });
   }
 
-  /* --- clock: the server's remaining time, counted down locally, re-synced every 30 s --- */
+  /* --- clock: the server's remaining time, counted down locally. Every save's reply carries
+     it (settle); the clock asks on its own only after 30 s without one, so an examinee who
+     answers steadily costs the server no extra request --- */
   function left() { return Math.max(0, remaining - (performance.now() - syncedAt) / 1000); }
   function showClock() {
     var s = Math.ceil(left());
@@ -48,10 +60,11 @@
     root.classList.toggle("last-minutes", s <= 300);
     if (s <= 0) finish();
   }
+  function synced(seconds) { remaining = seconds; syncedAt = performance.now(); }
   function sync() {
     fetch(api + "/state", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (st) {
       if (st.status !== "open") { location.href = st.result_url; return; }
-      remaining = st.remaining; syncedAt = performance.now();
+      synced(st.remaining);
     }).catch(function () { /* offline: keep counting locally */ });
   }
 
@@ -110,6 +123,7 @@
   function settle(qid, entry, reply) {
     var current = pending[qid];            // entry, or a newer choice made while entry was on its way
     versions[qid] = reply.seq;
+    if (typeof reply.remaining === "number") synced(reply.remaining);
     if (reply.applied || sentBefore(entry, reply.response)) {
       if (current === entry && reply.applied) {
         delete pending[qid];
@@ -289,7 +303,11 @@
       if (localStorage.getItem(opened)) { event("reload", since ? Date.now() - Number(since) : null); return; }
       localStorage.setItem(opened, "1");
     } catch (e) { /* private mode */ }
-    event("enter");
+    if (!prepared) { event("enter"); return; }
+    /* a page prepared in the waiting room opens at the start second with everyone else's:
+       it reports its opening within the next two minutes, with how long ago that was */
+    var openedAt = Date.now();
+    setTimeout(function () { event("enter", Date.now() - openedAt); }, Math.random() * ENTER_SPREAD_MS);
   })();
 
   /* --- hand in --- */
@@ -319,9 +337,10 @@
   document.querySelector("#submit-form button[type='submit']").disabled = false;
 
   flush();
+  if (prepared && !startedAt) sync();
   showClock();
   showSaveState();
   showSheet();
   setInterval(showClock, 1000);
-  setInterval(sync, 30000);
+  setInterval(function () { if (performance.now() - syncedAt >= SYNC_MS) sync(); }, 5000);
 })();

@@ -27,9 +27,18 @@
     return (h ? h + ":" + pad(m) : m) + ":" + pad(s % 60);
   }
 
-  function openPaper(after) {
+  /* started: the start second is known on this page's clock (the countdown ran out). The paper,
+     prepared while the candidate waited, shows the time as at that second; it takes off the
+     seconds since from the moment kept here (static/exam.js). */
+  function openPaper(after, started) {
     if (leaving) return;
     leaving = true;
+    if (started) {
+      try {
+        sessionStorage.setItem("zj-start-" + box.dataset.paperUrl.split("/").pop(),
+                               String(Date.now() + Math.max(0, startAt - performance.now())));
+      } catch (e) { /* private mode: the paper asks the server for the time */ }
+    }
     state.textContent = "已开考，正在发卷……";
     window.setTimeout(function () { window.location.replace(box.dataset.paperUrl); }, after);
   }
@@ -38,7 +47,7 @@
     var left = (startAt - performance.now()) / 1000;
     if (left <= 0) {
       shown.textContent = "0:00";
-      openPaper(delay);
+      openPaper(delay, true);
       return;
     }
     shown.textContent = text(left);
