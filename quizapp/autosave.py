@@ -1,5 +1,5 @@
-"""The exam page's two frequent requests on a lean path: saving an answer and
-asking for the clock.
+"""The exam page's frequent requests on a lean path: saving an answer, asking
+for the clock, and reporting an event of the integrity log that cannot count.
 
 During a province's exam hour nearly every request is one of these two (each
 examinee saves an answer every few seconds; each save's reply carries the
@@ -29,14 +29,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from cachetools import LRUCache
-from sqlalchemy import Connection, Engine, Row, bindparam, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select, update
 
 from .accounts import LIVE, TOUCH, session_state, token_hash
 from .domain import exams as rules
-from .domain import waiting
+from .domain import integrity, waiting
 from .domain.errors import InvalidAnswer
-from .exams import AnswerWrite, Saved, write_answers
-from .models import Attempt, AttemptAnswer, LoginSession, User, utcnow
+from .exams import AnswerWrite, EventOutcome, Saved, write_answers
+from .models import Attempt, AttemptAnswer, Exam, IntegrityEvent, LoginSession, User, utcnow
 
 _sessions, _users = LoginSession.__table__, User.__table__
 _attempts, _answers = Attempt.__table__, AttemptAnswer.__table__
@@ -64,6 +64,13 @@ _LIVE_ATTEMPTS_LOCKED = (select(_sessions.c.token_hash, _attempts.c.id, *_LIVE_C
                          .order_by(_attempts.c.id).with_for_update(of=_attempts))
 _TOUCH = (update(_sessions).where(_sessions.c.token_hash == bindparam("hashed"))
           .values(last_seen_at=bindparam("now")))
+# An event of the integrity log (record_event): the exam's limit and the absences counted so far
+_events, _exams = IntegrityEvent.__table__, Exam.__table__
+_COUNTED = (select(func.count()).select_from(_events)
+            .where(_events.c.attempt_id == _attempts.c.id, _events.c.counted.is_(True)).scalar_subquery())
+_EVENT_CONTEXT = (LIVE_ATTEMPT.add_columns(_exams.c.focus_loss_limit, _COUNTED.label("focus_losses"))
+                  .join(_exams, _exams.c.id == _attempts.c.exam_id))
+_INSERT_EVENT = insert(_events)
 _PAPER = select(_attempts.c.paper).where(_attempts.c.id == bindparam("attempt_id"))
 _SAVED_QUESTIONS = select(_answers.c.question_id).where(_answers.c.attempt_id == bindparam("attempt_id"))
 
@@ -147,6 +154,28 @@ def clock(engine: Engine, *, token: str | None, attempt_id: int, idle: timedelta
             return Clock(rules.remaining_seconds(live.deadline, now), [], waiting.seconds_until(live.started_at, now))
         saved = conn.execute(_SAVED_QUESTIONS, {"attempt_id": attempt_id}).scalars()
         return Clock(rules.remaining_seconds(live.deadline, now), sorted(saved))
+
+
+def record_event(engine: Engine, *, token: str | None, attempt_id: int, kind: str, detail: str,
+                 duration_ms: int | None, idle: timedelta | None, now: datetime | None = None) -> EventOutcome | None:
+    """Log an event that cannot count against the exam's limit (every kind but a return
+    after an absence, ``focus``: integrity.counts) in the plain case: one statement finds the
+    session, the attempt, the exam's limit and the absences counted, one writes the event.
+    None for every other case and for ``focus``: the caller takes exams.record_event, which
+    counts it and hands the paper in past the limit. A prepared page's opening (``enter``)
+    comes this way, from thousands of pages within two minutes of the start."""
+    if kind == "focus" or kind not in integrity.KINDS:
+        return None
+    now = now or utcnow()
+    duration_ms = integrity.clamp_duration(duration_ms)
+    with plain_case(engine, _EVENT_CONTEXT, token, attempt_id, now, idle) as found:
+        if found is None:
+            return None
+        conn, live = found
+        conn.execute(_INSERT_EVENT, {"attempt_id": attempt_id, "kind": kind, "detail": detail[:200],
+                                     "at": integrity.happened_at(kind, duration_ms, now),
+                                     "duration_ms": duration_ms, "counted": False})
+    return EventOutcome(live.focus_losses, live.focus_loss_limit, False, False)
 
 
 @contextmanager

@@ -257,3 +257,23 @@ def test_every_save_carries_the_clock_so_the_page_needs_no_separate_sync_while_i
     general = exams.save_answer(db, user, attempt.id, question_id=second.id,
                                 response=builders.response(second, True), now=later + timedelta(seconds=15))
     assert general.remaining == 19 * 60 + 15
+
+
+def test_an_event_that_cannot_count_is_logged_on_the_lean_path_and_a_return_is_left_to_the_general_one(
+        db, engine, attempt):
+    """A prepared page's opening comes from thousands of pages after the start: one statement
+    reads the session, the attempt and the limit, one writes the event, dated back by its delay."""
+    from quizapp.models import IntegrityEvent
+    attempt, token, _ = attempt
+    received = attempt.started_at + timedelta(seconds=75)
+    outcome = autosave.record_event(engine, token=token, attempt_id=attempt.id, kind="enter", detail="",
+                                    duration_ms=70_000, idle=IDLE, now=received)
+    assert (outcome.focus_losses, outcome.submitted, outcome.counted) == (0, False, False)
+    db.expire_all()
+    [logged] = db.exec(select(IntegrityEvent).where(IntegrityEvent.attempt_id == attempt.id)).all()
+    assert (logged.kind, logged.counted, logged.duration_ms) == ("enter", False, 70_000)
+    assert logged.at.replace(tzinfo=None) == (received - timedelta(seconds=70)).replace(tzinfo=None)
+    other = accounts.start_session(db, builders.user(db, "lisi"), days=1)
+    for kind, who in (("focus", token), ("enter", other), ("enter", None), ("beep", token)):
+        assert autosave.record_event(engine, token=who, attempt_id=attempt.id, kind=kind, detail="",
+                                     duration_ms=90_000, idle=IDLE, now=received) is None

@@ -212,12 +212,30 @@ def api_check(attempt_id: int, db: SessionDep, user: CurrentUser):
     return {"ok": True, "starts_in": waiting.seconds_until(attempt.started_at, utcnow())}
 
 
-@router.post("/api/attempts/{attempt_id}/events")
-def api_event(attempt_id: int, body: EventIn, db: SessionDep, user: CurrentUser):
-    outcome = exams.record_event(db, user, attempt_id, kind=body.kind, detail=body.detail,
-                                 duration_ms=body.duration_ms)
+@router.post("/api/attempts/{attempt_id}/events", openapi_extra={"requestBody": {
+    "required": True, "content": {"application/json": {"schema": EventIn.model_json_schema()}}}})
+async def api_event(attempt_id: int, request: Request):
+    """As the save: the plain case of an event that cannot count on the lean path (autosave), every
+    other case on the general path (exams.record_event), both in one thread hop."""
+    try:
+        body = EventIn.model_validate_json(await request.body())
+    except ValidationError as invalid:
+        raise RequestValidationError(invalid.errors(include_url=False, include_context=False)) from None
+    outcome = await run_in_threadpool(_event, request, attempt_id, body)
     return {"focus_losses": outcome.focus_losses, "limit": outcome.limit, "submitted": outcome.submitted,
             "counted": outcome.counted, "warning": outcome.warning, "result_url": f"/attempts/{attempt_id}/result"}
+
+
+def _event(request: Request, attempt_id: int, body: EventIn) -> exams.EventOutcome:
+    engine = request.app.state.engine
+    outcome = autosave.record_event(engine, token=request.cookies.get(COOKIE), attempt_id=attempt_id,
+                                    kind=body.kind, detail=body.detail, duration_ms=body.duration_ms,
+                                    idle=idle_timeout(request))
+    if outcome is None:
+        with Session(engine) as db:
+            outcome = exams.record_event(db, logged_in_user(request, db), attempt_id, kind=body.kind,
+                                         detail=body.detail, duration_ms=body.duration_ms)
+    return outcome
 
 
 @router.post("/api/attempts/{attempt_id}/submit")
