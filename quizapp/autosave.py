@@ -1,7 +1,7 @@
 """The exam page's frequent requests on a lean path: saving an answer, asking
 for the clock, and reporting an event of the integrity log that cannot count.
 
-During a province's exam hour nearly every request is one of these two (each
+During a province's exam hour nearly every request is one of these (each
 examinee saves an answer every few seconds; each save's reply carries the
 clock, and the page asks for it on its own only after 30 s without a save).
 Their plain case - a live session, the user's own open attempt within its
