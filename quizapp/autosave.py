@@ -164,7 +164,7 @@ def record_event(engine: Engine, *, token: str | None, attempt_id: int, kind: st
     None for every other case and for ``focus``: the caller takes exams.record_event, which
     counts it and hands the paper in past the limit. A prepared page's opening (``enter``)
     comes this way, from thousands of pages within two minutes of the start."""
-    if kind == "focus" or kind not in integrity.KINDS:
+    if integrity.may_count(kind) or kind not in integrity.KINDS:
         return None
     now = now or utcnow()
     duration_ms = integrity.clamp_duration(duration_ms)

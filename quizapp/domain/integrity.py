@@ -46,10 +46,15 @@ def clamp_duration(duration_ms: int | None) -> int | None:
     return max(0, min(int(duration_ms), MAX_DURATION_MS))
 
 
+def may_count(kind: str) -> bool:
+    """Whether an event of this kind can count at all: only a return to the page."""
+    return kind == "focus"
+
+
 def counts(kind: str, duration_ms: int | None, grace_seconds: int) -> bool:
     """Whether an event counts against the limit: a return to the page after
     an absence longer than the grace period."""
-    return kind == "focus" and duration_ms is not None and duration_ms > grace_seconds * 1000
+    return may_count(kind) and duration_ms is not None and duration_ms > grace_seconds * 1000
 
 
 def limit_exceeded(limit: int, counted: int) -> bool:

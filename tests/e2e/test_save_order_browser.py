@@ -141,8 +141,7 @@ def test_a_choice_made_while_the_reply_to_the_one_before_was_lost_is_kept(exam_s
 def test_the_clock_follows_every_save_and_asks_the_server_only_after_30_s_without_one(exam_server, browser):
     """The exam page's clock is resynced by each save's reply (its ``remaining``), so an
     examinee who answers steadily sends no clock request of their own."""
-    context = browser.new_context(viewport={"width": 360, "height": 780})
-    page = context.new_page()
+    context, page = device(browser, exam_server, username="wangwu")
     page.clock.install()
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url) if request.url.endswith("/state") else None)
@@ -152,11 +151,6 @@ def test_the_clock_follows_every_save_and_asks_the_server_only_after_30_s_withou
         route.fulfill(response=reply, json={**reply.json(), "remaining": 600})
 
     try:
-        page.goto(exam_server + "/login")
-        page.fill("input[name='username']", "wangwu")
-        page.fill("input[name='password']", builders.PASSWORD)
-        page.click("main button[type='submit']")
-        page.wait_for_url(lambda url: "/login" not in url)
         page.goto(exam_server + "/exams/")
         page.click("text=开始考试")
         page.click("#start-exam")

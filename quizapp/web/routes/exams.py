@@ -154,13 +154,22 @@ class SubmitIn(BaseModel):
 # closed, so a request holding a transaction (on SQLite: the write lock) would
 # wait for a free thread while every thread waits for that lock.
 
-@router.post("/api/attempts/{attempt_id}/answers", openapi_extra={"requestBody": {
-    "required": True, "content": {"application/json": {"schema": AnswerIn.model_json_schema()}}}})
-async def api_save(attempt_id: int, request: Request):
+def _json_schema(model: type[BaseModel]) -> dict:
+    """The body's schema for OpenAPI, for a route that parses its body itself (_json_body)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
+
+
+async def _json_body(model: type[BaseModel], request: Request):
+    """The request's JSON body parsed by pydantic straight from its bytes; a bad body is the usual 422."""
     try:
-        body = AnswerIn.model_validate_json(await request.body())
+        return model.model_validate_json(await request.body())
     except ValidationError as invalid:
         raise RequestValidationError(invalid.errors(include_url=False, include_context=False)) from None
+
+
+@router.post("/api/attempts/{attempt_id}/answers", openapi_extra=_json_schema(AnswerIn))
+async def api_save(attempt_id: int, request: Request):
+    body = await _json_body(AnswerIn, request)
     saved = await request.app.state.saves.save(autosave.SaveRequest(
         request.cookies.get(COOKIE), attempt_id, body.question_id, body.response, body.base, idle_timeout(request)))
     if saved is None:
@@ -212,15 +221,11 @@ def api_check(attempt_id: int, db: SessionDep, user: CurrentUser):
     return {"ok": True, "starts_in": waiting.seconds_until(attempt.started_at, utcnow())}
 
 
-@router.post("/api/attempts/{attempt_id}/events", openapi_extra={"requestBody": {
-    "required": True, "content": {"application/json": {"schema": EventIn.model_json_schema()}}}})
+@router.post("/api/attempts/{attempt_id}/events", openapi_extra=_json_schema(EventIn))
 async def api_event(attempt_id: int, request: Request):
     """As the save: the plain case of an event that cannot count on the lean path (autosave), every
     other case on the general path (exams.record_event), both in one thread hop."""
-    try:
-        body = EventIn.model_validate_json(await request.body())
-    except ValidationError as invalid:
-        raise RequestValidationError(invalid.errors(include_url=False, include_context=False)) from None
+    body = await _json_body(EventIn, request)
     outcome = await run_in_threadpool(_event, request, attempt_id, body)
     return {"focus_losses": outcome.focus_losses, "limit": outcome.limit, "submitted": outcome.submitted,
             "counted": outcome.counted, "warning": outcome.warning, "result_url": f"/attempts/{attempt_id}/result"}
