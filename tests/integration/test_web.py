@@ -5,6 +5,7 @@ from urllib.parse import unquote
 
 from sqlmodel import select
 
+from quizapp.content.site import page_url
 from quizapp.domain.option_letters import relabel, shown_letters
 from quizapp.models import Question, Role
 from tests import builders
@@ -71,7 +72,7 @@ def test_practice_shows_verdict_explanation_statute_and_handbook_link(client, db
     assert r.status_code == 200 and "回答错误" in r.text
     assert q.explanation.split("。")[0] in html.unescape(r.text)
     link = re.search(r'class="handbook-link" href="([^"]+)"', r.text).group(1)
-    assert link.startswith(f"/volumes/{q.volume}/") and "#" in link
+    assert html.unescape(link) == page_url(q.anchor) and "#" in link      # the anchor may be in another volume
     for b in q.basis:
         assert b["url"] in r.text
 
