@@ -13,8 +13,8 @@ from .content.questions import Basis
 from .content.questions import Question as BankQuestion
 from .content.site import page_url, statute_page_path
 from .content.statutes import Corpus, article_anchor, article_label
-from . import prepared_paper
-from .models import Question, utcnow
+from . import draw_pool, prepared_paper
+from .models import Question
 
 
 @dataclass
@@ -39,6 +39,7 @@ def basis_row(corpus: Corpus, b: Basis) -> dict:
 def sync_bank(db: Session, questions: list[BankQuestion], corpus: Corpus) -> SyncResult:
     """Bring the questions table in line with the (already checked) bank."""
     result = SyncResult()
+    stamp = draw_pool.next_stamp(db.connection())          # every worker's next draw sees the change
     existing = {q.id: q for q in db.exec(select(Question))}
     for bq in questions:
         row = existing.pop(bq.id, None)
@@ -48,7 +49,7 @@ def sync_bank(db: Session, questions: list[BankQuestion], corpus: Corpus) -> Syn
                       basis=[basis_row(corpus, b) for b in bq.basis], parts=[asdict(p) for p in bq.parts], pool=bq.pool,
                       items=list(bq.items))
         if row is None:
-            db.add(Question(id=bq.id, **values))
+            db.add(Question(id=bq.id, **values, updated_at=stamp))
             result.added.append(bq.id)
             continue
         changed = {k: v for k, v in values.items() if getattr(row, k) != v}
@@ -57,12 +58,12 @@ def sync_bank(db: Session, questions: list[BankQuestion], corpus: Corpus) -> Syn
             continue
         for k, v in changed.items():
             setattr(row, k, v)
-        row.active, row.updated_at = True, utcnow()
+        row.active, row.updated_at = True, stamp
         db.add(row)
         result.updated.append(bq.id)
     for row in existing.values():
         if row.active:
-            row.active, row.updated_at = False, utcnow()
+            row.active, row.updated_at = False, stamp
             db.add(row)
             result.retired.append(row.id)
     if result.updated or result.retired:        # pages prepared in a waiting room show the old text: render anew

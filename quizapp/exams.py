@@ -21,7 +21,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, func, select
 
-from . import mistakes, practice, prepared_paper
+from . import draw_pool, mistakes, prepared_paper
 from .audit import record as audit
 from .cohorts import enrolled_cohort_ids
 from .domain import text as free_text
@@ -106,8 +106,6 @@ def practice_only(db: Session, question_ids: list[str]) -> list[str]:
 # --- exams ----------------------------------------------------------------------
 
 # Statements of an attempt's start, built once (an exam's start brings thousands within a minute).
-_CANDIDATES = (select(Question.id, Question.volume, Question.step, Question.difficulty, Question.type, Question.pool,
-                      Question.items).where(practice.IN_BANK).order_by(Question.id))
 _PAPER_QUESTIONS = select(Question.id, Question.type, Question.options, Question.answer, Question.parts).where(
     Question.id.in_(bindparam("ids", expanding=True)))
 _NEW_ATTEMPT = insert(Attempt.__table__).returning(Attempt.__table__.c.id)
@@ -116,9 +114,7 @@ _NEW_ATTEMPT = insert(Attempt.__table__).returning(Attempt.__table__.c.id)
 def candidates(db: Session, *, certifying: bool = True) -> list[rules.Candidate]:
     """What new papers may hold: in the bank, not suspended by an editor;
     exam-only questions only for a certifying exam."""
-    return rules.usable_by([rules.Candidate(*row[:6], items=tuple(row[6] or ())) for row in
-                            db.connection().execute(_CANDIDATES)],
-                           certifying=certifying)
+    return rules.usable_by(draw_pool.candidates(db.connection()), certifying=certifying)
 
 
 def create_exam(db: Session, *, title: str, created_by: int | None, time_limit_minutes: int,

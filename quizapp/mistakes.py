@@ -34,7 +34,6 @@ def record_wrong(db: Session, *, user_id: int, question_id: str, source: str, no
 _entries = MistakeEntry.__table__
 _IN_BOOK = select(_entries.c.question_id).where(_entries.c.user_id == bindparam("user_id"),
                                                 _entries.c.question_id.in_(bindparam("question_ids", expanding=True)))
-_ADD = insert(_entries)
 
 
 def record_wrong_many(db: Session, *, user_id: int, question_ids: list[str], source: str,
@@ -62,8 +61,8 @@ def record_wrong_many(db: Session, *, user_id: int, question_ids: list[str], sou
         entry.wrong_count += 1
         entry.last_source = source
         db.add(entry)
-    if new:
-        conn.execute(_ADD, new)
+    if new:     # one statement with a VALUES row each (a list of parameters would run one statement per row)
+        conn.execute(insert(_entries).values(new))
 
 
 def record_review_right(db: Session, *, user_id: int, question_id: str, now: datetime | None = None) -> bool:

@@ -96,7 +96,7 @@ class Question(SQLModel, table=True):
     suspended: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})   # by an editor
     pool: str = Field(default="practice", max_length=16, sa_column_kwargs={"server_default": "practice"})  # practice | exam (exam-only)
     items: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))  # 赋权事项 ids
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)    # the bank's last change: draw_pool
 
 
 class PracticeAnswer(SQLModel, table=True):

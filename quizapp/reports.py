@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from . import draw_pool
 from .audit import record as audit
 from .content.generate import REPORT_PAGES
 from .domain import text as free_text
@@ -252,6 +253,7 @@ def set_suspended(db: Session, editor: User, question_id: str, suspended: bool, 
     reason = rules.check_suspension(suspended, reason)
     if question.suspended != suspended:
         question.suspended = suspended
+        question.updated_at = draw_pool.next_stamp(db.connection())     # every worker's next draw sees it
         db.add(question)
         audit(db, editor, "question.suspend" if suspended else "question.restore", f"question:{question_id}",
               reason=reason)
