@@ -2,12 +2,12 @@
 every change seen by the very next draw, whatever the workers' clocks."""
 from datetime import timedelta
 
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlmodel import select
 
-from quizapp import draw_pool, exams, mistakes, reports
+from quizapp import draw_pool, exams, reports
 from quizapp.bank import sync_bank
-from quizapp.models import MistakeEntry, Question, Role, utcnow
+from quizapp.models import Question, Role, utcnow
 from tests import builders
 
 
@@ -50,20 +50,3 @@ def test_a_question_retired_from_the_bank_files_leaves_the_next_draw(db, site):
     assert ids(db) == before - {gone}
     sync_bank(db, site.questions, site.corpus)
     assert ids(db) == before
-
-
-def test_a_graded_papers_wrong_answers_enter_the_book_in_one_statement(db, engine):
-    trainee = builders.user(db)
-    wrong = sorted(ids(db))[:40]
-    statements = []
-    listen = lambda conn, cursor, statement, params, context, many: statements.append((statement, many))  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        mistakes.record_wrong_many(db, user_id=trainee.id, question_ids=wrong, source="exam")
-        db.commit()
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-    inserts = [(s, many) for s, many in statements if s.startswith("INSERT INTO mistake_entries")]
-    assert len(inserts) == 1 and inserts[0][1] is False
-    book = db.exec(select(MistakeEntry.question_id).where(MistakeEntry.user_id == trainee.id)).all()
-    assert sorted(book) == wrong
