@@ -3,8 +3,9 @@
 Every new attempt draws its paper from the questions in the bank (exams.candidates):
 id, volume, step, difficulty, type, pool and items of every active, unsuspended
 question, 1,676 rows today. An exam's waiting room brings thousands of draws
-within minutes, and reading those rows for each one cost 5-20 ms of PostgreSQL
-and as much again of the worker (the waiting-room runs, bench/RESULTS.md).
+within minutes, and reading those rows for each one cost 4-20 ms of PostgreSQL,
+besides the worker's Python turning them into candidates (bench/RESULTS.md,
+third session).
 
 So each worker keeps the rows, and each draw asks first when the bank last
 changed, the largest ``questions.updated_at`` (one lookup in its index):
