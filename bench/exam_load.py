@@ -39,8 +39,12 @@ Phases, in order:
                third; --late-share of them after the start), enters the room
                (POST start: the paper is drawn then), loads the room page,
                posts its device check and syncs its clock about once a
-               minute; at the start second plus the delay the room page
-               gives, it loads the paper (prepared in the room: one read,
+               minute, and fetches its paper sealed (GET .../sealed-paper,
+               within its first minute in the room); at the start second
+               plus the delay the room page gives, it asks for the exam's
+               key (GET /api/exams/{id}/paper-key), opens the seal and
+               unpacks it (quizapp/sealed_paper.py; a room page without the
+               seal loads the paper instead: prepared in the room, one read,
                sent gzipped) and reports its opening (POST .../events,
                ``enter``) within the next two minutes, as the page does;
                then b) and c) as above. The room's
@@ -579,16 +583,17 @@ def error_kind(response: Response) -> str:
     return f"HTTP {response.status}" + (f" {str(detail)[:60]}" if detail else "")
 
 
-async def timed(rec: Recorder, op: str, request) -> Response | None:
-    """Await one request; record its latency, or the error's kind."""
+async def timed(rec: Recorder, op: str, request, also_fine: tuple[int, ...] = ()) -> Response | None:
+    """Await one request; record its latency, or the error's kind (a status >= 400 not in also_fine)."""
     started = time.monotonic()
     try:
         response = await request
     except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError) as e:
         rec.error(op, "timeout" if isinstance(e, asyncio.TimeoutError) else type(e).__name__)
         return None
-    rec.ok(op, time.monotonic() - started) if response.status < 400 else rec.error(op, error_kind(response))
-    return response if response.status < 400 else None
+    fine = response.status < 400 or response.status in also_fine
+    rec.ok(op, time.monotonic() - started) if fine else rec.error(op, error_kind(response))
+    return response if fine else None
 
 
 async def login_form(client: HttpClient) -> dict[str, str]:
@@ -798,7 +803,7 @@ async def report_progress(rec: Recorder, t0: float, window: float) -> None:
         recent = saves.samples[-500:]
         p95 = sorted(recent)[int(0.95 * (len(recent) - 1))] * 1000 if recent else float("nan")
         print(f"  t={time.monotonic() - t0:5.0f}/{window:.0f}s  logins={rec.of('login').count}"
-              f" papers={rec.of('paper').count} saves={saves.count} (recent p95 {p95:.0f} ms)"
+              f" papers={rec.of('paper').count + rec.of('paper-key').count} saves={saves.count} (recent p95 {p95:.0f} ms)"
               f" submits={rec.of('submit').count} errors={sum(rec.errors.values())}", flush=True)
 
 
@@ -843,6 +848,39 @@ def set_start(target: Target, exam_id: int, seconds_from_now: float, room_minute
     engine.dispose()
 
 
+SEALED = re.compile(r'data-sealed-url="([^"]+)"')
+KEY = re.compile(r'data-key-url="([^"]+)"')
+
+
+def sealed_moment(rng: random.Random, wait: float) -> float:
+    """When the room page fetches its sealed paper (static/waiting.js): within its first minute in the
+    room, at once when the start is less than 20 s away."""
+    return time.monotonic() + (0.0 if wait < 20 else rng.uniform(0, min(60.0, wait - 15)))
+
+
+async def unseal(client: HttpClient, ex: Examinee, rec: Recorder, sealed: bytes, key_url: str,
+                 ask_at: float) -> bytes | None:
+    """The start as the page does it: the exam's key at the start second plus the page's delay (asked
+    again after 0.5 s while the server says 409), the seal opened and unpacked. None: load the paper."""
+    import base64
+    import gzip
+
+    from quizapp.sealed_paper import open_seal
+    for _ in range(20):
+        await asyncio.sleep(max(0.0, ask_at - time.monotonic()))
+        r = await timed(rec, "paper-key", client.get(key_url), also_fine=(409,))
+        if r is None:
+            return None
+        if r.status == 200:
+            try:
+                return gzip.decompress(open_seal(base64.b64decode(r.json()["key"]), ex.attempt_id, sealed))
+            except Exception:                    # noqa: BLE001 - the page loads its paper from the server then
+                rec.error("paper-key", "the key does not open the seal")
+                return None
+        ask_at = time.monotonic() + 0.5             # 409: asked before the server's start second
+    return None
+
+
 async def examinee_with_room(base: str, ex: Examinee, exam_id: int, plan: HourPlan, room: RoomPlan,
                              t_open: float, t_start: float, rec: Recorder, opened: list[float],
                              late: list[float]) -> None:
@@ -870,19 +908,31 @@ async def examinee_with_room(base: str, ex: Examinee, exam_id: int, plan: HourPl
             await timed(rec, "check", client.post(f"/api/attempts/{ex.attempt_id}/check", json_body={},
                                                   headers=ex.headers()))
             ask_at = t_start + int(delay.group(1)) / 1000
+            sealed_url = SEALED.search(page.text)
+            key_url = KEY.search(page.text)
+            sealed, sealed_at = None, sealed_moment(ex.rng, t_start - time.monotonic()) if sealed_url else None
             next_sync = time.monotonic() + ex.rng.uniform(20, 60)
-            while next_sync < ask_at:
+            while min(next_sync, sealed_at or ask_at) < ask_at:
+                if sealed_at is not None and sealed_at <= next_sync:      # the paper, sealed (static/waiting.js)
+                    await asyncio.sleep(max(0.0, sealed_at - time.monotonic()))
+                    r = await timed(rec, "sealed", client.get(sealed_url.group(1), headers=ex.headers()))
+                    sealed, sealed_at = (r.body if r is not None and r.status == 200 else None), None
+                    continue
                 await asyncio.sleep(max(0.0, next_sync - time.monotonic()))
                 await timed(rec, "room-sync", client.get(f"/api/attempts/{ex.attempt_id}/state",
                                                          headers=ex.headers()))
                 next_sync += room.sync_interval
-            for _ in range(20):                     # as the page does: asked too early, it asks again
-                await asyncio.sleep(max(0.0, ask_at - time.monotonic()))
-                page = await timed(rec, "paper", client.get(location, headers=ex.headers()))
-                if page is None or not DELAY.search(page.text):
-                    break
-                rec.error("paper", "still the waiting room")
-                ask_at = time.monotonic() + 0.5
+            html = await unseal(client, ex, rec, sealed, key_url.group(1), ask_at) if sealed else None
+            if html is not None:
+                page = Response(200, {}, html)
+            else:
+                for _ in range(20):                 # as the page does: asked too early, it asks again
+                    await asyncio.sleep(max(0.0, ask_at - time.monotonic()))
+                    page = await timed(rec, "paper", client.get(location, headers=ex.headers()))
+                    if page is None or not DELAY.search(page.text):
+                        break
+                    rec.error("paper", "still the waiting room")
+                    ask_at = time.monotonic() + 0.5
             if page is None:
                 return
             opened.append(time.monotonic() - t_start)
@@ -1381,7 +1431,8 @@ def main() -> None:
     checks = integrity(target, examinees, {"exam hour": seeded.exam_id, "saturation": seeded.saturation_exam_id})
     rec: Recorder = hour["rec"]
     report["hour"] = {k: v for k, v in hour.items() if k not in ("rec", "t0")}
-    report["hour"]["rows"] = rows_of(rec, ["login", "start", "enter", "room", "check", "room-sync", "paper",
+    report["hour"]["rows"] = rows_of(rec, ["login", "start", "enter", "room", "check", "room-sync", "sealed",
+                                           "paper-key", "paper",
                                            "late-paper", "opened-event", "save", "state", "submit", "save (steady)",
                                            "state (steady)"], hour["wall"])
     report["hour"]["errors"] = dict(rec.errors)

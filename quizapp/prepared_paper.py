@@ -10,6 +10,8 @@ read per candidate instead of a render.
         -> the stored page, sent as it is (Content-Encoding: gzip), if it
            was rendered for this very session and nothing has been saved or
            recorded on the attempt since; else the page is rendered as before
+    the sealed paper (sealed_paper; GET /api/attempts/{id}/sealed-paper)
+        -> the stored page, encrypted with the exam's key, before the start
     grading (exams._grade), a change to the bank (bank.sync_bank)
         -> the pages concerned are dropped (forget, forget_all)
 
@@ -28,7 +30,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select
 from .models import PreparedPaper, utcnow
 
 _prepared = PreparedPaper.__table__
-_FOR_SESSION = select(_prepared.c.attempt_id).where(_prepared.c.attempt_id == bindparam("attempt_id"),
+_FOR_SESSION = select(_prepared.c.page).where(_prepared.c.attempt_id == bindparam("attempt_id"),
                                                     _prepared.c.session_hash == bindparam("session_hash"))
 _FORGET = delete(_prepared).where(_prepared.c.attempt_id == bindparam("attempt_id"))
 
@@ -37,15 +39,20 @@ _FORGET = delete(_prepared).where(_prepared.c.attempt_id == bindparam("attempt_i
 LEVEL = 6
 
 
-def is_prepared(conn: Connection, attempt_id: int, session_hash: str) -> bool:
-    return conn.execute(_FOR_SESSION, {"attempt_id": attempt_id, "session_hash": session_hash}).first() is not None
+def page_for(conn: Connection, attempt_id: int, session_hash: str) -> bytes | None:
+    """The gzipped page rendered for this session, if there is one."""
+    return conn.execute(_FOR_SESSION, {"attempt_id": attempt_id, "session_hash": session_hash}).scalar()
+
+
+def packed(html: bytes) -> bytes:
+    return gzip.compress(html, LEVEL)
 
 
 def store(conn: Connection, attempt_id: int, session_hash: str, html: bytes, now: datetime | None = None) -> None:
     """Keep the page rendered for this session (replacing one rendered for another session)."""
     conn.execute(_FORGET, {"attempt_id": attempt_id})
     conn.execute(insert(_prepared), {"attempt_id": attempt_id, "session_hash": session_hash,
-                                     "page": gzip.compress(html, LEVEL), "prepared_at": now or utcnow()})
+                                     "page": packed(html), "prepared_at": now or utcnow()})
 
 
 def forget(conn: Connection, attempt_id: int) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from .. import accounts, exams
+from .. import accounts, devices, exams
 from ..domain.errors import Forbidden
 from ..models import Role, User
 
@@ -42,6 +42,14 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def signing_key(request: Request) -> str:
+    """The platform's signing key (devices.signing_key), read once per worker."""
+    state = request.app.state
+    if getattr(state, "device_key", None) is None:
+        state.device_key = devices.signing_key(state.engine)
+    return state.device_key
 
 
 def idle_timeout(request: Request) -> timedelta:

@@ -4,10 +4,15 @@ start both pages show their papers (prepared while they waited, the clock counte
 second) without anyone reloading, and an answer saves; a third trainee who arrives after
 the start goes straight to the paper. The server spreads the paper requests over 2 s here.
 
+One page (1280 px) holds its paper sealed before the start and at the start asks only for the
+exam's key (quizapp/sealed_paper.py); the other (360 px) is a browser without DecompressionStream,
+which never asks for the seal and loads its paper from the server at the start, as before.
+
 Needs /usr/bin/chromium, like tests/e2e/test_browser.py (whose browser fixture this uses)."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -48,9 +53,14 @@ def test_two_wait_the_start_opens_both_papers_and_a_late_one_joins(room_server, 
                              opens_at=utcnow() + timedelta(seconds=LEAD_SECONDS), deadline_mode="common")
         exam_id, starts = exam.id, exam.opens_at
 
-    pages = []
+    pages, asked = [], []
     for username, width in (("zhangsan", 360), ("lisi", 1280)):
         _, page = logged_in_page(browser, base, username, viewport={"width": width, "height": 800})
+        if width == 360:                                # a browser that cannot unpack the seal
+            page.add_init_script("delete window.DecompressionStream;")
+        requests: list[tuple[float, str]] = []
+        page.on("request", lambda r, requests=requests: requests.append((time.time(), r.method + " " + r.url)))
+        asked.append(requests)
         page.goto(f"{base}/exams/{exam_id}")
         page.click("#start-exam")                       # 进入候考室
         page.wait_for_url("**/attempts/*")
@@ -60,6 +70,8 @@ def test_two_wait_the_start_opens_both_papers_and_a_late_one_joins(room_server, 
         assert "设备检测通过" in page.locator("#device-check").inner_text()
         assert page.locator("[data-question]").count() == 0
         pages.append(page)
+    while not any("/sealed-paper" in w for _, w in asked[1]) and utcnow() < starts:   # fetched while waiting
+        pages[1].wait_for_timeout(200)
     assert utcnow() < starts, "the test needs both trainees in the room before the start"
     pages[0].screenshot(path=str(ARTIFACTS / "waiting-room-360.png"), full_page=True)
     pages[1].screenshot(path=str(ARTIFACTS / "waiting-room-1280.png"), full_page=True)
@@ -77,9 +89,20 @@ def test_two_wait_the_start_opens_both_papers_and_a_late_one_joins(room_server, 
         assert page.locator("#exam[data-prepared]").count() == 1
         minutes, seconds = map(int, re.findall(r"\d+", page.locator("#clock").inner_text()))
         assert abs(minutes * 60 + seconds - (20 * 60 - (utcnow() - starts).total_seconds())) <= 2
+    start_ts = starts.timestamp()
+    after_start = [[what.replace(base, "") for at, what in requests if at >= start_ts - 0.5] for requests in asked]
+    attempt_of = [page.url.rsplit("/", 1)[1] for page in pages]
+    assert f"GET {base}/api/attempts/{attempt_of[1]}/sealed-paper" in [w for at, w in asked[1] if at < start_ts]
+    assert not any("/sealed-paper" in w for _, w in asked[0])           # never asked without the means to open it
+    assert f"GET /api/exams/{exam_id}/paper-key" in after_start[1]        # sealed: only the key at the start
+    assert f"GET /attempts/{attempt_of[1]}" not in after_start[1]
+    assert f"GET /attempts/{attempt_of[0]}" in after_start[0]             # the other: the paper from the server
     pages[1].locator("section[data-question]").first.locator("label.option").first.click()
     pages[1].locator("section[data-question] .q-state").first.locator("text=已保存").wait_for()
     pages[0].screenshot(path=str(ARTIFACTS / "waiting-room-opened-360.png"), full_page=True)
+    pages[1].screenshot(path=str(ARTIFACTS / "waiting-room-unsealed-1280.png"), full_page=True)
+    pages[1].reload()                                   # the unsealed paper reloads from the server, answer kept
+    pages[1].locator("section[data-question] input:checked").first.wait_for(state="attached")
 
     # a latecomer: the notice starts the attempt at once, with the common deadline
     _, late = logged_in_page(browser, base, "wangwu")

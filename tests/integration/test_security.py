@@ -83,6 +83,8 @@ ACCESS = {
     ("GET", "/api/attempts/{attempt_id}/state"): "owner",
     ("POST", "/api/attempts/{attempt_id}/events"): "owner",
     ("POST", "/api/attempts/{attempt_id}/check"): "owner",
+    ("GET", "/api/attempts/{attempt_id}/sealed-paper"): "owner",
+    ("GET", "/api/exams/{exam_id}/paper-key"): "anyone",   # the key of sealed papers, from the start second on
     ("POST", "/api/attempts/{attempt_id}/submit"): "owner",
     ("GET", "/mistakes/"): "logged-in",
     ("GET", "/mistakes/review"): "logged-in",
@@ -189,6 +191,9 @@ DOCUMENTED = {
                                   ("GET", "/mistakes/"), ("GET", "/mistakes/review"), ("POST", "/mistakes/review"),
                                   ("GET", "/practice/set"), ("GET", "/practice/feedback"), ("GET", "/mistakes/practice"))},
     ("GET", "/mistakes/entries/{entry_id}"): {404, 409},   # not in one's own book; the trainee's: paused
+    # the world's attempt has started: no sealed paper to give; its exam has no start second: no key
+    ("GET", "/api/attempts/{attempt_id}/sealed-paper"): {409},
+    ("GET", "/api/exams/{exam_id}/paper-key"): {404},
 }
 
 COOKIE_DOMAIN = "testserver.local"       # where the test client keeps the cookies the app sets
@@ -568,6 +573,8 @@ GET_MAY_WRITE = """
 - login_sessions: the row of a session found idle past settings.session_idle_minutes is deleted;
 - attempts (+ mistake_entries): an open attempt past its deadline is graded by any read of it or of
   the lists that show it (exams list, my results, instructor pages), as the sweeper would.
+- prepared_papers: the waiting room's page (GET /attempts/{id} or GET .../sealed-paper before the
+  start second) renders the paper for the session and keeps it (tests/integration/test_prepared_paper.py).
 """
 
 

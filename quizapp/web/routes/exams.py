@@ -2,20 +2,26 @@
 page, its JSON API (autosave, clock, integrity events, submit) and the result."""
 from __future__ import annotations
 
+import base64
+from datetime import datetime
 from typing import Any
+
+from cachetools import TTLCache
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from ... import accounts, autosave, exam_notice, exam_page, exams, prepared_paper
+from ... import accounts, autosave, exam_notice, exam_page, exams, prepared_paper, sealed_paper
 from ...domain import waiting
+from ...domain.errors import NotFound
 from ...models import Exam, utcnow
-from ..deps import COOKIE, CurrentUser, SessionDep, idle_timeout, logged_in_user
+from ..deps import COOKIE, CurrentUser, SessionDep, idle_timeout, logged_in_user, signing_key
 from ..render import exam_sections, page
 
 router = APIRouter()
@@ -79,14 +85,15 @@ def _paper(db: Session, attempt, at, *, prepared: bool = False) -> exam_page.Exa
                               {} if prepared else exam_page.saved_versions(db.connection(), attempt.id))
 
 
-def _prepare(request: Request, db: Session, attempt) -> None:
+def _prepare(request: Request, db: Session, attempt) -> bytes:
     """While the candidate waits, their exam page as it will be at the start second, rendered
     for this session (the CSRF token in it is the session's) and kept (prepared_paper); once per
     session. It is written on the write engine in a transaction of its own; if another request of
-    the same candidate stored one meanwhile, that one is kept."""
+    the same candidate stored one meanwhile, that one is kept. Returns the page, gzipped."""
     session_hash = accounts.token_hash(request.cookies.get(COOKIE))
-    if prepared_paper.is_prepared(db.connection(), attempt.id, session_hash):
-        return
+    kept = prepared_paper.page_for(db.connection(), attempt.id, session_hash)
+    if kept is not None:
+        return kept
     paper = _paper(db, attempt, attempt.started_at, prepared=True)
     html = page(request, "exam_attempt.html", paper=paper, sections=exam_sections(paper.questions), prepared=True)
     try:
@@ -94,6 +101,56 @@ def _prepare(request: Request, db: Session, attempt) -> None:
             prepared_paper.store(conn, attempt.id, session_hash, html.body)
     except IntegrityError:
         pass
+    with request.app.state.engine.connect() as conn:
+        return prepared_paper.page_for(conn, attempt.id, session_hash) or prepared_paper.packed(html.body)
+
+
+@router.get("/api/attempts/{attempt_id}/sealed-paper")
+def api_sealed_paper(attempt_id: int, request: Request, db: SessionDep, user: CurrentUser):
+    """The waiting room's paper, sealed with its exam's key (sealed_paper): to the attempt's own
+    candidate, before the start second only. 409 when there is none to give (started, submitted,
+    not a waiting-room attempt): the page then asks for its paper at the start as before."""
+    now = utcnow()
+    attempt = exams.own_attempt(db, user, attempt_id, now)
+    exam = db.get(Exam, attempt.exam_id)
+    if attempt.status != "open" or now >= attempt.started_at or exam.opens_at != attempt.started_at:
+        raise waiting.NotStarted("本场考试没有待开封的试卷")
+    page_gz = _prepare(request, db, attempt)
+    sealed = sealed_paper.seal(sealed_paper.exam_key(signing_key(request), exam.id, exam.opens_at), attempt.id,
+                               page_gz)
+    return Response(sealed, media_type="application/octet-stream")
+
+
+@router.get("/api/exams/{exam_id}/paper-key")
+async def api_paper_key(exam_id: int, request: Request):
+    """The key of an exam's sealed papers (sealed_paper), the same for every candidate: 409 and no
+    key before the start second, public for a minute after it (a proxy may answer for the worker).
+    No login: the key opens nothing but the seals, which only the candidates were given. The exam's
+    start is read from the database at most once a second per worker (start_second)."""
+    starts_at = await start_second(request, exam_id)
+    if starts_at is None:
+        raise NotFound("该考试没有开考时间")
+    now = utcnow()
+    if now < starts_at:
+        return JSONResponse({"status": "waiting", "starts_in": waiting.seconds_until(starts_at, now)},
+                            status_code=409)
+    key = sealed_paper.exam_key(signing_key(request), exam_id, starts_at)
+    return JSONResponse({"key": base64.b64encode(key).decode()}, headers={"Cache-Control": "public, max-age=60"})
+
+
+async def start_second(request: Request, exam_id: int) -> datetime | None:
+    """The exam's start second (None: no such exam, or none set), kept a second per worker."""
+    state = request.app.state
+    if getattr(state, "exam_starts", None) is None:
+        state.exam_starts = TTLCache(maxsize=4096, ttl=1.0)
+    if exam_id not in state.exam_starts:
+        state.exam_starts[exam_id] = await run_in_threadpool(_read_start, state.read_engine, exam_id)
+    return state.exam_starts[exam_id]
+
+
+def _read_start(engine, exam_id: int) -> datetime | None:
+    with engine.connect() as conn:
+        return conn.execute(select(Exam.__table__.c.opens_at).where(Exam.__table__.c.id == exam_id)).scalar()
 
 
 @router.post("/attempts/{attempt_id}/submit")

@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from ... import devices, practice, practice_sets, reports
+from ... import practice, practice_sets, reports
 from ...domain.errors import InvalidAnswer, NotFound
 from ...domain.procedure import ALL_STEPS, MODULES, VOLUMES
 from ...domain.practice import presentation_from_form, shuffled_presentation
-from ..deps import PracticeUser, SessionDep
+from ..deps import PracticeUser, SessionDep, signing_key
 from ..render import page
 from ..responses import response_from_form
 
@@ -28,14 +28,6 @@ FILTER_KEYS = ("volume", "module", "step", "statute", "ids", "item")
 def _filter(volume: str = "", module: str = "", step: str = "", statute: str = "", ids: str = "", item: str = ""):
     return practice.PracticeFilter.from_query(volume=volume, module=module, step=step, statute=statute, ids=ids,
                                               item=item)
-
-
-def signing_key(request: Request) -> str:
-    """The platform's signing key (devices.signing_key), read once per worker."""
-    state = request.app.state
-    if getattr(state, "device_key", None) is None:
-        state.device_key = devices.signing_key(state.engine)
-    return state.device_key
 
 
 def set_url(request: Request, ps: practice_sets.PracticeSet) -> str:

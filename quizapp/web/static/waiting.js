@@ -1,12 +1,17 @@
 /* 候考室 (exam_waiting.html). The countdown runs on the page's monotonic clock
    from the seconds to the start that the server gave (its clock, not the
-   device's), and is set again from GET .../state about once a minute. At the
-   start second the page waits its own delay (data-delay-ms, spread by the
-   server over the first seconds so that thousands of pages do not ask in the
-   same instant), then loads its address again: the server now sends the
-   paper, drawn when the candidate came in. The device check posts a save of
-   nothing (POST .../check) through the same session and CSRF check as a
-   save, and says whether it came back. */
+   device's), and is set again from GET .../state about once a minute.
+   While the candidate waits, the page fetches its paper sealed with the
+   exam's key (quizapp/sealed_paper.py), at a moment of its own. At the start
+   second the page waits its own delay (data-delay-ms, spread by the server
+   over the first seconds so that thousands of pages do not ask in the same
+   instant), asks for the exam's key (a few bytes, the same for everyone),
+   opens the seal and shows the paper in place of the room. Without the seal
+   (no WebCrypto: a plain-HTTP address other than localhost; the fetch
+   failed; the key does not open it) it loads its address again: the server
+   now sends the paper, drawn when the candidate came in. The device check
+   posts a save of nothing (POST .../check) through the same session and
+   CSRF check as a save, and says whether it came back. */
 (function () {
   "use strict";
   var box = document.getElementById("waiting-room");
@@ -19,6 +24,10 @@
   var check = document.getElementById("device-check");
   var again = document.getElementById("check-again");
   var leaving = false;
+  var attempt = box.dataset.paperUrl.split("/").pop();
+  var canOpen = !!(window.crypto && window.crypto.subtle && window.DecompressionStream && window.TextEncoder);
+  var sealed = null;                    // the sealed paper (ArrayBuffer) once fetched
+  var timers = [];
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -35,12 +44,67 @@
     leaving = true;
     if (started) {
       try {
-        sessionStorage.setItem("zj-start-" + box.dataset.paperUrl.split("/").pop(),
+        sessionStorage.setItem("zj-start-" + attempt,
                                String(Date.now() + Math.max(0, startAt - performance.now())));
       } catch (e) { /* private mode: the paper asks the server for the time */ }
     }
     state.textContent = "已开考，正在发卷……";
-    window.setTimeout(function () { window.location.replace(box.dataset.paperUrl); }, after);
+    window.setTimeout(function () { if (sealed) unseal(20); else loadPaper(); }, after);
+  }
+
+  function loadPaper() { window.location.replace(box.dataset.paperUrl); }
+
+  function fetchSealed(triesLeft) {
+    fetch(box.dataset.sealedUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.arrayBuffer() : Promise.reject(r.status); })
+      .then(function (buffer) { if (!leaving) sealed = buffer; })
+      .catch(function (status) {
+        // 409: no sealed paper to give (started already, or not a waiting-room attempt)
+        if (status !== 409 && triesLeft > 0 && startAt - performance.now() > 15000) {
+          window.setTimeout(function () { fetchSealed(triesLeft - 1); }, 20000 + Math.random() * 20000);
+        }
+      });
+  }
+
+  function bytes(base64) {
+    var text = window.atob(base64), out = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+    return out;
+  }
+
+  /* The exam's key (409 until the server's start second: this device's clock ran a little fast),
+     the seal opened and unpacked, the paper written in place of the room. Anything amiss: the
+     paper from the server. */
+  function unseal(triesLeft) {
+    fetch(box.dataset.keyUrl, { credentials: "same-origin" })
+      .then(function (r) {
+        if (r.status === 409 && triesLeft > 0) {
+          window.setTimeout(function () { unseal(triesLeft - 1); }, 500);
+          return null;
+        }
+        return r.ok ? r.json() : Promise.reject(r.status);
+      })
+      .then(function (data) {
+        if (!data) return null;
+        return window.crypto.subtle.importKey("raw", bytes(data.key), "AES-GCM", false, ["decrypt"])
+          .then(function (key) {
+            return window.crypto.subtle.decrypt(
+              { name: "AES-GCM", iv: new Uint8Array(sealed, 0, 12),
+                additionalData: new TextEncoder().encode("attempt:" + attempt) },
+              key, new Uint8Array(sealed, 12));
+          })
+          .then(function (packed) {
+            var stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip"));
+            return new Response(stream).text();
+          })
+          .then(function (html) {
+            timers.forEach(function (id) { window.clearTimeout(id); });   // the room's clocks stop
+            document.open();
+            document.write(html);
+            document.close();
+          });
+      })
+      .catch(loadPaper);
   }
 
   function tick() {
@@ -89,8 +153,16 @@
 
   again.addEventListener("click", deviceCheck);
   tick();
-  window.setInterval(tick, 250);
+  timers.push(window.setInterval(tick, 250));
   // about once a minute, each page at its own moment
-  window.setTimeout(function () { sync(); window.setInterval(sync, 60000); }, 20000 + Math.random() * 40000);
+  timers.push(window.setTimeout(function () { sync(); timers.push(window.setInterval(sync, 60000)); },
+                                20000 + Math.random() * 40000));
   deviceCheck();
+  // the sealed paper: within the first minute in the room (at once when the start is near),
+  // each page at its own moment
+  if (canOpen && box.dataset.sealedUrl) {
+    var wait = (startAt - performance.now()) / 1000;
+    window.setTimeout(function () { fetchSealed(3); },
+                      wait < 20 ? 0 : Math.random() * Math.min(60, wait - 15) * 1000);
+  }
 })();
