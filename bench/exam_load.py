@@ -881,6 +881,12 @@ async def unseal(client: HttpClient, ex: Examinee, rec: Recorder, sealed: bytes,
     return None
 
 
+def timeline_marks(window: float) -> list[int]:
+    """Seconds after the start at which the CPU is read for the timeline: every 2 s of the first 30, then
+    every 30 s within the window."""
+    return list(range(0, 30, 2)) + list(range(30, int(window), 30))
+
+
 async def examinee_with_room(base: str, ex: Examinee, exam_id: int, plan: HourPlan, room: RoomPlan,
                              t_open: float, t_start: float, rec: Recorder, opened: list[float],
                              late: list[float]) -> None:
@@ -915,7 +921,8 @@ async def examinee_with_room(base: str, ex: Examinee, exam_id: int, plan: HourPl
             while min(next_sync, sealed_at or ask_at) < ask_at:
                 if sealed_at is not None and sealed_at <= next_sync:      # the paper, sealed (static/waiting.js)
                     await asyncio.sleep(max(0.0, sealed_at - time.monotonic()))
-                    r = await timed(rec, "sealed", client.get(sealed_url.group(1), headers=ex.headers()))
+                    r = await timed(rec, "sealed", client.get(sealed_url.group(1), headers=ex.headers()),
+                                    also_fine=(409,))           # 409: started meanwhile, none to give
                     sealed, sealed_at = (r.body if r is not None and r.status == 200 else None), None
                     continue
                 await asyncio.sleep(max(0.0, next_sync - time.monotonic()))
@@ -964,7 +971,7 @@ async def room_hour(base: str, examinees: list[Examinee], exam_id: int, plan: Ho
     steady_from, steady_to = t_start + 30, t_start + plan.window - plan.submit_window
     marks: dict[str, dict] = {}
     moments = {"open": t_open, "start": t_start, "start+20s": t_start + 20, "steady from": steady_from,
-               "steady to": steady_to}
+               "steady to": steady_to, **{f"+{a}s": t_start + a for a in timeline_marks(plan.window)}}
     marker = asyncio.create_task(cpu_marks(sid, moments, marks))
     progress = asyncio.create_task(report_progress(rec, t_open, room.pre + plan.window))
     await asyncio.gather(*(examinee_with_room(base, ex, exam_id, plan, room, t_open, t_start, rec, opened, late)
@@ -993,7 +1000,19 @@ async def room_hour(base: str, examinees: list[Examinee], exam_id: int, plan: Ho
     }
     per_examinee_ms["the whole hour"] = round(sum(per_examinee_ms.values()), 1)
     ordered = sorted(opened)
-    return {"rec": rec, "t0": t_open, "wall": time.monotonic() - t_open, "pre_seconds": room.pre,
+    # where the time goes after the start: each 2 s of the first 30, then each 30 s, the papers and
+    # the saves completed in it (count, p50, p95) and the cores used
+    timeline = []
+    points = timeline_marks(plan.window)
+    for a, b in zip(points, points[1:]):
+        row = {"from_s": a, "to_s": b, "cores": cpu_share(marks[f"+{a}s"], marks[f"+{b}s"])}
+        for op in ("paper-key", "paper", "save"):
+            w = rec.between(op, t_start + a, t_start + b, op).row()
+            if w["count"]:
+                row[op] = {k: w[k] for k in ("count", "p50", "p95")}
+        timeline.append(row)
+    return {"rec": rec, "t0": t_open, "timeline": timeline, "wall": time.monotonic() - t_open,
+            "pre_seconds": room.pre,
             "in_room": len(opened), "late_joined": len(late),
             "paper_on_screen": {"count": len(ordered),
                                 "p50": round(ordered[len(ordered) // 2], 2) if ordered else None,
@@ -1299,6 +1318,13 @@ def print_report(r: dict) -> None:
               f" their paper {ps['p50']} s (p50), {ps['p95']} s (p95), {ps['max']} s (max) after the start second,"
               f" {ps['within_10s']} of them within 10 s; {h['late_joined']} joined after the start")
         print(f"  cores used on average: {h['cpu_cores']}")
+        print("  after the start (seconds: requests completed count p50/p95 ms; cores: server+PostgreSQL, client):")
+        for w in h.get("timeline", []):
+            done = "; ".join(f"{op} {w[op]['count']} {w[op]['p50']}/{w[op]['p95']}"
+                             for op in ("paper-key", "paper", "save") if op in w)
+            c = w["cores"]
+            print(f"    +{w['from_s']}-{w['to_s']} s: {done or 'none'}; cores {round(c['server'] + c['postgres'], 2)}"
+                  f", {c['client']}")
         print(f"  CPU ms per examinee (server and PostgreSQL, load generator left out): {h['cpu_ms_per_examinee']}")
     else:
         print(f"  start spike: {h['started']} of {a['examinees']} examinees logged in, started and loaded the paper"
