@@ -1396,6 +1396,27 @@ def rows_of(rec: Recorder, ops: list[str], seconds: float) -> list[dict]:
             if rec.of(op).count or any(k.startswith(op + ":") for k in rec.errors)]
 
 
+CLIENT_GC = (2_000, 10, 100)      # as the server's workers (quizapp/web/main.py); Python's defaults: (700, 10, 10)
+
+
+def lean_client(args) -> None:
+    """The load generator spends as little of the shared cores as it can, as 10,000 browsers on devices of
+    their own would spend none: uvloop's event loop (uvicorn's, installed with it), and the garbage
+    collector set as the server's (what is built so far frozen; full collections 10 times rarer). With
+    Python's defaults, the full collections walking 10,000 examinees' parsed papers held this single
+    process's loop, and every examinee's request timing with it, for seconds at the start.
+    --lean-client off: as before 2026-12-07 (runs A-G)."""
+    if args.lean_client == "off":
+        return
+    import gc
+
+    import uvloop
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*CLIENT_GC)
+
+
 def main() -> None:
     global ARGS
     args = ARGS = parse_args()
@@ -1419,6 +1440,7 @@ def main() -> None:
     print(f"[prepare] setup {setup_seconds:.1f} s, seeding {seeded.seconds:.1f} s", flush=True)
     rng = random.Random(args.seed)
     examinees = [Examinee(u, random.Random(rng.random())) for u in seeded.usernames]
+    lean_client(args)
     report["background_cores_before_run"] = wait_for_quiet(0.3, args.wait_quiet)
     server = Server(target, workers, args.port or free_port())
     try:
@@ -1530,6 +1552,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--pg-database", default="bench_exam", help="dropped and created anew by every run")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--lean-client", choices=("on", "off"), default="on",
+                   help="the load generator on uvloop with the server's garbage-collector settings (lean_client)")
     p.add_argument("--wait-quiet", type=float, default=300,
                    help="wait up to this many seconds for other work on the machine to end before the run")
     p.add_argument("--py-spy", default="", metavar="FILE",

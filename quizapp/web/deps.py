@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from .. import accounts, devices, exams
@@ -49,6 +50,14 @@ def signing_key(request: Request) -> str:
     state = request.app.state
     if getattr(state, "device_key", None) is None:
         state.device_key = devices.signing_key(state.engine)
+    return state.device_key
+
+
+async def signing_key_async(request: Request) -> str:
+    """signing_key from the event loop (the first read, once per worker, in the thread pool)."""
+    state = request.app.state
+    if getattr(state, "device_key", None) is None:
+        state.device_key = await run_in_threadpool(devices.signing_key, state.engine)
     return state.device_key
 
 

@@ -21,7 +21,7 @@ from ... import accounts, devices
 from ...domain.errors import DomainError, LoginFailed
 from ...domain.redirects import home_for, local_path, purpose
 from ..csrf import login_nonce, remember_login_nonce
-from ..deps import COOKIE, MaybeUser, PasswordUser, SessionDep
+from ..deps import COOKIE, MaybeUser, PasswordUser, SessionDep, signing_key_async
 from ..render import page
 
 router = APIRouter()
@@ -40,14 +40,6 @@ def login_form(request: Request, user: MaybeUser, next: str = ""):
     response = page(request, "login.html", next=target, purpose=purpose(target), username="", error="")
     remember_login_nonce(request, response, request.app.state.settings.cookie_secure)
     return response
-
-
-async def _device_key(request: Request) -> str:
-    """The device cookie's signing key, read once per worker."""
-    state = request.app.state
-    if getattr(state, "device_key", None) is None:
-        state.device_key = await run_in_threadpool(devices.signing_key, state.engine)
-    return state.device_key
 
 
 # Logins that check a password at the same time, per worker process (argon2
@@ -70,7 +62,7 @@ def _slots(request: Request) -> asyncio.Semaphore:
 async def login(request: Request, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
                 next: Annotated[str, Form()] = ""):
     state, settings = request.app.state, request.app.state.settings
-    key = await _device_key(request)
+    key = await signing_key_async(request)
     device = request.cookies.get(devices.DEVICE_COOKIE)
     try:
         claim = await run_in_threadpool(accounts.read_login, state.read_engine, username=username,

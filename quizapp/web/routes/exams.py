@@ -21,7 +21,8 @@ from ... import accounts, autosave, exam_notice, exam_page, exams, prepared_pape
 from ...domain import waiting
 from ...domain.errors import NotFound
 from ...models import Exam, utcnow
-from ..deps import COOKIE, CurrentUser, SessionDep, idle_timeout, logged_in_user, signing_key
+from ..deps import (COOKIE, CurrentUser, SessionDep, idle_timeout, logged_in_user, signing_key,
+                    signing_key_async)
 from ..render import exam_sections, page
 
 router = APIRouter()
@@ -134,7 +135,7 @@ async def api_paper_key(exam_id: int, request: Request):
     if now < starts_at:
         return JSONResponse({"status": "waiting", "starts_in": waiting.seconds_until(starts_at, now)},
                             status_code=409)
-    key = sealed_paper.exam_key(signing_key(request), exam_id, starts_at)
+    key = sealed_paper.exam_key(await signing_key_async(request), exam_id, starts_at)
     return JSONResponse({"key": base64.b64encode(key).decode()}, headers={"Cache-Control": "public, max-age=60"})
 
 
@@ -143,9 +144,13 @@ async def start_second(request: Request, exam_id: int) -> datetime | None:
     state = request.app.state
     if getattr(state, "exam_starts", None) is None:
         state.exam_starts = TTLCache(maxsize=4096, ttl=1.0)
-    if exam_id not in state.exam_starts:
-        state.exam_starts[exam_id] = await run_in_threadpool(_read_start, state.read_engine, exam_id)
-    return state.exam_starts[exam_id]
+    found = state.exam_starts.get(exam_id, _UNREAD)
+    if found is _UNREAD:
+        found = state.exam_starts[exam_id] = await run_in_threadpool(_read_start, state.read_engine, exam_id)
+    return found
+
+
+_UNREAD = object()
 
 
 def _read_start(engine, exam_id: int) -> datetime | None:
