@@ -1402,10 +1402,10 @@ CLIENT_GC = (2_000, 10, 100)      # as the server's workers (quizapp/web/main.py
 def lean_client(args) -> None:
     """The load generator spends as little of the shared cores as it can, as 10,000 browsers on devices of
     their own would spend none: uvloop's event loop (uvicorn's, installed with it), and the garbage
-    collector set as the server's (what is built so far frozen; full collections 10 times rarer). With
-    Python's defaults, the full collections walking 10,000 examinees' parsed papers held this single
-    process's loop, and every examinee's request timing with it, for seconds at the start.
-    --lean-client off: as before 2026-12-07 (runs A-G)."""
+    collector set as the server's (what is built so far frozen; full collections 10 times rarer): with
+    Python's defaults, full collections walk every examinee's parsed paper while every examinee's
+    request waits for this one process. Run G's start had it 0.61 of a core busy (bench/RESULTS.md,
+    change 8). --lean-client off: as before 2026-12-07 (runs A-G)."""
     if args.lean_client == "off":
         return
     import gc
