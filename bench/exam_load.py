@@ -1396,25 +1396,20 @@ def rows_of(rec: Recorder, ops: list[str], seconds: float) -> list[dict]:
             if rec.of(op).count or any(k.startswith(op + ":") for k in rec.errors)]
 
 
-CLIENT_GC = (2_000, 10, 100)      # as the server's workers (quizapp/web/main.py); Python's defaults: (700, 10, 10)
-
-
 def lean_client(args) -> None:
     """The load generator spends as little of the shared cores as it can, as 10,000 browsers on devices of
     their own would spend none: uvloop's event loop (uvicorn's, installed with it), and the garbage
-    collector set as the server's (what is built so far frozen; full collections 10 times rarer): with
-    Python's defaults, full collections walk every examinee's parsed paper while every examinee's
-    request waits for this one process. Run G's start had it 0.61 of a core busy (bench/RESULTS.md,
-    change 8). --lean-client off: as before 2026-12-07 (runs A-G)."""
+    collector set as the server's workers (quizapp/long_lived.py): with Python's defaults, full
+    collections walk every examinee's parsed paper while every examinee's request waits for this one
+    process. Run G's start had it 0.61 of a core busy (bench/RESULTS.md, change 8). --lean-client off:
+    as before 2026-12-07 (runs A-G)."""
     if args.lean_client == "off":
         return
-    import gc
-
     import uvloop
+
+    from quizapp import long_lived
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*CLIENT_GC)
+    long_lived.settle()
 
 
 def main() -> None:

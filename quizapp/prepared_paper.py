@@ -45,14 +45,18 @@ def page_for(conn: Connection, attempt_id: int, session_hash: str) -> bytes | No
 
 
 def packed(html: bytes) -> bytes:
+    """The page as it is kept and sent: gzipped."""
     return gzip.compress(html, LEVEL)
 
 
-def store(conn: Connection, attempt_id: int, session_hash: str, html: bytes, now: datetime | None = None) -> None:
-    """Keep the page rendered for this session (replacing one rendered for another session)."""
+def store(conn: Connection, attempt_id: int, session_hash: str, html: bytes, now: datetime | None = None) -> bytes:
+    """Keep the page rendered for this session (replacing one rendered for another session); the page
+    as kept (packed)."""
+    page = packed(html)
     conn.execute(_FORGET, {"attempt_id": attempt_id})
     conn.execute(insert(_prepared), {"attempt_id": attempt_id, "session_hash": session_hash,
-                                     "page": packed(html), "prepared_at": now or utcnow()})
+                                     "page": page, "prepared_at": now or utcnow()})
+    return page
 
 
 def forget(conn: Connection, attempt_id: int) -> None:

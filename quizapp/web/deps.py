@@ -55,10 +55,7 @@ def signing_key(request: Request) -> str:
 
 async def signing_key_async(request: Request) -> str:
     """signing_key from the event loop (the first read, once per worker, in the thread pool)."""
-    state = request.app.state
-    if getattr(state, "device_key", None) is None:
-        state.device_key = await run_in_threadpool(devices.signing_key, state.engine)
-    return state.device_key
+    return getattr(request.app.state, "device_key", None) or await run_in_threadpool(signing_key, request)
 
 
 def idle_timeout(request: Request) -> timedelta:

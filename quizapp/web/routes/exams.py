@@ -99,11 +99,10 @@ def _prepare(request: Request, db: Session, attempt) -> bytes:
     html = page(request, "exam_attempt.html", paper=paper, sections=exam_sections(paper.questions), prepared=True)
     try:
         with request.app.state.engine.begin() as conn:
-            prepared_paper.store(conn, attempt.id, session_hash, html.body)
-    except IntegrityError:
-        pass
-    with request.app.state.engine.connect() as conn:
-        return prepared_paper.page_for(conn, attempt.id, session_hash) or prepared_paper.packed(html.body)
+            return prepared_paper.store(conn, attempt.id, session_hash, html.body)
+    except IntegrityError:              # another request of this session kept one meanwhile: that one
+        with request.app.state.engine.connect() as conn:
+            return prepared_paper.page_for(conn, attempt.id, session_hash) or prepared_paper.packed(html.body)
 
 
 @router.get("/api/attempts/{attempt_id}/sealed-paper")
