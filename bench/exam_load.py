@@ -815,6 +815,7 @@ class RoomPlan:
     late_share: float            # the share of examinees who arrive after the start
     late_window: float           # ... within this many seconds of it
     sync_interval: float         # the waiting page's clock sync (static/waiting.js: about once a minute)
+    hold: bool = True            # the page asks for the key to be held until the start (static/waiting.js)
 
 
 def arrival_offset(rng: random.Random, room: RoomPlan) -> float:
@@ -862,23 +863,34 @@ async def unseal(client: HttpClient, ex: Examinee, rec: Recorder, sealed: bytes,
                  ask_at: float) -> bytes | None:
     """The start as the page does it: the exam's key at the start second plus the page's delay (asked
     again after 0.5 s while the server says 409), the seal opened and unpacked. None: load the paper."""
-    import base64
-    import gzip
-
-    from quizapp.sealed_paper import open_seal
     for _ in range(20):
         await asyncio.sleep(max(0.0, ask_at - time.monotonic()))
         r = await timed(rec, "paper-key", client.get(key_url), also_fine=(409,))
         if r is None:
             return None
         if r.status == 200:
-            try:
-                return gzip.decompress(open_seal(base64.b64decode(r.json()["key"]), ex.attempt_id, sealed))
-            except Exception:                    # noqa: BLE001 - the page loads its paper from the server then
-                rec.error("paper-key", "the key does not open the seal")
-                return None
+            return opened_seal(ex, rec, sealed, r.json()["key"])
         ask_at = time.monotonic() + 0.5             # 409: asked before the server's start second
     return None
+
+
+def opened_seal(ex: Examinee, rec: Recorder, sealed: bytes, key: str) -> bytes | None:
+    """The paper's page from its seal and the exam's key (base64). None: the page loads it from the server."""
+    import base64
+    import gzip
+
+    from quizapp.sealed_paper import open_seal
+    try:
+        return gzip.decompress(open_seal(base64.b64decode(key), ex.attempt_id, sealed))
+    except Exception:                    # noqa: BLE001 - the page loads its paper from the server then
+        rec.error("paper-key", "the key does not open the seal")
+        return None
+
+
+def hold_moment(rng: random.Random, t_start: float) -> float:
+    """When the room page asks for the key to be held until the start (static/waiting.js): 10 to 35 s
+    before the start, or a second from now when that has passed."""
+    return max(time.monotonic() + 1.0, t_start - 10 - rng.uniform(0, 25))
 
 
 def timeline_marks(window: float) -> list[int]:
@@ -917,19 +929,32 @@ async def examinee_with_room(base: str, ex: Examinee, exam_id: int, plan: HourPl
             sealed_url = SEALED.search(page.text)
             key_url = KEY.search(page.text)
             sealed, sealed_at = None, sealed_moment(ex.rng, t_start - time.monotonic()) if sealed_url else None
+            hold_at = hold_moment(ex.rng, t_start) if sealed_url and room.hold else None
+            key = None
             next_sync = time.monotonic() + ex.rng.uniform(20, 60)
-            while min(next_sync, sealed_at or ask_at) < ask_at:
-                if sealed_at is not None and sealed_at <= next_sync:      # the paper, sealed (static/waiting.js)
-                    await asyncio.sleep(max(0.0, sealed_at - time.monotonic()))
+            while (wake := min(next_sync, sealed_at or ask_at, hold_at or ask_at)) < ask_at:
+                await asyncio.sleep(max(0.0, wake - time.monotonic()))
+                if wake == sealed_at:                   # the paper, sealed (static/waiting.js)
                     r = await timed(rec, "sealed", client.get(sealed_url.group(1), headers=ex.headers()),
                                     also_fine=(409,))           # 409: started meanwhile, none to give
                     sealed, sealed_at = (r.body if r is not None and r.status == 200 else None), None
-                    continue
-                await asyncio.sleep(max(0.0, next_sync - time.monotonic()))
-                await timed(rec, "room-sync", client.get(f"/api/attempts/{ex.attempt_id}/state",
-                                                         headers=ex.headers()))
-                next_sync += room.sync_interval
-            html = await unseal(client, ex, rec, sealed, key_url.group(1), ask_at) if sealed else None
+                elif wake == hold_at and sealed is None:        # the seal not here yet: a second later
+                    hold_at = hold_at + 1.0 if t_start - hold_at > 3 else None
+                elif wake == hold_at:                   # the key, held by the server until the start second
+                    # (the page's clock syncs go on meanwhile on a second connection; left out here)
+                    r = await timed(rec, "held-key", client.get(f"{key_url.group(1)}?hold=1"), also_fine=(409,))
+                    hold_at = None
+                    if r is not None and r.status == 200:
+                        key = r.json()["key"]
+                        break
+                else:
+                    await timed(rec, "room-sync", client.get(f"/api/attempts/{ex.attempt_id}/state",
+                                                             headers=ex.headers()))
+                    next_sync += room.sync_interval
+            if key is not None:
+                html = opened_seal(ex, rec, sealed, key)
+            else:
+                html = await unseal(client, ex, rec, sealed, key_url.group(1), ask_at) if sealed else None
             if html is not None:
                 page = Response(200, {}, html)
             else:
@@ -1006,7 +1031,7 @@ async def room_hour(base: str, examinees: list[Examinee], exam_id: int, plan: Ho
     points = timeline_marks(plan.window)
     for a, b in zip(points, points[1:]):
         row = {"from_s": a, "to_s": b, "cores": cpu_share(marks[f"+{a}s"], marks[f"+{b}s"])}
-        for op in ("paper-key", "paper", "save"):
+        for op in ("held-key", "paper-key", "paper", "save"):
             w = rec.between(op, t_start + a, t_start + b, op).row()
             if w["count"]:
                 row[op] = {k: w[k] for k in ("count", "p50", "p95")}
@@ -1321,7 +1346,7 @@ def print_report(r: dict) -> None:
         print("  after the start (seconds: requests completed count p50/p95 ms; cores: server+PostgreSQL, client):")
         for w in h.get("timeline", []):
             done = "; ".join(f"{op} {w[op]['count']} {w[op]['p50']}/{w[op]['p95']}"
-                             for op in ("paper-key", "paper", "save") if op in w)
+                             for op in ("held-key", "paper-key", "paper", "save") if op in w)
             c = w["cores"]
             print(f"    +{w['from_s']}-{w['to_s']} s: {done or 'none'}; cores {round(c['server'] + c['postgres'], 2)}"
                   f", {c['client']}")
@@ -1448,7 +1473,7 @@ def main() -> None:
         healthz = max(healthz_levels, key=lambda h: h["rate"])
         if args.shape == "waiting":
             room = RoomPlan(pre=args.room_minutes * 60 / args.room_compression, late_share=args.late_share,
-                            late_window=args.late_seconds, sync_interval=args.room_sync)
+                            late_window=args.late_seconds, sync_interval=args.room_sync, hold=args.hold == "on")
             report["room_plan"] = vars(room)
             print(f"[hour] waiting room {room.pre:.0f} s (compression {args.room_compression}), then window"
                   f" {plan.window:.0f} s (compression {args.compression})", flush=True)
@@ -1475,7 +1500,7 @@ def main() -> None:
     rec: Recorder = hour["rec"]
     report["hour"] = {k: v for k, v in hour.items() if k not in ("rec", "t0")}
     report["hour"]["rows"] = rows_of(rec, ["login", "start", "enter", "room", "check", "room-sync", "sealed",
-                                           "paper-key", "paper",
+                                           "held-key", "paper-key", "paper",
                                            "late-paper", "opened-event", "save", "state", "submit", "save (steady)",
                                            "state (steady)"], hour["wall"])
     report["hour"]["errors"] = dict(rec.errors)
@@ -1530,6 +1555,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--late-share", type=float, default=0.01, help="waiting shape: share arriving after the start")
     p.add_argument("--late-seconds", type=float, default=60, help="waiting shape: ... within this many seconds")
     p.add_argument("--room-sync", type=float, default=60, help="waiting shape: the room page's clock sync")
+    p.add_argument("--hold", choices=("on", "off"), default="on",
+                   help="waiting shape: the room asks for the key held until the start (off: at the start, runs A-H)")
     p.add_argument("--submit-seconds", type=float, default=60, help="submits spread over the window's last seconds")
     p.add_argument("--save-interval", type=float, default=15, help="mean seconds between one examinee's saves")
     p.add_argument("--poll-interval", type=float, default=30,

@@ -27,6 +27,7 @@ from .errors import DomainError
 DEFAULT_MINUTES = 30          # the waiting room opens this long before the start (issue 29)
 MAX_MINUTES = 180
 PAPER_SPREAD_SECONDS = 5.0    # the pages ask for their paper over this many seconds after the start
+HOLD_SECONDS = 40.0           # a key request may be held open this long before the start (under a proxy's 60 s)
 
 OWN, COMMON = "own", "common"
 DEADLINE_MODES = {OWN: "各自计时：从本人开始作答时起算", COMMON: "统一截止：开考时间加考试时长，迟到不补时"}
@@ -78,6 +79,14 @@ def deadline(started_at: datetime, time_limit: timedelta, *, mode: str, starts_a
 
 def seconds_until(moment: datetime, now: datetime) -> float:
     return max(0.0, (moment - now).total_seconds())
+
+
+def hold_seconds(starts_at: datetime, now: datetime, horizon: float = HOLD_SECONDS) -> float | None:
+    """How long a request for the exam's key that asks to be held (web/start_gate.py) waits for the
+    start second: the seconds left when the start is within ``horizon``; None when the start has come
+    (answer at once) or is further away (409 at once, as to any early request)."""
+    left = (starts_at - now).total_seconds()
+    return left if 0 < left <= horizon else None
 
 
 def paper_delay_ms(attempt_id: int, spread_seconds: float = PAPER_SPREAD_SECONDS) -> int:

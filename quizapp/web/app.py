@@ -28,6 +28,7 @@ from . import errors, render
 from .handbook_files import HandbookFiles
 from .headers import CachedStatic, SecurityHeaders
 from .limits import RequestLimits
+from .start_gate import StartGate
 from .render import page
 from .routes import (auth, cohorts, editor, exams, feedback, instructor, instructor_exams, me, mistakes, practice,
                      reports, supervisor, surveys)
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.read_engine = (make_engine(settings.database_url, immediate=False)
                              if app.state.engine.dialect.name == "sqlite" else app.state.engine)
     app.state.saves = SaveQueue(app.state.engine)       # the exam page's autosave, written in batches
+    app.state.start_gate = StartGate(lambda: exams.utcnow())   # 候考: key requests held until the start
 
     for router in ROUTERS:
         app.include_router(router)

@@ -4,8 +4,9 @@ start both pages show their papers (prepared while they waited, the clock counte
 second) without anyone reloading, and an answer saves; a third trainee who arrives after
 the start goes straight to the paper. The server spreads the paper requests over 2 s here.
 
-One page (1280 px) holds its paper sealed before the start and at the start asks only for the
-exam's key (quizapp/sealed_paper.py); the other (360 px) is a browser without DecompressionStream,
+One page (1280 px) holds its paper sealed before the start and asks for the exam's key before the
+start too, a request the server answers at the start second (quizapp/sealed_paper.py,
+quizapp/web/start_gate.py): at the start it asks for nothing; the other (360 px) is a browser without DecompressionStream,
 which never asks for the seal and loads its paper from the server at the start, as before.
 
 Needs /usr/bin/chromium, like tests/e2e/test_browser.py (whose browser fixture this uses)."""
@@ -53,7 +54,7 @@ def test_two_wait_the_start_opens_both_papers_and_a_late_one_joins(room_server, 
                              opens_at=utcnow() + timedelta(seconds=LEAD_SECONDS), deadline_mode="common")
         exam_id, starts = exam.id, exam.opens_at
 
-    pages, asked = [], []
+    pages, asked, answered = [], [], []
     for username, width in (("zhangsan", 360), ("lisi", 1280)):
         _, page = logged_in_page(browser, base, username, viewport={"width": width, "height": 800})
         if width == 360:                                # a browser that cannot unpack the seal
@@ -61,6 +62,9 @@ def test_two_wait_the_start_opens_both_papers_and_a_late_one_joins(room_server, 
         requests: list[tuple[float, str]] = []
         page.on("request", lambda r, requests=requests: requests.append((time.time(), r.method + " " + r.url)))
         asked.append(requests)
+        responses: list[tuple[float, int, str]] = []
+        page.on("response", lambda r, responses=responses: responses.append((time.time(), r.status, r.url)))
+        answered.append(responses)
         page.goto(f"{base}/exams/{exam_id}")
         page.click("#start-exam")                       # 进入候考室
         page.wait_for_url("**/attempts/*")
@@ -94,7 +98,11 @@ def test_two_wait_the_start_opens_both_papers_and_a_late_one_joins(room_server, 
     attempt_of = [page.url.rsplit("/", 1)[1] for page in pages]
     assert f"GET {base}/api/attempts/{attempt_of[1]}/sealed-paper" in [w for at, w in asked[1] if at < start_ts]
     assert not any("/sealed-paper" in w for _, w in asked[0])           # never asked without the means to open it
-    assert f"GET /api/exams/{exam_id}/paper-key" in after_start[1]        # sealed: only the key at the start
+    held = f"{base}/api/exams/{exam_id}/paper-key?hold=1"
+    assert [w for at, w in asked[1] if at < start_ts].count(f"GET {held}") == 1, [(at - start_ts, w) for at, w in asked[1]]
+    key_at = [at for at, status, url in answered[1] if url == held and status == 200]
+    assert len(key_at) == 1 and start_ts - 0.2 <= key_at[0] < start_ts + 1.5        # answered at the start
+    assert not any("/paper-key" in w for w in after_start[1])               # nothing asked at the start
     assert f"GET /attempts/{attempt_of[1]}" not in after_start[1]
     assert f"GET /attempts/{attempt_of[0]}" in after_start[0]             # the other: the paper from the server
     pages[1].locator("section[data-question]").first.locator("label.option").first.click()

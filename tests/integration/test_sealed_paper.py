@@ -4,16 +4,18 @@ the exam's start second, and opens the seal to the very page the start would sen
 for the attempt's own candidate, only before the start."""
 import base64
 import gzip
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from cryptography.exceptions import InvalidTag
-from sqlmodel import select
+from sqlmodel import Session, select
 
 import quizapp.web.routes.exams as exam_routes
 from quizapp.bank import sync_bank
-from quizapp.models import PreparedPaper
+from quizapp.models import Exam, PreparedPaper, utcnow
 from quizapp.sealed_paper import open_seal
 from tests import builders
 from tests.conftest import make_client
@@ -52,6 +54,61 @@ def test_the_room_gets_its_paper_sealed_and_the_key_at_the_start_opens_it(client
     assert page == stored.page                                  # the page the start would send, gzipped
     html = gzip.decompress(page).decode()
     assert 'data-prepared="1"' in html and html.count("data-question=") == 5 and 'data-remaining="1800"' in html
+
+
+def before_the_start(monkeypatch, exam, seconds):
+    """The service's clock running, the exam's start second ``seconds`` ahead of it."""
+    shift = exam.opens_at - timedelta(seconds=seconds) - utcnow()
+    monkeypatch.setattr(exam_routes, "utcnow", lambda: utcnow() + shift)
+    return shift
+
+
+def test_key_requests_held_in_the_last_seconds_are_answered_together_at_the_start(client, db, monkeypatch):
+    exam, url, aid = enter_room(client, db)
+    sealed = client.get(f"/api/attempts/{aid}/sealed-paper").content
+    reads = []
+    read_start = exam_routes._read_start
+    monkeypatch.setattr(exam_routes, "_read_start", lambda *a: reads.append(a) or read_start(*a))
+    shift = before_the_start(monkeypatch, exam, 1.5)
+
+    def held():
+        r = client.get(f"/api/exams/{exam.id}/paper-key?hold=1")
+        return r, utcnow() + shift                            # the service's time when it came back
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda _: held(), range(10)))
+    assert all(r.status_code == 200 for r, _ in answers)
+    assert all(back >= exam.opens_at for _, back in answers)   # none before the start second
+    assert max(back for _, back in answers) - exam.opens_at < timedelta(seconds=1)
+    assert len({r.json()["key"] for r, _ in answers}) == 1
+    assert gzip.decompress(open_seal(base64.b64decode(answers[0][0].json()["key"]), aid, sealed))
+    assert len(reads) == 2                 # one as the first came in, one at the start: not one per request
+
+
+def test_a_key_request_held_too_early_is_answered_409_at_once(client, db):
+    exam, url, aid = enter_room(client, db, minutes_before=10)
+    asked = time.monotonic()
+    early = client.get(f"/api/exams/{exam.id}/paper-key?hold=1")
+    assert early.status_code == 409 and "key" not in early.json() and time.monotonic() - asked < 1
+
+
+def test_held_key_requests_get_409_when_the_start_was_moved_while_they_waited(client, db, monkeypatch, engine):
+    exam, url, aid = enter_room(client, db)
+    before_the_start(monkeypatch, exam, 1.0)
+
+    def move_the_start():
+        time.sleep(0.3)
+        with Session(engine) as other:
+            moved = other.get(Exam, exam.id)
+            moved.opens_at += timedelta(minutes=5)
+            other.add(moved)
+            other.commit()
+
+    with ThreadPoolExecutor(2) as pool:
+        pool.submit(move_the_start)
+        held = pool.submit(client.get, f"/api/exams/{exam.id}/paper-key?hold=1").result()
+    assert held.status_code == 409 and "key" not in held.json()
+    assert 290 <= held.json()["starts_in"] <= 300
 
 
 def test_the_key_needs_no_login_and_is_the_same_for_everyone(client, db, monkeypatch, sqlite_url):

@@ -69,6 +69,16 @@ def test_the_paper_requests_spread_evenly_over_the_first_seconds_and_stay_put_on
     assert waiting.paper_delay_ms(42, 0) == 0
 
 
+def test_a_key_request_is_held_only_in_the_last_seconds_before_the_start():
+    seconds = timedelta(seconds=1)
+    assert waiting.hold_seconds(START, START - 25 * seconds) == 25.0
+    assert waiting.hold_seconds(START, START - 40 * seconds) == 40.0           # the horizon itself
+    assert waiting.hold_seconds(START, START - 41 * seconds) is None          # too early: 409 at once
+    assert waiting.hold_seconds(START, START) is None                          # started: the key at once
+    assert waiting.hold_seconds(START, START + seconds) is None
+    assert waiting.hold_seconds(START, START - 5 * seconds, horizon=3) is None
+
+
 def test_each_trainee_is_waiting_answering_submitted_or_not_started():
     assert waiting.trainee_status([], at(-5)) == "未开始"
     assert waiting.trainee_status([("open", START)], at(-5)) == "候考中"

@@ -2,6 +2,7 @@
 page, its JSON API (autosave, clock, integrity events, submit) and the result."""
 from __future__ import annotations
 
+import asyncio
 import base64
 from datetime import datetime
 from typing import Any
@@ -122,12 +123,17 @@ def api_sealed_paper(attempt_id: int, request: Request, db: SessionDep, user: Cu
 
 
 @router.get("/api/exams/{exam_id}/paper-key")
-async def api_paper_key(exam_id: int, request: Request):
+async def api_paper_key(exam_id: int, request: Request, hold: bool = False):
     """The key of an exam's sealed papers (sealed_paper), the same for every candidate: 409 and no
     key before the start second, public for a minute after it (a proxy may answer for the worker).
     No login: the key opens nothing but the seals, which only the candidates were given. The exam's
-    start is read from the database at most once a second per worker (start_second)."""
+    start is read from the database at most once a second per worker (start_second). ``hold=1``:
+    within waiting.HOLD_SECONDS of the start, the request is answered at the start second itself
+    (start_gate) instead of 409 now."""
     starts_at = await start_second(request, exam_id)
+    if starts_at is not None and hold and waiting.hold_seconds(starts_at, utcnow()) is not None:
+        starts_at = await request.app.state.start_gate.wait(
+            exam_id, starts_at, lambda exam: start_second(request, exam, fresh=True))
     if starts_at is None:
         raise NotFound("该考试没有开考时间")
     now = utcnow()
@@ -138,18 +144,22 @@ async def api_paper_key(exam_id: int, request: Request):
     return JSONResponse({"key": base64.b64encode(key).decode()}, headers={"Cache-Control": "public, max-age=60"})
 
 
-async def start_second(request: Request, exam_id: int) -> datetime | None:
-    """The exam's start second (None: no such exam, or none set), kept a second per worker."""
+async def start_second(request: Request, exam_id: int, fresh: bool = False) -> datetime | None:
+    """The exam's start second (None: no such exam, or none set), read at most once a second per
+    worker however many ask at once (the read itself is kept); ``fresh``: read anew (kept for the others)."""
     state = request.app.state
     if getattr(state, "exam_starts", None) is None:
         state.exam_starts = TTLCache(maxsize=4096, ttl=1.0)
-    found = state.exam_starts.get(exam_id, _UNREAD)
-    if found is _UNREAD:
-        found = state.exam_starts[exam_id] = await run_in_threadpool(_read_start, state.read_engine, exam_id)
-    return found
-
-
-_UNREAD = object()
+    read = None if fresh else state.exam_starts.get(exam_id)
+    if read is None:
+        read = state.exam_starts[exam_id] = asyncio.ensure_future(
+            run_in_threadpool(_read_start, state.read_engine, exam_id))
+    try:
+        return await asyncio.shield(read)
+    except Exception:
+        if state.exam_starts.get(exam_id) is read:      # a failed read is not kept
+            del state.exam_starts[exam_id]
+        raise
 
 
 def _read_start(engine, exam_id: int) -> datetime | None:

@@ -2,16 +2,20 @@
    from the seconds to the start that the server gave (its clock, not the
    device's), and is set again from GET .../state about once a minute.
    While the candidate waits, the page fetches its paper sealed with the
-   exam's key (quizapp/sealed_paper.py), at a moment of its own. At the start
-   second the page waits its own delay (data-delay-ms, spread by the server
-   over the first seconds so that thousands of pages do not ask in the same
-   instant), asks for the exam's key (a few bytes, the same for everyone),
-   opens the seal and shows the paper in place of the room. Without the seal
-   (no WebCrypto: a plain-HTTP address other than localhost; the fetch
-   failed; the key does not open it) it loads its address again: the server
-   now sends the paper, drawn when the candidate came in. The device check
-   posts a save of nothing (POST .../check) through the same session and
-   CSRF check as a save, and says whether it came back. */
+   exam's key (quizapp/sealed_paper.py), at a moment of its own. In the last
+   half minute, at a moment of its own too, it asks for the exam's key with
+   ?hold=1: the server holds the request and answers it at the start second
+   itself (quizapp/web/start_gate.py), and the page opens the seal and shows
+   the paper in place of the room at once. Should that fail (a proxy cut the
+   request, the start moved), the page does as before: at the start second it
+   waits its own delay (data-delay-ms, spread by the server over the first
+   seconds so that thousands of pages do not ask in the same instant) and
+   asks for the key then. Without the seal (no WebCrypto: a plain-HTTP
+   address other than localhost; the fetch failed; the key does not open it)
+   it loads its address again: the server now sends the paper, drawn when the
+   candidate came in. The device check posts a save of nothing (POST
+   .../check) through the same session and CSRF check as a save, and says
+   whether it came back. */
 (function () {
   "use strict";
   var box = document.getElementById("waiting-room");
@@ -27,6 +31,8 @@
   var attempt = box.dataset.paperUrl.split("/").pop();
   var canOpen = !!(window.crypto && window.crypto.subtle && window.DecompressionStream && window.TextEncoder);
   var sealed = null;                    // the sealed paper (ArrayBuffer) once fetched
+  var key = null;                       // the exam's key (base64), once the server gave it
+  var opened = false;                   // the paper's opening has begun
   var timers = [];
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -49,7 +55,13 @@
       } catch (e) { /* private mode: the paper asks the server for the time */ }
     }
     state.textContent = "已开考，正在发卷……";
-    window.setTimeout(function () { if (sealed) unseal(20); else loadPaper(); }, after);
+    window.setTimeout(showPaper, after);
+  }
+
+  function showPaper() {
+    if (opened) return;
+    opened = true;
+    if (sealed && key) reveal(key); else if (sealed) unseal(20); else loadPaper();
   }
 
   function loadPaper() { window.location.replace(box.dataset.paperUrl); }
@@ -72,6 +84,24 @@
     return out;
   }
 
+  /* The exam's key, held by the server until the start second: given, the paper opens at once,
+     whatever this page's own countdown says. Not given: the start as below. */
+  function holdForKey() {
+    if (leaving) return;
+    if (!sealed) {                      // the seal is still on its way: a little later, while there is time
+      if (startAt - performance.now() > 3000) timers.push(window.setTimeout(holdForKey, 1000));
+      return;
+    }
+    fetch(box.dataset.keyUrl + "?hold=1", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) {
+        key = data.key;
+        startAt = Math.min(startAt, performance.now());  // the server's start second is now
+        if (leaving) showPaper(); else openPaper(0, true);
+      })
+      .catch(function () { /* the page's delay, then the key, as without the hold */ });
+  }
+
   /* The exam's key (409 until the server's start second: this device's clock ran a little fast),
      the seal opened and unpacked, the paper written in place of the room. Anything amiss: the
      paper from the server. */
@@ -84,25 +114,27 @@
         }
         return r.ok ? r.json() : Promise.reject(r.status);
       })
-      .then(function (data) {
-        if (!data) return null;
-        return window.crypto.subtle.importKey("raw", bytes(data.key), "AES-GCM", false, ["decrypt"])
-          .then(function (key) {
-            return window.crypto.subtle.decrypt(
-              { name: "AES-GCM", iv: new Uint8Array(sealed, 0, 12),
-                additionalData: new TextEncoder().encode("attempt:" + attempt) },
-              key, new Uint8Array(sealed, 12));
-          })
-          .then(function (packed) {
-            var stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip"));
-            return new Response(stream).text();
-          })
-          .then(function (html) {
-            timers.forEach(function (id) { window.clearTimeout(id); });   // the room's clocks stop
-            document.open();
-            document.write(html);
-            document.close();
-          });
+      .then(function (data) { if (data) reveal(data.key); })
+      .catch(loadPaper);
+  }
+
+  function reveal(base64Key) {
+    window.crypto.subtle.importKey("raw", bytes(base64Key), "AES-GCM", false, ["decrypt"])
+      .then(function (aes) {
+        return window.crypto.subtle.decrypt(
+          { name: "AES-GCM", iv: new Uint8Array(sealed, 0, 12),
+            additionalData: new TextEncoder().encode("attempt:" + attempt) },
+          aes, new Uint8Array(sealed, 12));
+      })
+      .then(function (packed) {
+        var stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip"));
+        return new Response(stream).text();
+      })
+      .then(function (html) {
+        timers.forEach(function (id) { window.clearTimeout(id); });   // the room's clocks stop
+        document.open();
+        document.write(html);
+        document.close();
       })
       .catch(loadPaper);
   }
@@ -160,9 +192,11 @@
   deviceCheck();
   // the sealed paper: within the first minute in the room (at once when the start is near),
   // each page at its own moment
+  // the key held until the start: asked at a moment of the last half minute (at once when later)
   if (canOpen && box.dataset.sealedUrl) {
     var wait = (startAt - performance.now()) / 1000;
     window.setTimeout(function () { fetchSealed(3); },
                       wait < 20 ? 0 : Math.random() * Math.min(60, wait - 15) * 1000);
+    timers.push(window.setTimeout(holdForKey, Math.max(1000, (wait - 10 - Math.random() * 25) * 1000)));
   }
 })();
