@@ -670,14 +670,30 @@ async def save_one(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "s
     return isinstance(reply.get("remaining"), int)
 
 
-async def submit(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "submit") -> None:
+async def submit(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "submit",
+                 result_page: bool = False) -> None:
+    """交卷: the hand-in is acknowledged graded (a quiet worker) or handed in (``grading``: the grader
+    scores it). ``result_page``: then, as static/exam.js does, open the result page and, while it says
+    正在评分, come back when its Refresh header says; "score shown" is from the hand-in to the score."""
+    handed_in = time.monotonic()
     r = await timed(rec, op, client.post(f"/api/attempts/{ex.attempt_id}/submit", headers=ex.headers()))
     if r is None:
         return
-    if r.json().get("status") == "graded":
-        ex.submitted = True
-    else:
-        rec.error(op, f"status {r.json().get('status')}")
+    status = r.json().get("status")
+    if status not in ("graded", "grading"):
+        rec.error(op, f"status {status}")
+        return
+    ex.submitted = True
+    if not result_page:
+        return
+    while True:
+        page = await timed(rec, "result", client.get(r.json()["result_url"], headers=ex.headers()))
+        if page is None:
+            return
+        if "refresh" not in page.headers:
+            rec.ok("score shown", time.monotonic() - handed_in)
+            return
+        await asyncio.sleep(float(page.headers["refresh"]))
 
 
 # --- phase 1: the framework's ceiling ----------------------------------------------------
@@ -770,7 +786,7 @@ async def answer_until(client: HttpClient, ex: Examinee, plan: HourPlan, submit_
             if await save_one(client, ex, rec) and plan.poll_interval:
                 next_poll = time.monotonic() + plan.poll_interval         # the reply's clock: no sync needed
             next_save += ex.rng.expovariate(1 / plan.save_interval)      # a Poisson pace per examinee
-    await submit(client, ex, rec)
+    await submit(client, ex, rec, result_page=ARGS.result_page == "on")
 
 
 async def exam_hour(base: str, examinees: list[Examinee], exam_id: int, plan: HourPlan, args, sid: int) -> dict:
@@ -1196,6 +1212,7 @@ def integrity(target: Target, examinees: list[Examinee], exam_ids: dict[str, int
     for ex in examinees:
         acknowledged.update(ex.acknowledged)
     engine = make_engine(target.url, immediate=False)
+    waited = until_all_graded(engine, list(exam_ids.values()))
     out = {}
     with Session(engine) as db:
         for label, exam_id in exam_ids.items():
@@ -1209,6 +1226,7 @@ def integrity(target: Target, examinees: list[Examinee], exam_ids: dict[str, int
             different = [k for k in expected if k in stored and stored[k] != expected[k]]
             per_user = Counter(a.user_id for a in attempts)
             out[label] = {
+                "waited_for_grading_s": waited,
                 "attempts": len(attempts),
                 "graded": sum(a.status == "graded" for a in attempts),
                 "graded_by_trainee": sum(a.ended_by == "trainee" for a in attempts),
@@ -1223,6 +1241,24 @@ def integrity(target: Target, examinees: list[Examinee], exam_ids: dict[str, int
             }
     engine.dispose()
     return out
+
+
+def until_all_graded(engine, exam_ids: list[int], limit: float = 600.0) -> float:
+    """Wait until no attempt of the exams is handed in and still ungraded (the workers' graders
+    score them off the request); the seconds waited (``limit`` at most: the check then counts them)."""
+    from sqlmodel import Session, func, select
+
+    from quizapp.models import Attempt
+
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        with Session(engine) as db:
+            left = db.exec(select(func.count()).select_from(Attempt).where(
+                Attempt.exam_id.in_(exam_ids), Attempt.status == "grading")).one()
+        if not left:
+            break
+        time.sleep(0.5)
+    return round(time.monotonic() - started, 1)
 
 
 # --- phase 6: the handbook ------------------------------------------------------------------
@@ -1501,8 +1537,8 @@ def main() -> None:
     report["hour"] = {k: v for k, v in hour.items() if k not in ("rec", "t0")}
     report["hour"]["rows"] = rows_of(rec, ["login", "start", "enter", "room", "check", "room-sync", "sealed",
                                            "held-key", "paper-key", "paper",
-                                           "late-paper", "opened-event", "save", "state", "submit", "save (steady)",
-                                           "state (steady)"], hour["wall"])
+                                           "late-paper", "opened-event", "save", "state", "submit", "result", "score shown",
+                                           "save (steady)", "state (steady)"], hour["wall"])
     report["hour"]["errors"] = dict(rec.errors)
     report["saturation_levels"] = [saturation_figures(s) for s in sat_levels]
     report["saturation"] = saturation_figures(sat)
@@ -1558,6 +1594,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--hold", choices=("on", "off"), default="on",
                    help="waiting shape: the room asks for the key held until the start (off: at the start, runs A-H)")
     p.add_argument("--submit-seconds", type=float, default=60, help="submits spread over the window's last seconds")
+    p.add_argument("--result-page", choices=("on", "off"), default="on",
+                   help="after the hand-in, open the result page as the browser does, and again while it says"
+                        " 正在评分 (off: the hand-in alone, runs A-K)")
     p.add_argument("--save-interval", type=float, default=15, help="mean seconds between one examinee's saves")
     p.add_argument("--poll-interval", type=float, default=30,
                    help="the page's clock sync after this long without a save's reply (0: off)")

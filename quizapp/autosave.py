@@ -35,7 +35,7 @@ from .accounts import LIVE, TOUCH, session_state, token_hash
 from .domain import exams as rules
 from .domain import integrity, waiting
 from .domain.errors import InvalidAnswer
-from .exams import AnswerWrite, EventOutcome, Saved, write_answers
+from .exams import HANDED_IN, AnswerWrite, EventOutcome, Saved, handed_in, write_answers
 from .models import Attempt, AttemptAnswer, Exam, IntegrityEvent, LoginSession, User, utcnow
 
 _sessions, _users = LoginSession.__table__, User.__table__
@@ -176,6 +176,21 @@ def record_event(engine: Engine, *, token: str | None, attempt_id: int, kind: st
                                      "at": integrity.happened_at(kind, duration_ms, now),
                                      "duration_ms": duration_ms, "counted": False})
     return EventOutcome(live.focus_losses, live.focus_loss_limit, False, False)
+
+
+def hand_in(engine: Engine, *, token: str | None, attempt_id: int, auto: bool, idle: timedelta | None,
+            now: datetime | None = None) -> bool:
+    """交卷 in the plain case (a live session's own open attempt, started and
+    within its time): one statement finds the session and the attempt, one
+    writes the hand-in (exams.HANDED_IN). False for every other case, and
+    when the attempt was handed in or graded meanwhile: the caller takes
+    exams.hand_in, which answers as the attempt now is."""
+    now = now or utcnow()
+    with plain_case(engine, LIVE_ATTEMPT, token, attempt_id, now, idle) as found:
+        if found is None:
+            return False
+        conn, live = found
+        return conn.execute(HANDED_IN, handed_in(attempt_id, now, live.deadline, auto=auto)).rowcount == 1
 
 
 @contextmanager

@@ -559,8 +559,14 @@ def events(db: Session, attempt_id: int) -> list[IntegrityEvent]:
                         .order_by(IntegrityEvent.at, IntegrityEvent.id)))
 
 
-def submit(db: Session, user: User, attempt_id: int, now: datetime | None = None, *, auto: bool = False) -> Attempt:
-    """Hand in. Submitting an attempt that is already graded changes nothing.
+def hand_in(db: Session, user: User, attempt_id: int, now: datetime | None = None, *,
+            auto: bool = False) -> Attempt:
+    """交卷 as the routes take it: one row written (status ``grading``, the
+    hand-in's time and how it ended) and the request answered; the score
+    follows off the request (grade_handed_in, run by each worker's grader:
+    quizapp/grader.py). Handing in an attempt already handed in changes
+    nothing. The update waits for a save holding the attempt's row lock, so a
+    save is either before the hand-in (and in the grade) or refused after it.
     The page's own hand-in when its clock runs out (``auto``) is labelled as
     the deadline's, never as the trainee's."""
     now = now or utcnow()
@@ -570,10 +576,63 @@ def submit(db: Session, user: User, attempt_id: int, now: datetime | None = None
         return attempt
     if now < attempt.started_at:
         raise waiting.NotStarted("考试尚未开始，不能交卷")
-    return _grade(db, attempt, now, rules.ended_by(auto=auto, now=now, deadline=attempt.deadline))
+    values = handed_in(attempt.id, now, attempt.deadline, auto=auto)
+    if db.connection().execute(HANDED_IN, values).rowcount == 1:
+        commit_keeping_loaded(db)
+        for name in _HANDED_IN_COLUMNS:
+            set_committed_value(attempt, name, values[f"new_{name}"])
+        return attempt
+    # graded or handed in meanwhile (the deadline's grading, another tab): as it is now
+    attempt = db.get(Attempt, attempt.id, populate_existing=True)
+    commit_keeping_loaded(db)
+    return attempt
+
+
+def submit(db: Session, user: User, attempt_id: int, now: datetime | None = None, *, auto: bool = False) -> Attempt:
+    """Hand in and grade at once (hand_in, then grade_now)."""
+    return grade_now(db, hand_in(db, user, attempt_id, now, auto=auto))
+
+
+def grade_now(db: Session, attempt: Attempt) -> Attempt:
+    """Grade a handed-in attempt now, in this request (the result page of a
+    quiet server, the sweep); any other attempt is returned as it is."""
+    if attempt.status != "grading":
+        return attempt
+    return _grade(db, attempt, attempt.submitted_at, attempt.ended_by)
+
+
+# The next handed-in attempt no other grader holds (PostgreSQL: SKIP LOCKED; SQLite:
+# the write transaction's lock), oldest first, by the partial index ix_attempts_grading.
+_NEXT_HANDED_IN = (select(Attempt).where(Attempt.status == "grading").order_by(Attempt.id).limit(1)
+                   .with_for_update(skip_locked=True))
+
+
+def grade_handed_in(engine, limit: int = 20) -> int:
+    """Grade up to ``limit`` handed-in attempts, each in a transaction of its
+    own; returns how many (fewer: none is left that another grader does not hold)."""
+    graded = 0
+    with Session(engine) as db:
+        while graded < limit:
+            attempt = db.exec(_NEXT_HANDED_IN).first()
+            if attempt is None:
+                db.rollback()
+                break
+            _grade(db, attempt, attempt.submitted_at, attempt.ended_by)
+            graded += 1
+    return graded
 
 
 _attempts, _exams = Attempt.__table__, Exam.__table__
+_HANDED_IN_COLUMNS = ("status", "submitted_at", "ended_by")
+# The hand-in (hand_in here, autosave.hand_in on the lean path): its parameters are handed_in's.
+HANDED_IN = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status == "open")
+             .values({name: bindparam(f"new_{name}") for name in _HANDED_IN_COLUMNS}))
+
+
+def handed_in(attempt_id: int, now: datetime, deadline: datetime, *, auto: bool) -> dict:
+    """HANDED_IN's parameters: status grading, the time (never after the deadline) and how it ended."""
+    return {"attempt_id": attempt_id, "new_status": "grading", "new_submitted_at": min(now, deadline),
+            "new_ended_by": rules.ended_by(auto=auto, now=now, deadline=deadline)}
 # What grading reads, the attempt's row locked first (PostgreSQL; on SQLite the
 # write transaction's lock), so a save racing the submit is either in the grade or refused.
 _FOR_GRADING = (select(_attempts.c.status, _attempts.c.paper, _attempts.c.deadline, _exams.c.multiple_rule,
@@ -582,9 +641,10 @@ _FOR_GRADING = (select(_attempts.c.status, _attempts.c.paper, _attempts.c.deadli
                 .where(_attempts.c.id == bindparam("attempt_id")).with_for_update(of=_attempts))
 _ANSWERS_FOR_GRADING = select(_answers.c.question_id, _answers.c.response, _answers.c.saved_at).where(
     _answers.c.attempt_id == bindparam("attempt_id"))
+_UNGRADED = ("open", "grading")
 _GRADED_COLUMNS = ("status", "submitted_at", "ended_by", "score", "max_score", "passed", "item_scores",
                    "mistakes_recorded")
-_GRADED = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status == "open")
+_GRADED = (update(_attempts).where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.status.in_(_UNGRADED))
            .values({name: bindparam(f"new_{name}") for name in _GRADED_COLUMNS}))
 
 
@@ -594,7 +654,7 @@ def _grade(db: Session, attempt: Attempt, at: datetime, ended_by: str) -> Attemp
     thousands of submits."""
     conn = db.connection()
     row = conn.execute(_FOR_GRADING, {"attempt_id": attempt.id}).one()
-    if row.status == "open":
+    if row.status in _UNGRADED:
         paper = [rules.PaperItem(**item) for item in row.paper]
         answers = conn.execute(_ANSWERS_FOR_GRADING, {"attempt_id": attempt.id}).all()
         # a save that held the lock first is in the grade: the hand-in is not earlier than it

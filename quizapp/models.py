@@ -151,12 +151,15 @@ class Attempt(SQLModel, table=True):
         UniqueConstraint("exam_id", "user_id", "number", name="uq_attempt_number"),
         Index("uq_one_open_attempt", "exam_id", "user_id", unique=True,
               sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+        # the grader's queue: attempts handed in and not yet scored (exams.grade_handed_in)
+        Index("ix_attempts_grading", "id", sqlite_where=text("status = 'grading'"),
+              postgresql_where=text("status = 'grading'")),
     )
     id: int | None = Field(default=None, primary_key=True)
     exam_id: int = Field(foreign_key="exams.id", index=True)
     user_id: int = Field(foreign_key="users.id", index=True)
     number: int
-    status: str = Field(default="open", max_length=8)            # open | graded
+    status: str = Field(default="open", max_length=8)            # open | grading (handed in) | graded
     started_at: datetime
     deadline: datetime
     submitted_at: datetime | None = None

@@ -18,6 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..config import Settings, get_settings
 from ..db import checkpoint_wal, make_engine
+from ..grader import Grader
 from ..save_queue import SaveQueue
 from .. import exams as exam_service
 from ..domain.errors import DomainError
@@ -47,10 +48,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         sweeper = asyncio.create_task(sweep_expired(app)) if settings.sweep_seconds > 0 else None
+        grader = asyncio.create_task(app.state.grader.run())
         checkpointer = (asyncio.create_task(checkpoint_every_second(app.state.engine))
                         if app.state.engine.dialect.name == "sqlite" else None)
         yield
-        for task in (sweeper, checkpointer):
+        for task in (sweeper, grader, checkpointer):
             if task:
                 task.cancel()
         await run_in_threadpool(app.state.saves.close)
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                              if app.state.engine.dialect.name == "sqlite" else app.state.engine)
     app.state.saves = SaveQueue(app.state.engine)       # the exam page's autosave, written in batches
     app.state.start_gate = StartGate(lambda: exams.utcnow())   # 候考: key requests held until the start
+    app.state.grader = Grader(lambda: exam_service.grade_handed_in(app.state.engine))   # 交卷: scored off the request
 
     for router in ROUTERS:
         app.include_router(router)

@@ -240,8 +240,9 @@ def test_a_save_racing_the_final_submit_is_either_in_the_grade_or_refused(platfo
             return trainee.post(submit_to, f"/api/attempts/{aid}/submit")
 
         saved, submitted = at_once(save, submit)
-        assert submitted.status_code == 200 and submitted.json()["status"] == "graded"
-        graded = fresh(engine, Attempt, aid)
+        # graded in the request, or (hand-ins coming fast: a busy worker) by its grader soon after
+        assert submitted.status_code == 200 and submitted.json()["status"] in ("graded", "grading")
+        graded = graded_soon(engine, aid)
         rows = answers_of(engine, aid)
         points = {item["question_id"]: item["points"] for item in graded.paper}
         if saved.status_code == 200:                      # acknowledged: it is stored and it counts
@@ -254,6 +255,14 @@ def test_a_save_racing_the_final_submit_is_either_in_the_grade_or_refused(platfo
         assert graded.score == expected_score(graded, set(rows))
         late = [q for q, row in rows.items() if row.saved_at > graded.submitted_at]
         assert late == [], f"answers saved after the attempt was handed in at {graded.submitted_at}: {late}"
+
+
+def graded_soon(engine, attempt_id, seconds=10.0) -> Attempt:
+    stop = time.monotonic() + seconds
+    while (attempt := fresh(engine, Attempt, attempt_id)).status != "graded" and time.monotonic() < stop:
+        time.sleep(0.05)
+    assert attempt.status == "graded", f"attempt {attempt_id} still {attempt.status} after {seconds} s"
+    return attempt
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
