@@ -673,8 +673,9 @@ async def save_one(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "s
 async def submit(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "submit",
                  result_page: bool = False) -> None:
     """交卷: the hand-in is acknowledged graded (a quiet worker) or handed in (``grading``: the grader
-    scores it). ``result_page``: then, as static/exam.js does, open the result page and, while it says
-    正在评分, come back when its Refresh header says; "score shown" is from the hand-in to the score."""
+    scores it). ``result_page``: then, as static/exam.js does, open the result page (after the reply's
+    ``retry`` seconds when it is being graded) and, while it says 正在评分, come back when its Refresh
+    header says; "score shown" is from the hand-in to the score on screen."""
     handed_in = time.monotonic()
     r = await timed(rec, op, client.post(f"/api/attempts/{ex.attempt_id}/submit", headers=ex.headers()))
     if r is None:
@@ -686,6 +687,7 @@ async def submit(client: HttpClient, ex: Examinee, rec: Recorder, op: str = "sub
     ex.submitted = True
     if not result_page:
         return
+    await asyncio.sleep(float(r.json().get("retry", 0)))
     while True:
         page = await timed(rec, "result", client.get(r.json()["result_url"], headers=ex.headers()))
         if page is None:

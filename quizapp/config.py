@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"     # how times are shown and entered on the pages
     paper_spread_seconds: float = 5.0   # 候考: pages ask for their paper over this many seconds after the start
     sweep_seconds: int = 30             # how often attempts past their deadline are graded (0: only on access)
+    # 交卷: up to this many hand-ins a second in a worker each is graded in its request; beyond, the
+    # worker's grader scores them off the request (quizapp/grader.py; 0: always the grader)
+    grade_in_request_per_second: float = 5.0
     cookie_secure: bool = False         # true: every cookie Secure (over HTTPS they are anyway: web/headers.py)
     trusted_proxies: str = "127.0.0.1"  # addresses whose X-Forwarded-Proto/-For are believed (comma-separated)
     admin_username: str = "instructor"  # first instructor account, created by `setup`

@@ -36,9 +36,9 @@ from collections.abc import Awaitable, Callable
 
 from starlette.concurrency import run_in_threadpool
 
-DUTY = 0.3                  # the share of a worker's time the grader takes while hand-ins come in
+DUTY = 0.2                  # the share of a worker's time the grader takes while hand-ins come in
 QUIET_SECONDS = 2.0         # no hand-in for this long: grade without rest
-BUSY_PER_SECOND = 5         # more hand-ins a second than this in a worker: they are left to the grader
+BUSY_PER_SECOND = 5.0       # more hand-ins a second than this in a worker: they are left to the grader
 WINDOW_SECONDS = 2.0        # ... counted over this long
 RETRY_SECONDS = (5, 60)     # the result page's next look: bounds of the estimate
 ASSUMED_PER_SECOND = 50     # ... and the rate it assumes before the grader has measured its own
@@ -59,11 +59,13 @@ def retry_seconds(waiting: int, per_second: float, rng: random.Random = random) 
 
 
 class Grader:
-    def __init__(self, grade_batch: Callable[[], int], *, poll_seconds: float = 5.0,
+    def __init__(self, grade_batch: Callable[[], int], *, busy_per_second: float = BUSY_PER_SECOND,
+                 poll_seconds: float = 5.0,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
         self._grade_batch = grade_batch         # grades up to a batch (blocking); returns how many
         self._poll_seconds = poll_seconds
+        self._busy_over = busy_per_second * WINDOW_SECONDS     # hand-ins within the window
         self._clock, self._sleep = clock, sleep
         self._woken = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -85,7 +87,7 @@ class Grader:
     @property
     def busy(self) -> bool:
         """The grader runs, and hand-ins come faster than BUSY_PER_SECOND or some wait for it."""
-        return self.running and (self.waiting > 0 or self._recent(self._clock()) > BUSY_PER_SECOND * WINDOW_SECONDS)
+        return self.running and (self.waiting > 0 or self._recent(self._clock()) > self._busy_over)
 
     def arrived(self) -> bool:
         """A hand-in in this worker (any thread); True: leave its grading to

@@ -181,3 +181,51 @@ def test_the_result_has_a_coloured_jump_bar_and_a_wrong_only_filter_that_works_w
     assert [s.get_attribute("id") for s in page.locator("section.result-item").all()] == ["r2", "r4"]
     page.screenshot(path=str(ARTIFACTS / "result-wrong-only-360.png"))
     context.close()
+
+
+@pytest.fixture(scope="module")
+def busy_server(site, tmp_path_factory):
+    """A server whose every hand-in is left to its grader (as in a common deadline's minute)."""
+    db_path = tmp_path_factory.mktemp("busy") / "exam.db"
+    url = f"sqlite:///{db_path}"
+    engine = prepared_engine(url, site)
+    with Session(engine) as db:
+        builders.user(db)
+        builders.user(db, "lisi", display_name="李四")
+        questions = db.exec(select(Question).where(Question.active == True, Question.volume == "v1-common",  # noqa: E712
+                                                   Question.type == "single").order_by(Question.id).limit(2)).all()
+        builders.exam(db, title="第一卷随堂测验", question_ids=[q.id for q in questions], pass_percent=50,
+                      time_limit_minutes=20)
+        keys = {q.id: q.answer[0] for q in questions}
+    server = Server(url, db_path.with_suffix(".log"), env={"GRADE_IN_REQUEST_PER_SECOND": "0"}).start()
+    try:
+        yield server.wait_ready().base, engine, keys
+    finally:
+        server.stop()
+        engine.dispose()
+
+
+@pytest.mark.parametrize("width, username", [(360, "zhangsan"), (1280, "lisi")])
+def test_on_a_busy_server_the_hand_in_says_it_is_being_graded_and_the_score_follows(busy_server, browser, width,
+                                                                                    username):
+    base, engine, keys = busy_server
+    context, page = logged_in_page(browser, base, username, viewport={"width": width, "height": 780})
+    page.goto(base + "/exams/")
+    page.locator("section.exam", has_text="第一卷随堂测验").locator("text=开始考试").click()
+    page.wait_for_url("**/exams/*")
+    page.click("#start-exam")
+    page.wait_for_url("**/attempts/*")
+    answer(page, 1, keys)
+    answer(page, 2, keys)
+    page.on("dialog", lambda d: d.accept())
+    page.click("#submit-form button[type='submit']")
+    note = page.locator("#handed-in")
+    note.wait_for()
+    assert re.fullmatch(r"已交卷，正在评分。约 \d+ 秒后显示成绩；也可稍后在“我的成绩”中查看。", note.inner_text())
+    assert page.locator("#q1 input").first.is_disabled()             # the paper is closed
+    page.screenshot(path=str(ARTIFACTS / f"handed-in-{width}.png"))
+    assert "/result" not in page.url                                 # no page load at the hand-in itself
+    page.wait_for_url("**/result", timeout=20_000)                   # after the server's estimate
+    assert page.locator("#verdict").inner_text() == "合格"
+    assert "2 / 2 分" in page.locator("section.result-summary").inner_text()
+    context.close()

@@ -97,7 +97,7 @@ def test_a_worker_is_busy_only_while_hand_ins_come_faster_than_the_threshold_or_
         task = asyncio.create_task(g.run())
         await asyncio.sleep(0)
         clock.now += grader.WINDOW_SECONDS
-        allowed = int(grader.BUSY_PER_SECOND * grader.WINDOW_SECONDS)
+        allowed = int(grader.BUSY_PER_SECOND * grader.WINDOW_SECONDS)     # the default: 5 a second
         fast = [g.arrived() for _ in range(allowed)]
         over = g.arrived()
         clock.now += grader.WINDOW_SECONDS

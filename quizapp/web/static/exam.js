@@ -311,21 +311,48 @@
   })();
 
   /* --- hand in --- */
-  /* Called when the clock runs out: the server labels it 时间到自动交卷. */
-  function finish() {
+  /* 交卷 is a request of its own. A busy server acknowledges the hand-in and scores it moments
+     later (status "grading"): the page then says so and opens the result when the server
+     expects the score (retry, spread by the server), rather than every page asking at once.
+     The clock running out (auto) is labelled 时间到自动交卷 and retried until it lands; the
+     button's hand-in, if the request fails, posts the form, whose page says what happened. */
+  var submitForm = document.getElementById("submit-form");
+  function handIn(auto) {
     if (submitting) return;
     submitting = true;
-    post(api + "/submit", { auto: true }).then(function (r) { return r.json(); })
-      .then(function (res) { location.href = res.result_url; })
-      .catch(function () { submitting = false; setTimeout(finish, 3000); });
+    post(api + "/submit", { auto: auto }).then(function (r) {
+      if (!r.ok) throw new Error("status " + r.status);
+      return r.json();
+    }).then(function (res) {
+      if (res.status !== "grading") { location.href = res.result_url; return; }
+      handedIn(res.retry || 5);
+      setTimeout(function () { location.href = res.result_url; }, (res.retry || 5) * 1000);
+    }).catch(function () {
+      submitting = false;
+      if (auto) setTimeout(finish, 3000);
+      else submitForm.submit();
+    });
   }
-  document.getElementById("submit-form").addEventListener("submit", function (ev) {
+  function finish() { handIn(true); }
+  function handedIn(retry) {
+    var note = document.createElement("p");
+    note.className = "alert";
+    note.id = "handed-in";
+    note.setAttribute("role", "status");
+    note.textContent = "已交卷，正在评分。约 " + retry + " 秒后显示成绩；也可稍后在“我的成绩”中查看。";
+    root.insertBefore(note, document.getElementById("warning"));
+    root.querySelectorAll("input, button").forEach(function (el) { el.disabled = true; });
+    document.getElementById("clock-box").hidden = true;
+    note.scrollIntoView({ block: "center" });
+  }
+  submitForm.addEventListener("submit", function (ev) {
     var c = counts();
     var unsaved = Object.keys(pending).length;
     var msg = "确定交卷吗？" + (c.unanswered ? "还有 " + c.unanswered + " 题未作答（含部分作答）。" : "") +
       (c.marked ? "有 " + c.marked + " 题标记待复查。" : "") +
       (unsaved ? "有 " + unsaved + " 题尚未保存到服务器。" : "");
-    if (!window.confirm(msg)) ev.preventDefault();
+    ev.preventDefault();
+    if (window.confirm(msg)) handIn(false);
   });
 
   /* what needs this script is shown (and 交卷 enabled) only now: without it the page says so instead */
