@@ -1203,8 +1203,9 @@ def postgres_commit_ceiling(target: Target, seconds: float, clients: int) -> dic
 
 # --- phase 5: integrity ------------------------------------------------------------------
 
-def integrity(target: Target, examinees: list[Examinee], exam_ids: dict[str, int]) -> dict:
-    """Compare what the server acknowledged with what the database holds."""
+def integrity(target: Target, examinees: list[Examinee], exam_ids: dict[str, int], graded_within: float) -> dict:
+    """Compare what the server acknowledged with what the database holds (once the graders were done:
+    ``graded_within`` seconds after the last phase, until_all_graded)."""
     from sqlmodel import Session, select
 
     from quizapp.db import make_engine
@@ -1214,7 +1215,6 @@ def integrity(target: Target, examinees: list[Examinee], exam_ids: dict[str, int
     for ex in examinees:
         acknowledged.update(ex.acknowledged)
     engine = make_engine(target.url, immediate=False)
-    waited = until_all_graded(engine, list(exam_ids.values()))
     out = {}
     with Session(engine) as db:
         for label, exam_id in exam_ids.items():
@@ -1228,7 +1228,7 @@ def integrity(target: Target, examinees: list[Examinee], exam_ids: dict[str, int
             different = [k for k in expected if k in stored and stored[k] != expected[k]]
             per_user = Counter(a.user_id for a in attempts)
             out[label] = {
-                "waited_for_grading_s": waited,
+                "waited_for_grading_s": graded_within,
                 "attempts": len(attempts),
                 "graded": sum(a.status == "graded" for a in attempts),
                 "graded_by_trainee": sum(a.ended_by == "trainee" for a in attempts),
@@ -1245,13 +1245,16 @@ def integrity(target: Target, examinees: list[Examinee], exam_ids: dict[str, int
     return out
 
 
-def until_all_graded(engine, exam_ids: list[int], limit: float = 600.0) -> float:
-    """Wait until no attempt of the exams is handed in and still ungraded (the workers' graders
-    score them off the request); the seconds waited (``limit`` at most: the check then counts them)."""
+def until_all_graded(target: Target, exam_ids: list[int], limit: float = 600.0) -> float:
+    """Wait, with the server still running, until no attempt of the exams is handed in and still
+    ungraded (the workers' graders score them off the request); the seconds waited (``limit`` at
+    most: the integrity check then counts those left)."""
     from sqlmodel import Session, func, select
 
+    from quizapp.db import make_engine
     from quizapp.models import Attempt
 
+    engine = make_engine(target.url, immediate=False)
     started = time.monotonic()
     while time.monotonic() - started < limit:
         with Session(engine) as db:
@@ -1260,6 +1263,7 @@ def until_all_graded(engine, exam_ids: list[int], limit: float = 600.0) -> float
         if not left:
             break
         time.sleep(0.5)
+    engine.dispose()
     return round(time.monotonic() - started, 1)
 
 
@@ -1527,6 +1531,8 @@ def main() -> None:
             first += k
             print(f"[saturation] {sat_levels[-1]['rate']:.0f} saves/s", flush=True)
         sat = max(sat_levels, key=lambda s: s["rate"])
+        print("[grading] until the workers' graders are done", flush=True)
+        graded_within = until_all_graded(target, [seeded.exam_id, seeded.saturation_exam_id])
     finally:
         server.stop()
     print("[ceiling] database commit rate", flush=True)
@@ -1534,7 +1540,8 @@ def main() -> None:
                 if target.kind == "sqlite"
                 else postgres_commit_ceiling(target, args.ceiling_seconds, args.db_threads))
     print("[integrity]", flush=True)
-    checks = integrity(target, examinees, {"exam hour": seeded.exam_id, "saturation": seeded.saturation_exam_id})
+    checks = integrity(target, examinees, {"exam hour": seeded.exam_id, "saturation": seeded.saturation_exam_id},
+                       graded_within)
     rec: Recorder = hour["rec"]
     report["hour"] = {k: v for k, v in hour.items() if k not in ("rec", "t0")}
     report["hour"]["rows"] = rows_of(rec, ["login", "start", "enter", "room", "check", "room-sync", "sealed",

@@ -10,8 +10,9 @@ passed, so the clock holds whether or not the trainee's page is open.
 from __future__ import annotations
 
 import functools
+import logging
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
@@ -593,31 +594,65 @@ def submit(db: Session, user: User, attempt_id: int, now: datetime | None = None
     return grade_now(db, hand_in(db, user, attempt_id, now, auto=auto))
 
 
+@dataclass(frozen=True)
+class BeingGraded:
+    """What the 正在评分 page shows of an attempt handed in and not yet scored."""
+    id: int
+    title: str              # the exam's
+    submitted_at: datetime
+    ended_by: str
+
+
+_BEING_GRADED = (select(Attempt.id, Exam.title, Attempt.submitted_at, Attempt.ended_by)
+                 .join(Exam, Exam.id == Attempt.exam_id)
+                 .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"),
+                        Attempt.status == "grading"))
+
+
+def being_graded(db: Session, user: User, attempt_id: int) -> BeingGraded | None:
+    """The user's attempt if it is handed in and not yet scored, in one read of a few
+    columns (the result pages of a common deadline's minute); None for any other case."""
+    row = db.connection().execute(_BEING_GRADED, {"attempt_id": attempt_id, "user_id": user.id}).first()
+    return BeingGraded(*row) if row else None
+
+
 def grade_now(db: Session, attempt: Attempt) -> Attempt:
-    """Grade a handed-in attempt now, in this request (the result page of a
-    quiet server, the sweep); any other attempt is returned as it is."""
+    """Grade a handed-in attempt now, in this request (a quiet worker's hand-in
+    or result page); any other attempt is returned as it is."""
     if attempt.status != "grading":
         return attempt
     return _grade(db, attempt, attempt.submitted_at, attempt.ended_by)
 
 
 # The next handed-in attempt no other grader holds (PostgreSQL: SKIP LOCKED; SQLite:
-# the write transaction's lock), oldest first, by the partial index ix_attempts_grading.
-_NEXT_HANDED_IN = (select(Attempt).where(Attempt.status == "grading").order_by(Attempt.id).limit(1)
+# the write transaction's lock), oldest first, by the partial index ix_attempts_grading;
+# only what grading needs besides what _write_grade reads (no paper: it reads it once).
+_NEXT_HANDED_IN = (select(Attempt.id, Attempt.user_id, Attempt.submitted_at, Attempt.ended_by)
+                   .where(Attempt.status == "grading").order_by(Attempt.id).limit(1)
                    .with_for_update(skip_locked=True))
 
 
-def grade_handed_in(engine, limit: int = 20) -> int:
+def grade_handed_in(engine, limit: int = 20, *, failed: MutableMapping[int, bool] | None = None) -> int:
     """Grade up to ``limit`` handed-in attempts, each in a transaction of its
-    own; returns how many (fewer: none is left that another grader does not hold)."""
-    graded = 0
+    own; returns how many (fewer: none is left that another grader does not
+    hold). An attempt whose grading fails is logged, put in ``failed`` and
+    passed over while it is there (the grader's keeps it a minute), so that
+    one attempt cannot hold up the others."""
+    graded, failed = 0, {} if failed is None else failed
     with Session(engine) as db:
         while graded < limit:
-            attempt = db.exec(_NEXT_HANDED_IN).first()
-            if attempt is None:
+            query = _NEXT_HANDED_IN.where(Attempt.id.not_in(list(failed))) if failed else _NEXT_HANDED_IN
+            claimed = db.connection().execute(query).first()
+            if claimed is None:
                 db.rollback()
                 break
-            _grade(db, attempt, attempt.submitted_at, attempt.ended_by)
+            try:
+                _write_grade(db, *claimed)
+            except Exception:  # noqa: BLE001 - logged; the others are graded, this one is tried again later
+                db.rollback()
+                failed[claimed.id] = True
+                logging.getLogger("quizapp").exception("grading handed-in attempt %s failed", claimed.id)
+                continue
             graded += 1
     return graded
 
@@ -633,6 +668,8 @@ def handed_in(attempt_id: int, now: datetime, deadline: datetime, *, auto: bool)
     """HANDED_IN's parameters: status grading, the time (never after the deadline) and how it ended."""
     return {"attempt_id": attempt_id, "new_status": "grading", "new_submitted_at": min(now, deadline),
             "new_ended_by": rules.ended_by(auto=auto, now=now, deadline=deadline)}
+
+
 # What grading reads, the attempt's row locked first (PostgreSQL; on SQLite the
 # write transaction's lock), so a save racing the submit is either in the grade or refused.
 _FOR_GRADING = (select(_attempts.c.status, _attempts.c.paper, _attempts.c.deadline, _exams.c.multiple_rule,
@@ -652,11 +689,24 @@ def _grade(db: Session, attempt: Attempt, at: datetime, ended_by: str) -> Attemp
     """Grade with what was saved; only the first of concurrent graders writes.
     Statements built once and no rows read back: an exam's last minutes bring
     thousands of submits."""
+    graded = _write_grade(db, attempt.id, attempt.user_id, at, ended_by)
+    if graded is not None:
+        for name, value in graded.items():          # the loaded attempt as written, not read back
+            set_committed_value(attempt, name, value)
+        return attempt
+    # another grader was first (or this one lost the race): the attempt as it graded it
+    attempt = db.get(Attempt, attempt.id, populate_existing=True)
+    commit_keeping_loaded(db)
+    return attempt
+
+
+def _write_grade(db: Session, attempt_id: int, user_id: int, at: datetime, ended_by: str) -> dict | None:
+    """Grade and commit; the columns written, or None (nothing written: graded already)."""
     conn = db.connection()
-    row = conn.execute(_FOR_GRADING, {"attempt_id": attempt.id}).one()
+    row = conn.execute(_FOR_GRADING, {"attempt_id": attempt_id}).one()
     if row.status in _UNGRADED:
         paper = [rules.PaperItem(**item) for item in row.paper]
-        answers = conn.execute(_ANSWERS_FOR_GRADING, {"attempt_id": attempt.id}).all()
+        answers = conn.execute(_ANSWERS_FOR_GRADING, {"attempt_id": attempt_id}).all()
         # a save that held the lock first is in the grade: the hand-in is not earlier than it
         at = max([at, *(a.saved_at for a in answers)])
         result = rules.grade(paper, {a.question_id: a.response for a in answers}, rule=row.multiple_rule,
@@ -667,21 +717,16 @@ def _grade(db: Session, attempt: Attempt, at: datetime, ended_by: str) -> Attemp
         graded = dict(status="graded", submitted_at=min(at, row.deadline), ended_by=ended_by, score=result.score,
                       max_score=result.max_score, passed=result.passed, item_scores=result.item_scores,
                       mistakes_recorded=immediate)
-        if conn.execute(_GRADED, {"attempt_id": attempt.id,
+        if conn.execute(_GRADED, {"attempt_id": attempt_id,
                                   **{f"new_{name}": value for name, value in graded.items()}}).rowcount == 1:
-            prepared_paper.forget(conn, attempt.id)
+            prepared_paper.forget(conn, attempt_id)
             if immediate:
                 wrong = [item.question_id for item in paper if result.item_scores[item.question_id] < item.points]
-                mistakes.record_wrong_many(db, user_id=attempt.user_id, question_ids=practice_only(db, wrong),
+                mistakes.record_wrong_many(db, user_id=user_id, question_ids=practice_only(db, wrong),
                                            source="exam", now=at)
             commit_keeping_loaded(db)
-            for name, value in graded.items():          # the loaded attempt as written, not read back
-                set_committed_value(attempt, name, value)
-            return attempt
-    # another grader was first (or this one lost the race): the attempt as it graded it
-    attempt = db.get(Attempt, attempt.id, populate_existing=True)
-    commit_keeping_loaded(db)
-    return attempt
+            return graded
+    return None
 
 
 # --- views ----------------------------------------------------------------------
@@ -1020,6 +1065,11 @@ class TopicRow:
     accuracy: float
     confidence: float | None = None            # needs-survey mean confidence, 1–5
     pretest: float | None = None               # pre-test accuracy, %
+
+
+def users_being_graded(db: Session, exam_id: int) -> set[int]:
+    """The trainees with an attempt of the exam handed in and not yet scored (status grading)."""
+    return set(db.exec(select(Attempt.user_id).where(Attempt.exam_id == exam_id, Attempt.status == "grading")))
 
 
 def first_graded(db: Session, exam_id: int) -> list[tuple[User, Attempt]]:

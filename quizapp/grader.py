@@ -34,12 +34,14 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from cachetools import TTLCache
 from starlette.concurrency import run_in_threadpool
 
 DUTY = 0.2                  # the share of a worker's time the grader takes while hand-ins come in
 QUIET_SECONDS = 2.0         # no hand-in for this long: grade without rest
 BUSY_PER_SECOND = 5.0       # more hand-ins a second than this in a worker: they are left to the grader
 WINDOW_SECONDS = 2.0        # ... counted over this long
+FAILED_SECONDS = 60         # an attempt whose grading failed is passed over this long, then tried again
 RETRY_SECONDS = (5, 60)     # the result page's next look: bounds of the estimate
 ASSUMED_PER_SECOND = 50     # ... and the rate it assumes before the grader has measured its own
 
@@ -59,11 +61,12 @@ def retry_seconds(waiting: int, per_second: float, rng: random.Random = random) 
 
 
 class Grader:
-    def __init__(self, grade_batch: Callable[[], int], *, busy_per_second: float = BUSY_PER_SECOND,
+    def __init__(self, grade_batch: Callable[[TTLCache], int], *, busy_per_second: float = BUSY_PER_SECOND,
                  poll_seconds: float = 5.0,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
-        self._grade_batch = grade_batch         # grades up to a batch (blocking); returns how many
+        self._grade_batch = grade_batch         # grades up to a batch (blocking), past the failed; how many
+        self.failed: TTLCache = TTLCache(maxsize=10_000, ttl=FAILED_SECONDS)    # attempt id -> True
         self._poll_seconds = poll_seconds
         self._busy_over = busy_per_second * WINDOW_SECONDS     # hand-ins within the window
         self._clock, self._sleep = clock, sleep
@@ -134,7 +137,7 @@ class Grader:
         total, started = 0, self._clock()
         while True:
             began = self._clock()
-            graded = await run_in_threadpool(self._grade_batch)
+            graded = await run_in_threadpool(self._grade_batch, self.failed)
             if not graded:
                 self.waiting = 0                # none is left that another grader does not hold
                 return total

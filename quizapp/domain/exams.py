@@ -304,9 +304,13 @@ def window_state(now: datetime, opens_at: datetime | None, closes_at: datetime |
     return "开放中" if closes_at is None or now < closes_at else "已结束"
 
 
-def absent_label(now: datetime, closes_at: datetime | None) -> str:
+def absent_label(now: datetime, closes_at: datetime | None, *, grading: bool = False) -> str:
     """How the results name an expected trainee without a graded attempt:
-    未参加 while the exam may still be taken, 缺考 once it has closed."""
+    评分中 when one is handed in and still being scored (the grader's backlog
+    at a common deadline), else 未参加 while the exam may still be taken and
+    缺考 once it has closed."""
+    if grading:
+        return "评分中"
     return "缺考" if closes_at is not None and now >= closes_at else "未参加"
 
 

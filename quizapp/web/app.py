@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                              if app.state.engine.dialect.name == "sqlite" else app.state.engine)
     app.state.saves = SaveQueue(app.state.engine)       # the exam page's autosave, written in batches
     app.state.start_gate = StartGate(lambda: exams.utcnow())   # 候考: key requests held until the start
-    app.state.grader = Grader(lambda: exam_service.grade_handed_in(app.state.engine),   # 交卷: scored off the request
+    app.state.grader = Grader(lambda failed: exam_service.grade_handed_in(app.state.engine, failed=failed),  # 交卷
                               busy_per_second=settings.grade_in_request_per_second)
 
     for router in ROUTERS:

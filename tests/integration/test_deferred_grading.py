@@ -23,9 +23,9 @@ def held_grader(client, monkeypatch):
     release = threading.Event()
     real = exams.grade_handed_in
 
-    def held(engine, limit=20):
+    def held(engine, limit=20, **kw):
         release.wait(timeout=30)
-        return real(engine, limit)
+        return real(engine, limit, **kw)
 
     monkeypatch.setattr(exams, "grade_handed_in", held)
     yield release
@@ -164,3 +164,31 @@ def sum_until_empty(engine) -> int:
     while graded := exams.grade_handed_in(engine, limit=3):
         total += graded
     return total
+
+
+def test_an_attempt_whose_grading_fails_does_not_hold_up_the_others(db, engine, monkeypatch):
+    exam = builders.exam(db)
+    ids = []
+    for n in range(3):
+        trainee = builders.user(db, f"xueyuan{n}")
+        attempt = exams.start_attempt(db, trainee, exam.id)
+        exams.hand_in(db, trainee, attempt.id)
+        ids.append(attempt.id)
+    real = exams._write_grade
+
+    def failing_for_the_first(db, attempt_id, *args):
+        if attempt_id == ids[0]:
+            raise RuntimeError("a paper that cannot be graded")
+        return real(db, attempt_id, *args)
+
+    monkeypatch.setattr(exams, "_write_grade", failing_for_the_first)
+    failed = {}
+    assert exams.grade_handed_in(engine, failed=failed) == 2        # the first, oldest, is passed over
+    assert list(failed) == [ids[0]]
+    assert exams.grade_handed_in(engine, failed=failed) == 0        # ... while it is in failed
+    db.expire_all()
+    assert [db.get(Attempt, i).status for i in ids] == ["grading", "graded", "graded"]
+    monkeypatch.undo()
+    assert exams.grade_handed_in(engine, failed={}) == 1            # tried again later, it is graded
+    db.expire_all()
+    assert db.get(Attempt, ids[0]).status == "graded"

@@ -121,6 +121,21 @@ def test_the_results_exports_list_the_absentees_as_absent(client, db):
     assert by_name["李某"][1] == "13800000002" and by_name["李某"][6] == "缺考" and by_name["李某"][3] == ""
 
 
+def test_a_trainee_whose_hand_in_is_still_being_graded_is_neither_absent_nor_missing_in_the_exports(client, db,
+                                                                                                   monkeypatch):
+    monkeypatch.setattr(client.app.state.grader, "_grade_batch", lambda failed: 0)     # the grader is behind
+    teacher, exam = everyone_exam(db)
+    for username in ("13800000001", "13800000002"):
+        trainee = db.exec(select(User).where(User.username == username)).one()
+        attempt = exams.start_attempt(db, trainee, exam.id)
+        (exams.submit if username.endswith("1") else exams.hand_in)(db, trainee, attempt.id)
+    exams.close_exam(db, teacher, exam)         # closed while 李某's hand-in waits for the grader
+    builders.login(client, "teacher")
+    text = client.get(f"/instructor/exams/{exam.id}/results.csv").content.decode("utf-8-sig")
+    by_name = {r[0]: r for r in csv.reader(io.StringIO(text))}
+    assert by_name["张某"][6] in ("合格", "不合格") and by_name["李某"][6] == "评分中" and by_name["李某"][3] == ""
+
+
 def test_destructive_actions_ask_before_they_are_sent(client, db):
     teacher, exam = everyone_exam(db)
     cohort = cohorts.visible_cohorts(db, teacher)[0]

@@ -25,7 +25,7 @@ class Backlog:
     def __init__(self, clock, size, batch, took=0.1):
         self.clock, self.left, self.batch, self.took, self.batches = clock, size, batch, took, 0
 
-    def __call__(self):
+    def __call__(self, failed):
         graded = min(self.batch, self.left)
         self.left -= graded
         if graded:
@@ -92,7 +92,7 @@ def test_a_woken_grader_grades_every_hand_in_left_to_it():
 def test_a_worker_is_busy_only_while_hand_ins_come_faster_than_the_threshold_or_some_wait():
     async def scenario():
         clock = Clock()
-        g = Grader(lambda: 0, clock=clock, poll_seconds=60)
+        g = Grader(lambda failed: 0, clock=clock, poll_seconds=60)
         quiet = [g.arrived() for _ in range(5)]             # a class handing in one by one: graded at once
         task = asyncio.create_task(g.run())
         await asyncio.sleep(0)

@@ -60,6 +60,8 @@ def test_an_absentee_is_absent_only_once_the_exam_has_closed_and_an_exam_closes_
     assert exams.absent_label(NOW, None) == "未参加"
     assert exams.absent_label(NOW, NOW + timedelta(hours=1)) == "未参加"
     assert exams.absent_label(NOW, NOW) == "缺考"
+    # handed in and still being scored (a common deadline's backlog): neither absent nor missing
+    assert exams.absent_label(NOW, NOW, grading=True) == exams.absent_label(NOW, None, grading=True) == "评分中"
     assert exams.close_refusal(NOW, None, None) == ""
     assert exams.close_refusal(NOW, None, NOW) == "考试已经结束"
     assert "尚未开放" in exams.close_refusal(NOW, NOW + timedelta(days=1), None)

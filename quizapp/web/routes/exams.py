@@ -197,24 +197,30 @@ def _hand_in(request: Request, attempt_id: int, *, auto: bool) -> str:
 def attempt_result(attempt_id: int, request: Request, db: SessionDep, user: CurrentUser, wrong: str = ""):
     """The score, and when the review is shown a jump bar of every question (right or wrong) and each
     question with its key; ``wrong=1``: 只看错题 (those without full marks)."""
-    now = utcnow()
+    now, grader = utcnow(), request.app.state.grader
+    if grader.busy:         # after a common deadline: most of these pages find their attempt still being graded
+        being_graded = exams.being_graded(db, user, attempt_id)
+        if being_graded is not None:
+            return _grading_page(request, being_graded)
     attempt = exams.own_attempt(db, user, attempt_id, now)
     if attempt.status == "open":
         return RedirectResponse(f"/attempts/{attempt.id}", status_code=303)
-    exam = db.get(Exam, attempt.exam_id)
-    grader = request.app.state.grader
-    if attempt.status == "grading" and not grader.busy:      # a quiet worker: the score at once
+    if attempt.status == "grading":                         # a quiet worker: the score at once
         attempt = exams.grade_now(db, attempt)
-    if attempt.status == "grading":                         # a busy one: 正在评分, and a look again later
-        retry = grader.next_look()
-        return page(request, "exam_grading.html", attempt=attempt, exam=exam, retry=retry,
-                    headers={"Refresh": str(retry), "Cache-Control": "no-store"})
+    exam = db.get(Exam, attempt.exam_id)
     # while another attempt is open, no review: its paper may hold the same questions
     paused = exams.open_attempt_of(db, user.id, now) is not None
     allowed = exams.review_open(db, exam, now) and not paused
     return page(request, "exam_result.html", attempt=attempt, exam=exam, review=allowed, paused=paused,
                 items=exams.result_items(db, attempt) if allowed else [], only_wrong=wrong == "1",
                 outcomes=exams.rules.OUTCOMES)
+
+
+def _grading_page(request: Request, being_graded: exams.BeingGraded):
+    """正在评分, and a look again when the grader expects to be done (its Refresh header)."""
+    retry = request.app.state.grader.next_look()
+    return page(request, "exam_grading.html", attempt=being_graded, exam=being_graded, retry=retry,
+                headers={"Refresh": str(retry), "Cache-Control": "no-store"})
 
 
 # --- JSON API used by the attempt page (static/exam.js) ---------------------------

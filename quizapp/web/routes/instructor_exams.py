@@ -291,18 +291,17 @@ def stem_excerpt(stem: str, limit: int = STEM_EXCERPT) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _result_sheets(res, absent: list[User] = (), *, as_text: bool = False) -> list[Sheet]:
-    """成绩 (each trainee's first graded attempt, then the expected trainees without one: 未参加 while
-    the exam is open, 缺考 once it has closed), 题目分析 and 整卷统计. 得分率: in the workbook a number
+def _result_sheets(res, absent: list[tuple[User, str]] = (), *, as_text: bool = False) -> list[Sheet]:
+    """成绩 (each trainee's first graded attempt, then the expected trainees without one, each with
+    its label: _absent), 题目分析 and 整卷统计. 得分率: in the workbook a number
     shown as a percentage; ``as_text`` (the CSV) the whole percentage as the page writes it (「4%」)."""
     def rate(a):
         fraction = (a.score or 0) / a.max_score if a.max_score else 0
         return percent(100 * fraction) if as_text else fraction
-    missing = rules.absent_label(utcnow(), res.exam.closes_at)
     people = Sheet("成绩", ["姓名", "登录名", "单位/镇街", "得分", "满分", "得分率", "结果", "交卷时间"],
                    [[u.display_name, u.username, u.unit, a.score, a.max_score, rate(a),
                      "合格" if a.passed else "不合格", local_time(a.submitted_at)] for u, a in res.rows]
-                   + [[u.display_name, u.username, u.unit, None, None, None, missing, ""] for u in absent],
+                   + [[u.display_name, u.username, u.unit, None, None, None, label, ""] for u, label in absent],
                    {5: "0.0%"})
     def question(qid):
         q = res.questions.get(qid)
@@ -328,10 +327,13 @@ def exam_results(exam_id: int, request: Request, db: SessionDep, user: StaffUser
                 reading=statistics.consistency_reading(res.test.cic))
 
 
-def _absent(db, res) -> list[User]:
-    """Expected trainees without a graded attempt (未参加 or 缺考 in the exports)."""
-    graded = {u.id for u, _ in res.rows}
-    return [u for u in exams.expected_trainees(db, res.exam).users if u.id not in graded]
+def _absent(db, res) -> list[tuple[User, str]]:
+    """Expected trainees without a graded attempt, each with its label in the exports
+    (rules.absent_label: 评分中, 未参加 or 缺考)."""
+    graded, now = {u.id for u, _ in res.rows}, utcnow()
+    grading = exams.users_being_graded(db, res.exam.id)
+    return [(u, rules.absent_label(now, res.exam.closes_at, grading=u.id in grading))
+            for u in exams.expected_trainees(db, res.exam).users if u.id not in graded]
 
 
 @router.get("/{exam_id}/results.xlsx")
