@@ -18,27 +18,33 @@ from tests.e2e.test_browser import ARTIFACTS, browser  # noqa: F401 (fixture)
 from tests.servers import Server
 
 
-@pytest.fixture(scope="module")
-def exam_server(site, tmp_path_factory):
-    """A server over a database with one trainee and an exam of four single-choice questions (pass mark 50%)."""
-    db_path = tmp_path_factory.mktemp("exam-pages") / "exam.db"
+def serve_exam(site, folder, *, questions: int, env: dict | None = None, **exam):
+    """A server over a database with trainees 张三, 李四 and 王五 and an exam of ``questions``
+    single-choice questions (pass mark 50%): (its address, the tests' engine, each question's key)."""
+    db_path = folder / "exam.db"
     url = f"sqlite:///{db_path}"
     engine = prepared_engine(url, site)
     with Session(engine) as db:
         builders.user(db)
         builders.user(db, "lisi", display_name="李四")
         builders.user(db, "wangwu", display_name="王五")
-        questions = db.exec(select(Question).where(Question.active == True, Question.volume == "v1-common",  # noqa: E712
-                                                   Question.type == "single").order_by(Question.id).limit(4)).all()
-        builders.exam(db, title="第一卷随堂测验", question_ids=[q.id for q in questions], pass_percent=50,
-                      time_limit_minutes=20, focus_loss_limit=3)
-        keys = {q.id: q.answer[0] for q in questions}
-    server = Server(url, db_path.with_suffix(".log")).start()
+        chosen = db.exec(select(Question).where(Question.active == True, Question.volume == "v1-common",  # noqa: E712
+                                                Question.type == "single").order_by(Question.id).limit(questions)).all()
+        builders.exam(db, title="第一卷随堂测验", question_ids=[q.id for q in chosen], pass_percent=50,
+                      time_limit_minutes=20, **exam)
+        keys = {q.id: q.answer[0] for q in chosen}
+    server = Server(url, db_path.with_suffix(".log"), env=env).start()
     try:
         yield server.wait_ready().base, engine, keys
     finally:
         server.stop()
         engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def exam_server(site, tmp_path_factory):
+    """Four questions, at most 3 absences from the page."""
+    yield from serve_exam(site, tmp_path_factory.mktemp("exam-pages"), questions=4, focus_loss_limit=3)
 
 
 def answer(page, number: int, keys: dict[str, str]) -> None:
@@ -113,6 +119,15 @@ def test_notice_start_answer_mark_jump_submit_and_the_verdict(exam_server, brows
     context.close()
 
 
+def start_from_the_list(page, base: str) -> None:
+    """考试 -> 开始考试 (考试须知) -> 开始考试: the exam page."""
+    page.goto(base + "/exams/")
+    page.locator("section.exam", has_text="第一卷随堂测验").locator("text=开始考试").click()
+    page.wait_for_url("**/exams/*")
+    page.click("#start-exam")
+    page.wait_for_url("**/attempts/*")
+
+
 def logged_in_page(browser, base: str, username: str, **context):
     context = browser.new_context(**{"viewport": {"width": 360, "height": 780}, **context})
     page = context.new_page()
@@ -156,10 +171,7 @@ def test_without_script_the_exam_page_claims_nothing_and_says_how_to_go_on(exam_
 def test_the_result_has_a_coloured_jump_bar_and_a_wrong_only_filter_that_works_without_script(exam_server, browser):
     base, engine, keys = exam_server
     context, page = logged_in_page(browser, base, "wangwu")
-    page.goto(base + "/exams/")
-    page.locator("section.exam", has_text="第一卷随堂测验").locator("text=开始考试").click()
-    page.click("#start-exam")
-    page.wait_for_url("**/attempts/*")
+    start_from_the_list(page, base)
     answer(page, 1, keys)
     answer(page, 3, keys)
     page.on("dialog", lambda d: d.accept())
@@ -185,24 +197,9 @@ def test_the_result_has_a_coloured_jump_bar_and_a_wrong_only_filter_that_works_w
 
 @pytest.fixture(scope="module")
 def busy_server(site, tmp_path_factory):
-    """A server whose every hand-in is left to its grader (as in a common deadline's minute)."""
-    db_path = tmp_path_factory.mktemp("busy") / "exam.db"
-    url = f"sqlite:///{db_path}"
-    engine = prepared_engine(url, site)
-    with Session(engine) as db:
-        builders.user(db)
-        builders.user(db, "lisi", display_name="李四")
-        questions = db.exec(select(Question).where(Question.active == True, Question.volume == "v1-common",  # noqa: E712
-                                                   Question.type == "single").order_by(Question.id).limit(2)).all()
-        builders.exam(db, title="第一卷随堂测验", question_ids=[q.id for q in questions], pass_percent=50,
-                      time_limit_minutes=20)
-        keys = {q.id: q.answer[0] for q in questions}
-    server = Server(url, db_path.with_suffix(".log"), env={"GRADE_IN_REQUEST_PER_SECOND": "0"}).start()
-    try:
-        yield server.wait_ready().base, engine, keys
-    finally:
-        server.stop()
-        engine.dispose()
+    """Two questions; every hand-in left to the worker's grader (as in a common deadline's minute)."""
+    yield from serve_exam(site, tmp_path_factory.mktemp("busy"), questions=2,
+                          env={"GRADE_IN_REQUEST_PER_SECOND": "0"})
 
 
 @pytest.mark.parametrize("width, username", [(360, "zhangsan"), (1280, "lisi")])
@@ -210,11 +207,7 @@ def test_on_a_busy_server_the_hand_in_says_it_is_being_graded_and_the_score_foll
                                                                                     username):
     base, engine, keys = busy_server
     context, page = logged_in_page(browser, base, username, viewport={"width": width, "height": 780})
-    page.goto(base + "/exams/")
-    page.locator("section.exam", has_text="第一卷随堂测验").locator("text=开始考试").click()
-    page.wait_for_url("**/exams/*")
-    page.click("#start-exam")
-    page.wait_for_url("**/attempts/*")
+    start_from_the_list(page, base)
     answer(page, 1, keys)
     answer(page, 2, keys)
     page.on("dialog", lambda d: d.accept())

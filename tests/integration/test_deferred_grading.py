@@ -142,13 +142,7 @@ def test_graders_of_several_workers_grade_each_hand_in_once_on_postgres(pg_url, 
     engine = prepared_engine(pg_url, site)
     try:
         with Session(engine) as db:
-            exam = builders.exam(db)
-            ids = []
-            for n in range(40):
-                trainee = builders.user(db, f"xueyuan{n:02d}")
-                attempt = exams.start_attempt(db, trainee, exam.id)
-                exams.hand_in(db, trainee, attempt.id)
-                ids.append(attempt.id)
+            ids = handed_in_attempts(db, 40)
         with ThreadPoolExecutor(4) as pool:
             counts = list(pool.map(lambda _: sum_until_empty(engine), range(4)))
         assert sum(counts) == 40            # each attempt graded by one grader: none twice, none left
@@ -159,6 +153,17 @@ def test_graders_of_several_workers_grade_each_hand_in_once_on_postgres(pg_url, 
         engine.dispose()
 
 
+def handed_in_attempts(db, count: int) -> list[int]:
+    """The ids of ``count`` attempts of one exam, each a trainee's of their own, handed in and not graded."""
+    exam, ids = builders.exam(db), []
+    for n in range(count):
+        trainee = builders.user(db, f"xueyuan{n:02d}")
+        attempt = exams.start_attempt(db, trainee, exam.id)
+        exams.hand_in(db, trainee, attempt.id)
+        ids.append(attempt.id)
+    return ids
+
+
 def sum_until_empty(engine) -> int:
     total = 0
     while graded := exams.grade_handed_in(engine, limit=3):
@@ -167,13 +172,7 @@ def sum_until_empty(engine) -> int:
 
 
 def test_an_attempt_whose_grading_fails_does_not_hold_up_the_others(db, engine, monkeypatch):
-    exam = builders.exam(db)
-    ids = []
-    for n in range(3):
-        trainee = builders.user(db, f"xueyuan{n}")
-        attempt = exams.start_attempt(db, trainee, exam.id)
-        exams.hand_in(db, trainee, attempt.id)
-        ids.append(attempt.id)
+    ids = handed_in_attempts(db, 3)
     real = exams._write_grade
 
     def failing_for_the_first(db, attempt_id, *args):
