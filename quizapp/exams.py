@@ -583,10 +583,7 @@ def hand_in(db: Session, user: User, attempt_id: int, now: datetime | None = Non
         for name in _HANDED_IN_COLUMNS:
             set_committed_value(attempt, name, values[f"new_{name}"])
         return attempt
-    # graded or handed in meanwhile (the deadline's grading, another tab): as it is now
-    attempt = db.get(Attempt, attempt.id, populate_existing=True)
-    commit_keeping_loaded(db)
-    return attempt
+    return _as_it_is_now(db, attempt.id)        # graded or handed in meanwhile (the deadline, another tab)
 
 
 def submit(db: Session, user: User, attempt_id: int, now: datetime | None = None, *, auto: bool = False) -> Attempt:
@@ -694,8 +691,12 @@ def _grade(db: Session, attempt: Attempt, at: datetime, ended_by: str) -> Attemp
         for name, value in graded.items():          # the loaded attempt as written, not read back
             set_committed_value(attempt, name, value)
         return attempt
-    # another grader was first (or this one lost the race): the attempt as it graded it
-    attempt = db.get(Attempt, attempt.id, populate_existing=True)
+    return _as_it_is_now(db, attempt.id)        # another grader was first: the attempt as it graded it
+
+
+def _as_it_is_now(db: Session, attempt_id: int) -> Attempt:
+    """The attempt read again, when another request wrote it first; the transaction ends here."""
+    attempt = db.get(Attempt, attempt_id, populate_existing=True)
     commit_keeping_loaded(db)
     return attempt
 

@@ -3,7 +3,6 @@ once; the worker's grader scores it off the request (quizapp/grader.py). A
 quiet worker still grades in the request, so a class handing in one by one
 sees its score at once."""
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -14,6 +13,7 @@ from quizapp.models import Attempt, Question
 from tests import builders
 from tests.conftest import make_client, prepared_engine
 from tests.integration.test_exams import start, wrong_and_right
+from tests.integration.test_workers_and_faults import graded_soon
 
 
 @pytest.fixture
@@ -32,17 +32,6 @@ def held_grader(client, monkeypatch):
     release.set()
 
 
-def wait_until_graded(db, attempt_id, seconds=10.0) -> Attempt:
-    stop = time.monotonic() + seconds
-    while time.monotonic() < stop:
-        db.expire_all()
-        attempt = db.get(Attempt, attempt_id)
-        if attempt.status == "graded":
-            return attempt
-        time.sleep(0.05)
-    raise AssertionError(f"attempt {attempt_id} not graded within {seconds} s")
-
-
 def answer_all_right(client, db, aid):
     ids = [item["question_id"] for item in db.get(Attempt, aid).paper]
     for qid in ids:
@@ -51,7 +40,7 @@ def answer_all_right(client, db, aid):
     return ids
 
 
-def test_a_busy_worker_acknowledges_the_hand_in_at_once_and_the_grader_scores_it(client, db, held_grader):
+def test_a_busy_worker_acknowledges_the_hand_in_at_once_and_the_grader_scores_it(client, db, engine, held_grader):
     builders.user(db)
     teacher = builders.user(db, "jiaoshi", role=builders.Role.instructor, display_name="李老师")
     exam = builders.exam(db, created_by=teacher.id)
@@ -88,7 +77,7 @@ def test_a_busy_worker_acknowledges_the_hand_in_at_once_and_the_grader_scores_it
     assert "正在评分" in client.get(f"/instructor/exams/attempts/{aid}").text
 
     held_grader.set()
-    graded = wait_until_graded(db, aid)
+    graded = graded_soon(engine, aid)
     assert graded.score == graded.max_score > 0 and graded.passed
     assert graded.submitted_at == handed_in.submitted_at and graded.ended_by == "trainee"
     client.post("/logout")
@@ -123,13 +112,13 @@ def test_the_result_page_grades_an_attempt_left_behind_when_the_worker_is_quiet(
     assert db.get(Attempt, aid).status == "graded"
 
 
-def test_another_workers_grader_finds_a_hand_in_left_behind(client, db, monkeypatch):
+def test_another_workers_grader_finds_a_hand_in_left_behind(client, db, engine):
     """No hand-in of its own wakes it: its look every few seconds does."""
     trainee = builders.user(db)
     exam = builders.exam(db)
     aid = start_for(client, exam.id)
     exams.hand_in(db, trainee, aid)
-    assert wait_until_graded(db, aid, seconds=client.app.state.grader._poll_seconds + 5).score is not None
+    assert graded_soon(engine, aid, seconds=client.app.state.grader._poll_seconds + 5).score is not None
 
 
 def start_for(client, exam_id):
